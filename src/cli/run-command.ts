@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../core/errors.ts';
+import { loadScenario, PROJECT_ROOT } from '../scenario/load.ts';
+import { comparisonTable, summaryTable } from '../report/terminal-table.ts';
+import { runToReport } from '../report/write-run.ts';
+
+interface RunArgs {
+  scenario: string;
+  seed?: number;
+  out?: string;
+  json?: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario>',
+  describe: 'Run a scenario file to its report (reports/<name>/: results.json, packets.csv, WAVs)',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (.yaml, .yml or .json)' })
+      .option('seed', { type: 'number', describe: 'override the scenario seed' })
+      .option('out', { type: 'string', describe: 'output directory (default reports/<scenario name>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
+      .check((a) => {
+        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) throw new UsageError(`--seed must be an integer in 0..4294967295, got ${a.seed}`);
+        return true;
+      }) as never,
+  handler: async (args) => {
+    const sc = loadScenario(args.scenario);
+    const outDir = resolve(args.out ?? resolve(PROJECT_ROOT, 'reports', sc.name));
+    const t0 = performance.now();
+    const { results } = await runToReport(sc, { outDir, seed: args.seed });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(results, null, 1)}\n`);
+      return;
+    }
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    process.stdout.write(`${sc.name}: ${sc.config.durationS} s call, seed ${results.seed}, ${results.variants.length} variant(s), ran in ${secs} s\n\n`);
+    process.stdout.write(`${summaryTable(results)}\n`);
+    const cmp = comparisonTable(results);
+    if (cmp) process.stdout.write(`\nRanked by effective loss, then p95 playout delay:\n${cmp}\n`);
+    process.stdout.write(`\nReport: ${outDir}/\n`);
+  },
+};

@@ -1,0 +1,49 @@
+import { JitterlabError } from '../core/errors.ts';
+import { opusNative, type OpusNative } from './opus-native.ts';
+
+/**
+ * One libopus decoder (mono). Every call produces exactly one frame of `frameSamples`, the
+ * receiver's unit of playout: normal decode, in-band FEC recovery of the previous frame from a
+ * packet (decode_fec = 1), or libopus PLC for one missing frame (data = NULL).
+ */
+export class OpusFrameDecoder {
+  private readonly native: OpusNative;
+  private st: unknown;
+
+  constructor(
+    readonly sampleRate: number,
+    readonly frameSamples: number,
+  ) {
+    this.native = opusNative();
+    this.st = this.native.decoderCreate(sampleRate, 1);
+  }
+
+  private run(data: Uint8Array | null, fec: 0 | 1, out: Int16Array): Int16Array {
+    const n = this.native.decode(this.st, data, out, this.frameSamples, fec);
+    if (n < 0) throw new JitterlabError('codec', `opus_decode failed (error ${n})`);
+    if (n !== this.frameSamples) {
+      // A packet whose duration differs from the frame clock: keep the first frameSamples or pad with zeros.
+      if (n < this.frameSamples) out.fill(0, n);
+    }
+    return out;
+  }
+
+  decode(payload: Uint8Array, out = new Int16Array(this.frameSamples)): Int16Array {
+    return this.run(payload, 0, out);
+  }
+
+  /** Rebuild the frame before `nextPayload` from its LBRR data (RFC 6716 section 2.1.7). */
+  decodeFec(nextPayload: Uint8Array, out = new Int16Array(this.frameSamples)): Int16Array {
+    return this.run(nextPayload, 1, out);
+  }
+
+  /** libopus's own concealment, exactly one frame. */
+  conceal(out = new Int16Array(this.frameSamples)): Int16Array {
+    return this.run(null, 0, out);
+  }
+
+  destroy(): void {
+    if (this.st) this.native.decoderDestroy(this.st);
+    this.st = null;
+  }
+}

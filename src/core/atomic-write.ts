@@ -1,0 +1,89 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { IoError } from './errors.ts';
+
+let tmpCounter = 0;
+
+/** A temporary path in the same directory as `target`, so the final rename is atomic. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${tmpCounter++}.tmp`);
+}
+
+/** Write a whole file atomically: temporary file in the target directory, fsync, rename. */
+export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(target);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new IoError(target, `cannot write: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A file written in chunks that appears under its final name only when `commit()` is called.
+ * `abort()` removes the temporary file. Used for streaming WAVs and CSVs of long calls.
+ */
+export class AtomicFileStream {
+  private fd: number;
+  readonly tmp: string;
+  private position = 0;
+  private done = false;
+
+  constructor(readonly target: string) {
+    this.tmp = tempPathFor(target);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw new IoError(target, `cannot write: ${(e as Error).message}`);
+    }
+  }
+
+  get bytesWritten(): number {
+    return this.position;
+  }
+
+  write(data: Uint8Array | string): void {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    writeSync(this.fd, buf, 0, buf.length, this.position);
+    this.position += buf.length;
+  }
+
+  /** Overwrite bytes at an absolute offset (e.g. a WAV header patched at the end). */
+  writeAt(offset: number, data: Uint8Array): void {
+    writeSync(this.fd, data, 0, data.length, offset);
+  }
+
+  commit(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      renameSync(this.tmp, this.target);
+    } catch (e) {
+      rmSync(this.tmp, { force: true });
+      throw new IoError(this.target, `cannot write: ${(e as Error).message}`);
+    }
+  }
+
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { JitterlabError } from '../core/errors.ts';
+import type { BuiltinJbConfig, JitterBufferConfig } from './config.ts';
+import { createFixed } from './fixed.ts';
+import type { JitterBuffer, JitterBufferHost } from './types.ts';
+
+type Builtin = BuiltinJbConfig['type'];
+type Maker = (opts: never, host: JitterBufferHost) => JitterBuffer;
+
+/** Built-in buffers by `type`. Each module registers its constructor here. */
+const builtins: Partial<Record<Builtin, Maker>> = {
+  fixed: createFixed as Maker,
+};
+
+export function registerJitterBuffer(type: Builtin, make: Maker): void {
+  builtins[type] = make;
+}
+
+/** A ready-to-use constructor for a scenario's jitter-buffer setting (user modules are imported once). */
+export type JitterBufferMaker = (host: JitterBufferHost) => JitterBuffer;
+
+export async function resolveJitterBuffer(config: JitterBufferConfig, baseDir: string): Promise<JitterBufferMaker> {
+  if ('module' in config) {
+    const url = pathToFileURL(resolve(baseDir, config.module)).href;
+    let mod: { createJitterBuffer?: unknown };
+    try {
+      mod = (await import(url)) as { createJitterBuffer?: unknown };
+    } catch (e) {
+      throw new JitterlabError('scenario', `jitterBuffer.module: cannot load ${config.module}: ${(e as Error).message}`);
+    }
+    if (typeof mod.createJitterBuffer !== 'function') {
+      throw new JitterlabError('scenario', `jitterBuffer.module: ${config.module} does not export createJitterBuffer(options, host)`);
+    }
+    const create = mod.createJitterBuffer as (o: Record<string, unknown>, h: JitterBufferHost) => JitterBuffer;
+    return (host) => create(config.options, host);
+  }
+  const make = builtins[config.type];
+  if (!make) throw new JitterlabError('scenario', `jitterBuffer.type: '${config.type}' is not available`);
+  return (host) => make(config as never, host);
+}

@@ -1,0 +1,304 @@
+/**
+ * The receive path's mechanism: RTP bytes → parser → (recovery stages) → jitter buffer → Opus
+ * decoder / concealment / time-stretching → sync buffer → one frame per playout tick. The jitter
+ * buffer is the policy (what to do next); everything here executes its decisions and counts
+ * what happened with W3C webrtc-stats definitions. Time is passed in: the same class runs in the
+ * simulator (virtual clock) and in the live server (real timers).
+ */
+import type { Concealer } from '../concealment/types.ts';
+import { createConcealer } from '../concealment/index.ts';
+import { accelerate, preemptiveExpand } from '../concealment/wsola.ts';
+import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
+import type { Decision, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState } from '../jitter-buffer/types.ts';
+import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
+import { Rfc3550Jitter } from '../metrics/rfc3550-jitter.ts';
+import type { RecoveryStage } from '../recovery/types.ts';
+import type { RtpPacket } from '../rtp/header.ts';
+import { tryParseRtp } from '../rtp/packet.ts';
+import { opusPacketHasFec } from '../rtp/opus-toc.ts';
+import { SeqUnwrapper, TimestampUnwrapper } from '../rtp/wrap.ts';
+import { SyncBuffer } from './sync-buffer.ts';
+import { emptyCounters, type W3cInboundCounters } from './w3c-counters.ts';
+
+export type PlcKind = 'opus' | 'silence' | 'repeat' | 'pitch';
+
+/** How one frame slot of the call was played. */
+export type FrameOutcome = 'normal' | 'fec' | 'concealed' | 'dtx';
+
+export interface ReceiverEvents {
+  /** A frame slot was consumed at playout: `extTs` is the extended RTP timestamp of the slot. */
+  onFrame?(extTs: number, outcome: FrameOutcome, origin: JbFrame['origin'] | null, nowMs: number, arrivalMs: number | null): void;
+  /** A received packet was not played: late, duplicate, discarded by the buffer, or malformed. */
+  onPacketDropped?(extSeq: number | null, reason: 'late' | 'duplicate' | 'discarded' | 'malformed', nowMs: number): void;
+  /** Every playout tick: the emitted frame (null before playout starts) and the buffer's state. */
+  onTick?(nowMs: number, pcm: Int16Array | null, state: JitterBufferState, op: Decision['op']): void;
+}
+
+export interface ReceiverOptions {
+  sampleRate: number;
+  frameMs: number;
+  mediaPayloadType: number;
+  jitterBuffer: JitterBufferMaker;
+  plc: PlcKind;
+  useInbandFec: boolean;
+  recovery?: RecoveryStage[];
+  rttMs?: () => number | null;
+  trace?: JitterBufferHost['trace'];
+  events?: ReceiverEvents;
+}
+
+const CLOCK_RATE = 48000; // RFC 7587: the Opus RTP clock is 48 kHz whatever the codec rate
+
+export class Receiver {
+  readonly counters: W3cInboundCounters = emptyCounters();
+  readonly jb: JitterBuffer;
+  readonly frameSamples: number;
+  readonly frameTs: number;
+  /** Received packets that failed to parse or had an unexpected payload type. */
+  malformedPackets = 0;
+  fecFramesUsed = 0;
+  readonly recoveredBy = { fec: 0, red: 0, parity: 0, rtx: 0 };
+  private readonly decoder: OpusFrameDecoder;
+  private readonly concealer: Concealer | null;
+  private readonly sync: SyncBuffer;
+  private readonly seqUnwrap = new SeqUnwrapper();
+  private readonly tsUnwrap = new TimestampUnwrapper();
+  private readonly jitter = new Rfc3550Jitter(CLOCK_RATE);
+  private readonly out: Int16Array;
+  private readonly scratch: Int16Array;
+  private lastOp: Decision['op'] | null = null;
+  private inConcealment = false;
+  private started = false;
+  private highestExtSeq: number | null = null;
+  private baseExtSeq: number | null = null;
+  private receivedUnique = 0;
+  private readonly seenSeqs = new Set<number>();
+  private readonly seenOrder: number[] = [];
+  private nextSlotTs: number | null = null;
+  private lastState: JitterBufferState = { targetDelayMs: 0, levelMs: 0 };
+  /** Decision slots consumed so far (every non-idle decision is one frame of the call). */
+  slotsPlayed = 0;
+
+  constructor(private readonly opts: ReceiverOptions) {
+    this.frameSamples = (opts.sampleRate * opts.frameMs) / 1000;
+    this.frameTs = (CLOCK_RATE * opts.frameMs) / 1000;
+    this.decoder = new OpusFrameDecoder(opts.sampleRate, this.frameSamples);
+    this.concealer = opts.plc === 'opus' ? null : createConcealer(opts.plc, opts.sampleRate);
+    this.sync = new SyncBuffer(this.frameSamples * 8);
+    this.out = new Int16Array(this.frameSamples);
+    this.scratch = new Int16Array(this.frameSamples);
+    const host: JitterBufferHost = {
+      frameMs: opts.frameMs,
+      clockRate: CLOCK_RATE,
+      useInbandFec: opts.useInbandFec,
+      onDiscard: (frame, reason, nowMs) => {
+        if (frame.origin === 'primary') this.counters.packetsDiscarded++;
+        opts.events?.onPacketDropped?.(frame.seq, reason === 'late' ? 'late' : 'discarded', nowMs);
+      },
+      rttMs: opts.rttMs ?? (() => null),
+      trace: opts.trace ?? null,
+    };
+    this.jb = opts.jitterBuffer(host);
+  }
+
+  /** RTP bytes arrive from the network at `nowMs`. Malformed input is counted and dropped. */
+  onPacket(bytes: Uint8Array, nowMs: number): void {
+    const parsed = tryParseRtp(bytes);
+    if (!parsed.ok) {
+      this.malformedPackets++;
+      this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
+      return;
+    }
+    const p = parsed.packet;
+    if (p.payloadType === this.opts.mediaPayloadType) {
+      this.countReceived(p, bytes.length);
+      this.insertMedia(p, nowMs, 'primary');
+      for (const stage of this.opts.recovery ?? []) for (const r of stage.onMedia(p, nowMs)) this.insertMedia(r.packet, nowMs, r.origin);
+      return;
+    }
+    const stage = this.opts.recovery?.find((s) => s.accepts(p.payloadType));
+    if (!stage) {
+      this.malformedPackets++;
+      this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
+      return;
+    }
+    for (const r of stage.onPacket(p, nowMs)) this.insertMedia(r.packet, nowMs, r.origin);
+  }
+
+  private countReceived(p: RtpPacket, size: number): void {
+    const c = this.counters;
+    c.packetsReceived++;
+    c.bytesReceived += p.payload.length;
+    c.headerBytesReceived += size - p.payload.length;
+  }
+
+  private insertMedia(p: RtpPacket, nowMs: number, origin: JbFrame['origin']): void {
+    const extSeq = this.seqUnwrap.unwrap(p.sequenceNumber);
+    const extTs = this.tsUnwrap.unwrap(p.timestamp);
+    if (origin === 'primary') {
+      if (this.seenSeqs.has(extSeq)) {
+        this.counters.packetsDuplicated++;
+      } else {
+        this.seenSeqs.add(extSeq);
+        this.seenOrder.push(extSeq);
+        if (this.seenOrder.length > 4096) this.seenSeqs.delete(this.seenOrder.shift()!);
+        this.receivedUnique++;
+        if (this.baseExtSeq === null || extSeq < this.baseExtSeq) this.baseExtSeq = extSeq;
+        if (this.highestExtSeq === null || extSeq > this.highestExtSeq) this.highestExtSeq = extSeq;
+      }
+      // RFC 3550 A.8: jitter over packets in arrival order, from their own timestamps.
+      this.jitter.update(nowMs, extTs);
+    }
+    const hasFec = this.opts.useInbandFec && opusPacketHasFec(p.payload);
+    if (hasFec && origin === 'primary') this.counters.fecPacketsReceived++;
+    const frame: JbFrame = { seq: extSeq, timestamp: extTs, durationTs: this.frameTs, marker: p.marker, payload: p.payload, arrivalMs: nowMs, origin, hasFec };
+    const r = this.jb.insert(frame, nowMs);
+    if (r.status === 'late') {
+      if (origin === 'primary') this.counters.packetsDiscarded++;
+      this.opts.events?.onPacketDropped?.(extSeq, 'late', nowMs);
+    } else if (r.status === 'duplicate') {
+      if (origin === 'primary') this.opts.events?.onPacketDropped?.(extSeq, 'duplicate', nowMs);
+    } else if (r.status === 'discarded') {
+      if (origin === 'primary') this.counters.packetsDiscarded++;
+      this.opts.events?.onPacketDropped?.(extSeq, 'discarded', nowMs);
+    }
+  }
+
+  /** One playout tick: emit exactly one frame of audio (or nothing before playout starts). */
+  tick(nowMs: number): Int16Array | null {
+    const rate = this.opts.sampleRate;
+    let op: Decision['op'] = this.lastOp ?? 'idle';
+    while (this.sync.length < this.frameSamples) {
+      const d = this.jb.next(nowMs, { syncBufferMs: (this.sync.length * 1000) / rate, lastOp: this.lastOp });
+      op = d.op;
+      if (d.op === 'idle') break;
+      this.execute(d, nowMs);
+      this.lastOp = d.op;
+    }
+    this.lastState = this.jb.state(nowMs);
+    if (op === 'idle' && this.sync.length < this.frameSamples) {
+      this.opts.events?.onTick?.(nowMs, null, this.lastState, 'idle');
+      return null;
+    }
+    this.started = true;
+    this.sync.pop(this.out);
+    const c = this.counters;
+    c.totalSamplesReceived += this.frameSamples;
+    c.totalSamplesDuration += this.frameSamples / rate;
+    this.opts.events?.onTick?.(nowMs, this.out, this.lastState, op);
+    return this.out;
+  }
+
+  get playoutStarted(): boolean {
+    return this.started;
+  }
+
+  private slot(extTs: number | null): number {
+    const ts = extTs ?? this.nextSlotTs ?? 0;
+    this.nextSlotTs = ts + this.frameTs;
+    this.slotsPlayed++;
+    return ts;
+  }
+
+  private emitDecoded(frame: JbFrame, pcm: Int16Array, nowMs: number, usedFec: boolean): void {
+    const c = this.counters;
+    const n = pcm.length;
+    const state = this.jb.state(nowMs);
+    c.jitterBufferDelay += ((nowMs - frame.arrivalMs) / 1000) * n;
+    c.jitterBufferTargetDelay += (state.targetDelayMs / 1000) * n;
+    c.jitterBufferMinimumDelay += (state.targetDelayMs / 1000) * n;
+    c.jitterBufferEmittedCount += n;
+    void usedFec;
+  }
+
+  private decodeInto(frame: JbFrame, out: Int16Array): Int16Array {
+    this.decoder.decode(frame.payload, out);
+    if (this.concealer) this.concealer.onDecoded(out);
+    return out;
+  }
+
+  private execute(d: Exclude<Decision, { op: 'idle' }>, nowMs: number): void {
+    const c = this.counters;
+    const ev = this.opts.events;
+    switch (d.op) {
+      case 'normal': {
+        const pcm = this.decodeInto(d.frame, this.scratch);
+        this.emitDecoded(d.frame, pcm, nowMs, false);
+        this.sync.push(pcm);
+        this.inConcealment = false;
+        if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
+        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, nowMs, d.frame.arrivalMs);
+        return;
+      }
+      case 'accelerate':
+      case 'preemptiveExpand': {
+        const pcm = this.decodeInto(d.frame, this.scratch);
+        this.emitDecoded(d.frame, pcm, nowMs, false);
+        if (d.op === 'accelerate') {
+          const r = accelerate(pcm, this.opts.sampleRate);
+          c.removedSamplesForAcceleration += r.removedSamples;
+          this.sync.push(r.output);
+        } else {
+          const r = preemptiveExpand(pcm, this.opts.sampleRate);
+          c.insertedSamplesForDeceleration += r.insertedSamples;
+          this.sync.push(r.output);
+        }
+        this.inConcealment = false;
+        if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
+        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, nowMs, d.frame.arrivalMs);
+        return;
+      }
+      case 'fec': {
+        const pcm = this.decoder.decodeFec(d.frame.payload, this.scratch);
+        if (this.concealer) this.concealer.onDecoded(pcm);
+        this.emitDecoded(d.frame, pcm, nowMs, true);
+        this.sync.push(pcm);
+        this.inConcealment = false;
+        this.fecFramesUsed++;
+        this.recoveredBy.fec++;
+        ev?.onFrame?.(this.slot(d.frame.timestamp - this.frameTs), 'fec', d.frame.origin, nowMs, d.frame.arrivalMs);
+        return;
+      }
+      case 'expand':
+      case 'comfortNoise': {
+        const n = this.frameSamples;
+        let pcm: Int16Array;
+        if (this.concealer === null) pcm = this.decoder.conceal(this.scratch);
+        else if (d.op === 'comfortNoise') pcm = this.scratch.fill(0);
+        else pcm = this.concealer.conceal(n);
+        let silent = true;
+        for (let i = 0; i < pcm.length; i++) {
+          if (pcm[i] !== 0) {
+            silent = false;
+            break;
+          }
+        }
+        c.concealedSamples += n;
+        if (silent) c.silentConcealedSamples += n;
+        if (!this.inConcealment) c.concealmentEvents++;
+        this.inConcealment = true;
+        this.sync.push(pcm);
+        ev?.onFrame?.(this.slot(null), d.op === 'expand' ? 'concealed' : 'dtx', null, nowMs, null);
+        return;
+      }
+    }
+  }
+
+  /** Final counters: RFC 3550 expected/lost and jitter, and FEC packets never used. */
+  finalCounters(): W3cInboundCounters {
+    const c = { ...this.counters };
+    const expected = this.highestExtSeq === null || this.baseExtSeq === null ? 0 : this.highestExtSeq - this.baseExtSeq + 1;
+    c.packetsLost = expected - c.packetsReceived;
+    c.jitter = this.jitter.jitterMs / 1000;
+    c.fecPacketsDiscarded = Math.max(0, c.fecPacketsReceived - this.fecFramesUsed);
+    return c;
+  }
+
+  get jitterMs(): number {
+    return this.jitter.jitterMs;
+  }
+
+  destroy(): void {
+    this.decoder.destroy();
+  }
+}

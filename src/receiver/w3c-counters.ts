@@ -1,0 +1,57 @@
+/**
+ * The receiver's statistics, named and defined as W3C webrtc-stats RTCInboundRtpStreamStats
+ * names them (https://w3c.github.io/webrtc-stats/#inboundrtpstats-dict*; see
+ * shared/research/jitter-buffers.md section 1 for the NetEq mapping). Delays are in seconds,
+ * sums are per emitted sample, sample counts are at the decoder's output rate.
+ */
+export interface W3cInboundCounters {
+  packetsReceived: number;
+  /** RFC 3550 cumulative number of packets lost: expected - received (may be negative with duplicates). */
+  packetsLost: number;
+  /** Packets discarded by the jitter buffer because late or early (RFC 7002); duplicates excluded. */
+  packetsDiscarded: number;
+  /** Not W3C: duplicate packets received (RFC 3550 counts them in packetsReceived). */
+  packetsDuplicated: number;
+  bytesReceived: number;
+  headerBytesReceived: number;
+  /** RFC 3550 interarrival jitter, seconds. */
+  jitter: number;
+  jitterBufferDelay: number;
+  jitterBufferTargetDelay: number;
+  jitterBufferMinimumDelay: number;
+  jitterBufferEmittedCount: number;
+  totalSamplesReceived: number;
+  totalSamplesDuration: number;
+  concealedSamples: number;
+  silentConcealedSamples: number;
+  concealmentEvents: number;
+  insertedSamplesForDeceleration: number;
+  removedSamplesForAcceleration: number;
+  fecPacketsReceived: number;
+  fecPacketsDiscarded: number;
+}
+
+export function emptyCounters(): W3cInboundCounters {
+  return {
+    packetsReceived: 0,
+    packetsLost: 0,
+    packetsDiscarded: 0,
+    packetsDuplicated: 0,
+    bytesReceived: 0,
+    headerBytesReceived: 0,
+    jitter: 0,
+    jitterBufferDelay: 0,
+    jitterBufferTargetDelay: 0,
+    jitterBufferMinimumDelay: 0,
+    jitterBufferEmittedCount: 0,
+    totalSamplesReceived: 0,
+    totalSamplesDuration: 0,
+    concealedSamples: 0,
+    silentConcealedSamples: 0,
+    concealmentEvents: 0,
+    insertedSamplesForDeceleration: 0,
+    removedSamplesForAcceleration: 0,
+    fecPacketsReceived: 0,
+    fecPacketsDiscarded: 0,
+  };
+}

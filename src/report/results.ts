@@ -1,0 +1,124 @@
+/**
+ * results.json: the resolved scenario, the seed and every aggregate of every variant, with a
+ * schema version. A report is a pure function of this file and the WAVs beside it.
+ */
+import { z } from 'zod';
+import type { ScenarioRun, VariantResult } from '../sim/run-scenario.ts';
+import { FRAME_OUTCOMES } from '../sim/records.ts';
+import { TICK_OPS } from '../sim/run-variant.ts';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+const num = z.number().nullable();
+const summary = z.object({ count: z.number(), min: num, mean: num, p50: num, p95: num, p99: num, max: num });
+
+export const ResultsSchema = z.object({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('jitterlab'), version: z.string(), libopus: z.string() }),
+  scenario: z.record(z.string(), z.unknown()),
+  scenarioFile: z.string(),
+  seed: z.number(),
+  rtp: z.object({ ssrc: z.number(), initialSeq: z.number(), initialTimestamp: z.number(), payloadType: z.number() }),
+  slotMs: z.number(),
+  encodings: z.array(z.object({ frames: z.number(), bytes: z.number(), bitrateKbps: z.number() })),
+  variants: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      sender: z.record(z.string(), z.unknown()),
+      receiver: z.record(z.string(), z.unknown()),
+      files: z.record(z.string(), z.string()),
+      network: z.object({ packetsSent: z.number(), lossRate: z.number(), delayMs: summary, rfc3550JitterMs: z.number() }).passthrough(),
+      playout: z.object({ frames: z.number(), effectiveLoss: z.number(), playoutDelayMs: summary, jitterBufferDelayMs: summary }).passthrough(),
+      latency: z.object({ mouthToEarMs: z.number() }).passthrough(),
+      w3c: z.record(z.string(), z.number()),
+      scores: z.record(z.string(), z.unknown()).optional(),
+      timeline: z.object({ tickMs: z.number(), tMs: z.array(z.number()), targetDelayMs: z.array(z.number()), levelMs: z.array(z.number()), op: z.array(z.number()), ops: z.array(z.string()) }),
+      frames: z.object({ outcomes: z.array(z.string()), outcome: z.string(), playoutMs: z.array(num) }),
+    }),
+  ),
+  comparison: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))).optional(),
+});
+export type Results = z.output<typeof ResultsSchema>;
+export type VariantResultsJson = Results['variants'][number];
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export function variantFiles(v: VariantResult, index: number, multi: boolean): Record<string, string> {
+  const dir = multi ? `variants/${v.name}/` : '';
+  const files: Record<string, string> = {
+    degraded: `${dir}degraded.wav`,
+    packets: `${dir}packets.csv`,
+    reference: `reference-${v.encodingIndex}.wav`,
+  };
+  if (index === 0) files.reference = 'reference.wav';
+  return files;
+}
+
+/** The measures a comparison ranks by (issue: effective loss, concealment, delay, late loss). */
+export function comparisonRow(v: VariantResultsJson): Record<string, string | number | null> {
+  return {
+    variant: v.name,
+    effectiveLoss: v.playout.effectiveLoss,
+    concealmentRatio: (v.playout as { concealmentRatio?: number }).concealmentRatio ?? null,
+    meanPlayoutDelayMs: v.playout.playoutDelayMs.mean,
+    p95PlayoutDelayMs: v.playout.playoutDelayMs.p95,
+    lateDiscarded: (v.playout as { lateDiscarded?: number }).lateDiscarded ?? null,
+    mouthToEarMs: v.latency.mouthToEarMs,
+    mosEmodel: ((v.scores as { emodel?: { mosCq?: number } } | undefined)?.emodel?.mosCq ?? null) as number | null,
+  };
+}
+
+/** Rank: lowest effective loss first, then lowest p95 playout delay. */
+export function rankComparison(rows: Array<Record<string, string | number | null>>): Array<Record<string, string | number | null>> {
+  const n = (x: string | number | null) => (typeof x === 'number' && Number.isFinite(x) ? x : Infinity);
+  return [...rows]
+    .sort((a, b) => n(a.effectiveLoss) - n(b.effectiveLoss) || n(a.p95PlayoutDelayMs) - n(b.p95PlayoutDelayMs) || String(a.variant).localeCompare(String(b.variant)))
+    .map((r, i) => ({ rank: i + 1, ...r }));
+}
+
+export function buildResults(run: ScenarioRun, meta: { version: string; libopus: string }, scores?: Map<string, Record<string, unknown>>): Results {
+  const multi = run.variants.length > 1;
+  const variants = run.variants.map((v, i) => {
+    const a = v.aggregates;
+    const tl = v.run.timeline;
+    return {
+      name: v.name,
+      description: v.description,
+      sender: v.variant.sender as unknown as Record<string, unknown>,
+      receiver: v.variant.receiver as unknown as Record<string, unknown>,
+      files: variantFiles(v, i, multi),
+      network: a.network,
+      playout: a.playout,
+      latency: a.latency,
+      w3c: a.w3c as unknown as Record<string, number>,
+      scores: scores?.get(v.name),
+      timeline: {
+        tickMs: v.frameMs,
+        tMs: Array.from(tl.tMs, r3),
+        targetDelayMs: Array.from(tl.targetDelayMs, r3),
+        levelMs: Array.from(tl.levelMs, r3),
+        op: Array.from(tl.op),
+        ops: [...TICK_OPS],
+      },
+      frames: {
+        outcomes: [...FRAME_OUTCOMES],
+        outcome: Array.from(v.run.frameOutcome, (o) => o.toString(36)).join(''),
+        playoutMs: Array.from(v.run.framePlayoutMs, (x) => (Number.isNaN(x) ? null : r3(x))),
+      },
+    };
+  });
+  const results: Results = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'jitterlab', version: meta.version, libopus: meta.libopus },
+    scenario: run.scenario.config as unknown as Record<string, unknown>,
+    scenarioFile: run.scenario.file,
+    seed: run.seed,
+    rtp: { ssrc: run.rtp.ssrc, initialSeq: run.rtp.initialSeq, initialTimestamp: run.rtp.initialTimestamp, payloadType: run.rtp.payloadType },
+    slotMs: run.slotMs,
+    encodings: run.encodings.map((e) => ({ frames: e.frames, bytes: e.bytes, bitrateKbps: e.bitrateKbps })),
+    variants,
+    comparison: multi ? rankComparison(variants.map(comparisonRow)) : undefined,
+  };
+  return ResultsSchema.parse(JSON.parse(JSON.stringify(results)));
+}

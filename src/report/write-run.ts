@@ -1,0 +1,77 @@
+/**
+ * Runs a scenario to its report directory: results.json, packets.csv, degraded.wav and
+ * reference.wav (plus variants/<name>/ with several variants), all written atomically.
+ */
+import { writeFileSync } from 'node:fs';
+import { opusNative } from '../codec/opus-native.ts';
+import { AtomicFileStream } from '../core/atomic-write.ts';
+import type { Scenario } from '../scenario/load.ts';
+import { runScenario, type RunOptions, type ScenarioRun } from '../sim/run-scenario.ts';
+import { ReportDir } from './report-dir.ts';
+import { PACKETS_CSV_HEADER, packetCsvRow } from './packets-csv.ts';
+import { buildResults, variantFiles, type Results } from './results.ts';
+import { WavStreamWriter } from './wav-stream.ts';
+import { TOOL_VERSION } from './version.ts';
+
+export interface WriteRunOptions extends RunOptions {
+  outDir: string;
+  /** Extra work on the finished run before results are written (scores, HTML, pcap). */
+  enrich?: (ctx: EnrichContext) => Promise<void> | void;
+}
+
+export interface EnrichContext {
+  run: ScenarioRun;
+  results: Results;
+  dir: ReportDir;
+}
+
+export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Promise<{ results: Results; run: ScenarioRun; outDir: string }> {
+  const dir = new ReportDir(opts.outDir);
+  const writers: WavStreamWriter[] = [];
+  try {
+    const multi = scenario.variants.length > 1;
+    let refIndex = 0;
+    const run = await runScenario(scenario, {
+      ...opts,
+      audio: {
+        degraded(variant, rate) {
+          const w = new WavStreamWriter(dir.path(multi ? `variants/${variant}/degraded.wav` : 'degraded.wav'), rate);
+          writers.push(w);
+          return w;
+        },
+        reference(_variant, rate) {
+          const w = new WavStreamWriter(dir.path(refIndex === 0 ? 'reference.wav' : `reference-${refIndex}.wav`), rate);
+          refIndex++;
+          writers.push(w);
+          return w;
+        },
+      },
+    });
+    for (const w of writers) w.commit();
+    const results = buildResults(run, { version: TOOL_VERSION, libopus: opusNative().versionString() });
+    // The first degraded.wav also stands at the top level with several variants.
+    run.variants.forEach((v, i) => {
+      const files = variantFiles(v, i, multi);
+      const csv = new AtomicFileStream(dir.path(files.packets));
+      csv.write(PACKETS_CSV_HEADER);
+      let chunk = '';
+      for (const r of v.run.packets) {
+        chunk += packetCsvRow(r);
+        if (chunk.length > 1 << 16) {
+          csv.write(chunk);
+          chunk = '';
+        }
+      }
+      csv.write(chunk);
+      csv.commit();
+    });
+    if (opts.enrich) await opts.enrich({ run, results, dir });
+    writeFileSync(dir.path('results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    dir.commit();
+    return { results, run, outDir: opts.outDir };
+  } catch (e) {
+    for (const w of writers) w.abort();
+    dir.abort();
+    throw e;
+  }
+}

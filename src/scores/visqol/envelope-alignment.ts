@@ -1,0 +1,164 @@
+/**
+ * Global alignment of ViSQOL v3 (google/visqol `alignment.cc`, `envelope.cc`, `xcorr.cc`,
+ * `fast_fourier_transform.cc`).
+ *
+ * Envelope: ViSQOL calls it a Hilbert envelope, but its FFT wrapper is a real-input transform
+ * whose inverse keeps only the real part. With the analytic-signal weights (1, 2, ..., 2, and the
+ * Nyquist weight 1 only when the length is already a power of two, else 0) that real part is
+ * 2 x[n] minus the dropped Nyquist term, so the "envelope" is |2 (x - mean)| (+ that term) + mean.
+ * We reproduce that behaviour, because the lag ViSQOL finds (and hence its scores) depend on it.
+ *
+ * Lag: argmax of the FFT cross-correlation of the two envelopes over lags -(L-1)..(L-1),
+ * first maximum in that order. A positive lag means the degraded signal leads: that many zeros are
+ * prepended to it. A negative lag drops its leading samples. A lag of 0 or of more than half the
+ * reference length is ignored.
+ */
+import { fft, ifft, nextPowerOfTwo } from './fft.ts';
+
+/** pffft (used by ViSQOL) refuses sizes below 32. */
+const MIN_FFT_SIZE = 32;
+
+/**
+ * ViSQOL's upper envelopes of one or two signals (see the module comment). Two real signals of the
+ * same padded FFT size share one complex transform (z = a + i b); since both weighted spectra
+ * stay Hermitian, one inverse returns a's result in the real part and b's in the imaginary part.
+ * The weights (DC 1, bins 1..m/2-1 doubled, Nyquist 1 only when the length is already m) then
+ * act on z directly: bins 1..m/2-1 and m/2+1..m-1 doubled, DC kept, Nyquist re/im scaled by the
+ * weight of a/b respectively.
+ */
+function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Float64Array | null] {
+  const n = a.length;
+  const m = Math.max(nextPowerOfTwo(Math.max(n, b ? b.length : 0, 1)), MIN_FFT_SIZE);
+  const re = new Float64Array(m);
+  const im = new Float64Array(m);
+  const meanA = mean(a);
+  const meanB = b ? mean(b) : 0;
+  for (let i = 0; i < n; i++) re[i] = a[i] - meanA;
+  if (b) for (let i = 0; i < b.length; i++) im[i] = b[i] - meanB;
+  fft(re, im);
+  const half = m / 2;
+  for (let k = 1; k < m; k++) {
+    if (k === half) continue;
+    re[k] *= 2;
+    im[k] *= 2;
+  }
+  re[half] *= n === m ? 1 : 0;
+  im[half] *= b && b.length === m ? 1 : 0;
+  ifft(re, im);
+  const outA = new Float64Array(n);
+  for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
+  if (!b) return [outA, null];
+  const outB = new Float64Array(b.length);
+  for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i]) + meanB;
+  return [outA, outB];
+}
+
+function mean(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return x.length > 0 ? s / x.length : 0;
+}
+
+/** ViSQOL's upper envelope of one signal (see the module comment). */
+export function upperEnvelope(x: Float64Array): Float64Array {
+  if (x.length === 0) return new Float64Array(0);
+  return envelopes(x, null)[0];
+}
+
+/** Upper envelopes of two signals; shares one FFT when their padded sizes agree. */
+export function upperEnvelopePair(a: Float64Array, b: Float64Array): [Float64Array, Float64Array] {
+  const ma = Math.max(nextPowerOfTwo(Math.max(a.length, 1)), MIN_FFT_SIZE);
+  const mb = Math.max(nextPowerOfTwo(Math.max(b.length, 1)), MIN_FFT_SIZE);
+  if (ma !== mb || a.length === 0 || b.length === 0) return [upperEnvelope(a), upperEnvelope(b)];
+  const [ea, eb] = envelopes(a, b);
+  return [ea, eb ?? upperEnvelope(b)];
+}
+
+/**
+ * Lag (samples) maximising sum_m ref[m + lag] * deg[m], over -(L-1)..(L-1), L = max length.
+ * Ties go to the most negative lag (first maximum in ViSQOL's ordering).
+ */
+export function bestLag(refEnv: Float64Array, degEnv: Float64Array): number {
+  const L = Math.max(refEnv.length, degEnv.length);
+  if (L <= 1) return 0;
+  const maxLag = L - 1;
+  // ViSQOL: 2^e with 2L - 1 = f 2^e, f in [0.5, 1), i.e. the power of two above 2L - 1.
+  const p = nextPowerOfTwo(2 * L);
+  // Both real signals in one complex FFT: z = ref + i deg.
+  const re = new Float64Array(p);
+  const im = new Float64Array(p);
+  re.set(refEnv);
+  im.set(degEnv);
+  fft(re, im);
+  const pr = new Float64Array(p);
+  const pi = new Float64Array(p);
+  for (let k = 0; k < p; k++) {
+    const kn = (p - k) % p;
+    // R = (Z[k] + conj Z[-k]) / 2, D = (Z[k] - conj Z[-k]) / (2i)
+    const rr = (re[k] + re[kn]) / 2;
+    const ri = (im[k] - im[kn]) / 2;
+    const dr = (im[k] + im[kn]) / 2;
+    const di = -(re[k] - re[kn]) / 2;
+    // R * conj(D)
+    pr[k] = rr * dr + ri * di;
+    pi[k] = ri * dr - rr * di;
+  }
+  ifft(pr, pi);
+  let best = -Infinity;
+  let bestLagValue = 0;
+  for (let lag = -maxLag; lag <= maxLag; lag++) {
+    const v = pr[lag < 0 ? p + lag : lag];
+    if (v > best) {
+      best = v;
+      bestLagValue = lag;
+    }
+  }
+  return bestLagValue;
+}
+
+export interface GlobalAlignment {
+  /** The degraded signal shifted onto the reference. */
+  deg: Float64Array;
+  /** Applied lag in samples (0 when ignored). Positive: zeros were prepended to deg. */
+  lagSamples: number;
+  /** lagSamples / sampleRate. */
+  lagS: number;
+}
+
+/** ViSQOL `Alignment::GloballyAlign`. */
+export function globallyAlign(ref: Float64Array, deg: Float64Array, sampleRate: number): GlobalAlignment {
+  const [refEnv, degEnv] = upperEnvelopePair(ref, deg);
+  const lag = bestLag(refEnv, degEnv);
+  if (lag === 0 || Math.abs(lag) > ref.length / 2) return { deg, lagSamples: 0, lagS: 0 };
+  let out: Float64Array;
+  if (lag < 0) {
+    out = deg.slice(-lag);
+  } else {
+    out = new Float64Array(deg.length + lag);
+    out.set(deg, lag);
+  }
+  return { deg: out, lagSamples: lag, lagS: lag / sampleRate };
+}
+
+export interface AlignedPair {
+  ref: Float64Array;
+  deg: Float64Array;
+  lagS: number;
+}
+
+/**
+ * ViSQOL `Alignment::AlignAndTruncate`: globally align, then cut both to a common start/length.
+ * The sample offset is recomputed as int(lagS * fs), as ViSQOL does.
+ */
+export function alignAndTruncate(ref: Float64Array, deg: Float64Array, sampleRate: number): AlignedPair {
+  const { deg: aligned, lagS } = globallyAlign(ref, deg, sampleRate);
+  if (ref.length > aligned.length) {
+    return { ref: ref.subarray(0, aligned.length), deg: aligned, lagS };
+  }
+  if (ref.length < aligned.length) {
+    // ViSQOL would index before the start for a negative lag here; clamp at 0.
+    const start = Math.max(0, Math.trunc(lagS * sampleRate));
+    return { ref: ref.subarray(start, ref.length), deg: aligned.subarray(start, ref.length), lagS };
+  }
+  return { ref, deg: aligned, lagS };
+}

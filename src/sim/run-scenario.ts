@@ -1,0 +1,161 @@
+/**
+ * A whole scenario offline: the source is read once, each distinct sender setting is encoded
+ * once, and every variant runs against the same network realization (same seed, same slots).
+ */
+import { opusLookaheadMs } from '../codec/config.ts';
+import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
+import { SeedTree } from '../core/rng.ts';
+import { resolveJitterBuffer } from '../jitter-buffer/registry.ts';
+import type { ResolvedVariant, Scenario } from '../scenario/load.ts';
+import { encodeStream, encodingKey, type EncodedStream } from '../sender/encoded-stream.ts';
+import type { RtpInit } from '../sender/media-sender.ts';
+import { AudioSource } from '../source/audio-source.ts';
+import { aggregateVariant, type VariantAggregates } from './aggregate.ts';
+import { runVariant, type VariantRun } from './run-variant.ts';
+
+export interface AudioSink {
+  /** Called once per variant before the run; returns where the degraded audio goes. */
+  degraded(variant: string, sampleRate: number): { write(pcm: Int16Array): void };
+  /** The loss-free decode of an encoding (reference), once per distinct encoding. */
+  reference(variant: string, sampleRate: number): { write(pcm: Int16Array): void } | null;
+}
+
+export interface VariantResult {
+  name: string;
+  description: string;
+  variant: ResolvedVariant;
+  encodingIndex: number;
+  run: VariantRun;
+  aggregates: VariantAggregates;
+  frameMs: number;
+  sampleRate: number;
+  /** Leading silence written so degraded audio lines up with the reference frame by frame. */
+  alignmentPadFrames: number;
+}
+
+export interface ScenarioRun {
+  scenario: Scenario;
+  seed: number;
+  rtp: RtpInit;
+  slotMs: number;
+  variants: VariantResult[];
+  encodings: Array<{ key: string; frames: number; bytes: number; bitrateKbps: number }>;
+  timing: { encodeMs: number; variantsMs: number };
+}
+
+export interface RunOptions {
+  seed?: number;
+  audio?: AudioSink;
+  /** Reuse encodings across runs (sweeps): key → stream. */
+  encodingCache?: Map<string, EncodedStream>;
+  /** Source cache across runs: file+rate → source. */
+  sourceCache?: Map<string, AudioSource>;
+}
+
+export function rtpInitFor(seed: number, rtp: { payloadType: number; ssrc: number | null; initialSeq: number | null; initialTimestamp: number | null }): RtpInit {
+  // RFC 3550 section 5.1 / 8: random initial sequence number, timestamp and SSRC, from the seed.
+  const s = new SeedTree(seed).stream('rtp.init');
+  const ssrc = s.nextUint32();
+  const seq = s.nextUint32() & 0xffff;
+  const ts = s.nextUint32();
+  return { payloadType: rtp.payloadType, ssrc: rtp.ssrc ?? ssrc, initialSeq: rtp.initialSeq ?? seq, initialTimestamp: rtp.initialTimestamp ?? ts };
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<ScenarioRun> {
+  const cfg = scenario.config;
+  const seed = opts.seed ?? cfg.seed;
+  const durationMs = cfg.durationS * 1000;
+  const baseFrameMs = cfg.sender.codec.frameMs;
+  const slotMs = cfg.slotMs ?? baseFrameMs;
+  const rtp = rtpInitFor(seed, cfg.sender.rtp);
+  const sources = opts.sourceCache ?? new Map<string, AudioSource>();
+  const encodings = opts.encodingCache ?? new Map<string, EncodedStream>();
+  const usedKeys: string[] = [];
+  const results: VariantResult[] = [];
+  let encodeMs = 0;
+  let variantsMs = 0;
+
+  for (const v of scenario.variants) {
+    const codec = v.sender.codec;
+    const frames = Math.ceil(durationMs / codec.frameMs);
+    const srcKey = `${scenario.sourceFile}@${codec.sampleRate}@${JSON.stringify(cfg.source)}`;
+    let source = sources.get(srcKey);
+    if (!source) {
+      source = AudioSource.fromWav(scenario.sourceFile, cfg.source, codec.sampleRate);
+      sources.set(srcKey, source);
+    }
+    const key = encodingKey(scenario.sourceFile, cfg.source, codec, frames);
+    let encoded = encodings.get(key);
+    const t0 = performance.now();
+    if (!encoded) {
+      encoded = encodeStream(source, codec, frames);
+      encodings.set(key, encoded);
+    }
+    let encodingIndex = usedKeys.indexOf(key);
+    if (encodingIndex < 0) {
+      usedKeys.push(key);
+      encodingIndex = usedKeys.length - 1;
+      const refSink = opts.audio?.reference(v.name, codec.sampleRate) ?? null;
+      if (refSink) decodeReference(encoded, codec.sampleRate, refSink);
+    }
+    encodeMs += performance.now() - t0;
+
+    const t1 = performance.now();
+    const jb = await resolveJitterBuffer(v.receiver.jitterBuffer, scenario.baseDir);
+    const sink = opts.audio?.degraded(v.name, codec.sampleRate);
+    const run = runVariant({
+      encoded,
+      totalFrames: frames,
+      seed,
+      slotMs,
+      channel: cfg.channel,
+      phases: scenario.phases.filter((p) => p.direction !== 'bToA'),
+      rtp: { ...rtp, payloadType: v.sender.rtp.payloadType },
+      sampleRate: codec.sampleRate,
+      jitterBuffer: jb,
+      plc: v.receiver.plc,
+      useInbandFec: v.receiver.fec,
+      clockDriftPpm: v.receiver.clockDriftPpm,
+      needsTrace: 'type' in v.receiver.jitterBuffer && v.receiver.jitterBuffer.type === 'oracle',
+      onAudio: sink ? (pcm) => sink.write(pcm) : undefined,
+    });
+    variantsMs += performance.now() - t1;
+    const aggregates = aggregateVariant(run, {
+      frameMs: codec.frameMs,
+      lookaheadMs: opusLookaheadMs(codec),
+      deviceBufferMs: v.receiver.deviceBufferMs,
+      overheadBytes: cfg.channel.overheadBytes,
+      clockRate: 48000,
+    });
+    results.push({
+      name: v.name,
+      description: v.description,
+      variant: v,
+      encodingIndex,
+      run,
+      aggregates,
+      frameMs: codec.frameMs,
+      sampleRate: codec.sampleRate,
+      alignmentPadFrames: run.alignmentPadFrames,
+    });
+  }
+  return {
+    scenario,
+    seed,
+    rtp,
+    slotMs,
+    variants: results,
+    encodings: usedKeys.map((k) => {
+      const e = encodings.get(k)!;
+      return { key: k, frames: e.payloads.length, bytes: e.totalBytes, bitrateKbps: (e.totalBytes * 8) / (e.payloads.length * e.frameMs) };
+    }),
+    timing: { encodeMs, variantsMs },
+  };
+}
+
+function decodeReference(encoded: EncodedStream, sampleRate: number, sink: { write(pcm: Int16Array): void }): void {
+  const dec = new OpusFrameDecoder(sampleRate, encoded.frameSamples);
+  const pcm = new Int16Array(encoded.frameSamples);
+  for (const p of encoded.payloads) sink.write(dec.decode(p, pcm));
+  dec.destroy();
+}

@@ -1,0 +1,65 @@
+/**
+ * The call's audio: a WAV file converted to the codec rate (band-limited resampling, downmix) and
+ * read frame by frame, trimmed or looped to the scenario duration without materialising the
+ * whole call (a one-hour call holds only the source file, once).
+ */
+import { readWavMono } from './wav-file.ts';
+import { resampleMono } from './resample.ts';
+
+export interface SourceConfig {
+  file: string;
+  loop: boolean;
+  offsetS: number;
+  gainDb: number;
+}
+
+export class AudioSource {
+  readonly pcm: Int16Array;
+
+  constructor(
+    readonly file: string,
+    readonly sampleRate: number,
+    pcm: Int16Array,
+    private readonly loop: boolean,
+    private readonly startSample: number,
+  ) {
+    this.pcm = pcm;
+  }
+
+  static fromWav(resolvedFile: string, cfg: SourceConfig, sampleRate: number): AudioSource {
+    const audio = readWavMono(resolvedFile);
+    const resampled = resampleMono(audio.samples, audio.sampleRate, sampleRate);
+    const g = 10 ** (cfg.gainDb / 20) * 32767;
+    const pcm = new Int16Array(resampled.length);
+    for (let i = 0; i < resampled.length; i++) {
+      const v = Math.round(resampled[i] * g);
+      pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
+    const start = Math.min(Math.round(cfg.offsetS * sampleRate), Math.max(0, pcm.length - 1));
+    return new AudioSource(resolvedFile, sampleRate, pcm, cfg.loop, start);
+  }
+
+  /** Seconds of audio in the file after the offset. */
+  get fileDurationS(): number {
+    return (this.pcm.length - this.startSample) / this.sampleRate;
+  }
+
+  /** Fill `out` with the samples of frame `index` (silence past the end when not looping). */
+  frame(index: number, out: Int16Array): Int16Array {
+    const n = out.length;
+    const avail = this.pcm.length - this.startSample;
+    let pos = index * n;
+    for (let i = 0; i < n; ) {
+      if (!this.loop && pos >= avail) {
+        out.fill(0, i);
+        break;
+      }
+      const p = pos % avail;
+      const take = Math.min(n - i, avail - p);
+      out.set(this.pcm.subarray(this.startSample + p, this.startSample + p + take), i);
+      i += take;
+      pos += take;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Reading WAV files for the audio source and the `score` command: any PCM rate, mono or stereo,
+ * 8/16/24/32-bit integer or 32/64-bit float, read with `wavefile`. Returns mono Float32 samples
+ * in [-1, 1] at the file's own rate; resampling is a separate step (resample.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { WavError } from '../core/errors.ts';
+
+const require = createRequire(import.meta.url);
+
+interface WaveFileLike {
+  fmt: { audioFormat: number; numChannels: number; sampleRate: number; bitsPerSample: number };
+  bitDepth: string;
+  getSamples(interleaved?: boolean, OutputObject?: unknown): Float64Array | Float64Array[];
+}
+
+export interface MonoAudio {
+  samples: Float32Array;
+  sampleRate: number;
+  /** What the file held before downmixing, for reports and errors. */
+  channels: number;
+  bitDepth: string;
+}
+
+export function readWavMono(file: string): MonoAudio {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new WavError(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (e as Error).message})`);
+  }
+  return decodeWavMono(bytes, file);
+}
+
+export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {
+  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'RIFF' || String.fromCharCode(...bytes.subarray(8, 12)) !== 'WAVE') {
+    throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
+  }
+  const { WaveFile } = require('wavefile') as { WaveFile: new (b?: Uint8Array) => WaveFileLike };
+  let wav: WaveFileLike;
+  try {
+    wav = new WaveFile(bytes);
+  } catch (e) {
+    throw new WavError(file, `unreadable WAV: ${(e as Error).message}`);
+  }
+  const { audioFormat, numChannels, sampleRate, bitsPerSample } = wav.fmt;
+  // 1 = PCM, 3 = IEEE float, 0xFFFE = WAVE_FORMAT_EXTENSIBLE (PCM or float sub-format).
+  if (audioFormat !== 1 && audioFormat !== 3 && audioFormat !== 0xfffe) {
+    throw new WavError(file, `unsupported WAV encoding (format tag ${audioFormat}); use PCM or float`);
+  }
+  if (!['8', '16', '24', '32', '32f', '64'].includes(wav.bitDepth)) {
+    throw new WavError(file, `unsupported bit depth ${bitsPerSample}`);
+  }
+  if (numChannels < 1 || numChannels > 8) throw new WavError(file, `unsupported channel count ${numChannels}`);
+  if (sampleRate < 8000 || sampleRate > 192000) throw new WavError(file, `unsupported sample rate ${sampleRate} Hz`);
+  let raw: Float64Array | Float64Array[];
+  try {
+    raw = wav.getSamples(false, Float64Array);
+  } catch (e) {
+    throw new WavError(file, `unreadable samples: ${(e as Error).message}`);
+  }
+  const channels = Array.isArray(raw) ? raw : [raw];
+  const n = channels[0].length;
+  if (n === 0) throw new WavError(file, 'no audio samples');
+  // Full scale of the stored integers; floats are already in [-1, 1].
+  const isFloat = wav.bitDepth === '32f' || wav.bitDepth === '64';
+  const bits = Number.parseInt(wav.bitDepth, 10);
+  const scale = isFloat ? 1 : bits === 8 ? 128 : 2 ** (bits - 1);
+  const offset = !isFloat && bits === 8 ? 128 : 0; // 8-bit WAV is unsigned
+  const out = new Float32Array(n);
+  const k = 1 / (scale * channels.length);
+  for (const ch of channels) for (let i = 0; i < n; i++) out[i] += (ch[i] - offset) * k;
+  return { samples: out, sampleRate, channels: numChannels, bitDepth: wav.bitDepth };
+}
