@@ -54,12 +54,15 @@ interface Streams {
   slot: RngStream;
 }
 
+/** The named random sub-streams of one direction. */
+export type ChannelImpairment = keyof Streams;
+
 type Routed =
   | { delivered: true; delivery: Delivery; queueDelayMs: number; pathDelayMs: number }
   | { delivered: false; cause: DropCause; queueDelayMs: number; pathDelayMs: number };
 
 /** The stream name of one impairment of one direction, e.g. channel.aToB.loss. */
-export function channelStreamName(direction: Direction, impairment: keyof Streams): string {
+export function channelStreamName(direction: Direction, impairment: ChannelImpairment): string {
   return `channel.${direction}.${impairment}`;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The simulated UDP channel: public interface of src/channel.
  */
-export { Channel, channelStreamName, type ChannelOptions } from './channel.ts';
+export { Channel, channelStreamName, type ChannelImpairment, type ChannelOptions } from './channel.ts';
 export type { ChannelDecision, ChannelPacket, ChannelPath, ChannelStats, Delivery, DropCause, Lane } from './types.ts';
 export {
   ChannelConfigSchema,

@@ -38,18 +38,25 @@ export class MahimahiTrace {
   /** Global index of the first opportunity at or after t (may be past the end when not looping). */
   firstAtOrAfter(t: number, loop: boolean): number {
     const n = this.timesMs.length;
-    const k = loop ? Math.max(0, Math.floor(t / this.periodMs)) : 0;
-    const local = t - k * this.periodMs;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.timesMs[mid] >= local) hi = mid;
-      else lo = mid + 1;
+    const search = (local: number): number => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.timesMs[mid] >= local) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    if (!loop) return search(t);
+    const k = Math.max(0, Math.floor(t / this.periodMs));
+    // Entries at the very end of the previous loop (time = period) fall exactly on k * period.
+    if (k > 0) {
+      const prev = search(t - (k - 1) * this.periodMs);
+      if (prev < n) return (k - 1) * n + prev;
     }
-    // lo === n: none left in this loop; the next loop's first opportunity is >= t since its
-    // times are shifted by a full period.
-    return k * n + lo;
+    // Within loop k some entry is >= t, since t - k * period < period = the last timestamp.
+    return k * n + search(t - k * this.periodMs);
   }
 
   /** Mean capacity in kbit/s (opportunities x 1500 bytes over the period). */

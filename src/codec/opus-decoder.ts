@@ -18,7 +18,7 @@ export class OpusFrameDecoder {
     this.st = this.native.decoderCreate(sampleRate, 1);
   }
 
-  private run(data: Uint8Array | null, fec: 0 | 1, out: Int16Array): Int16Array {
+  private run<T extends Int16Array>(data: Uint8Array | null, fec: 0 | 1, out: T): T {
     const n = this.native.decode(this.st, data, out, this.frameSamples, fec);
     if (n < 0) throw new JitterlabError('codec', `opus_decode failed (error ${n})`);
     if (n !== this.frameSamples) {
@@ -28,17 +28,17 @@ export class OpusFrameDecoder {
     return out;
   }
 
-  decode(payload: Uint8Array, out = new Int16Array(this.frameSamples)): Int16Array {
+  decode<T extends Int16Array = Int16Array<ArrayBuffer>>(payload: Uint8Array, out: T = new Int16Array(this.frameSamples) as T): T {
     return this.run(payload, 0, out);
   }
 
   /** Rebuild the frame before `nextPayload` from its LBRR data (RFC 6716 section 2.1.7). */
-  decodeFec(nextPayload: Uint8Array, out = new Int16Array(this.frameSamples)): Int16Array {
+  decodeFec<T extends Int16Array = Int16Array<ArrayBuffer>>(nextPayload: Uint8Array, out: T = new Int16Array(this.frameSamples) as T): T {
     return this.run(nextPayload, 1, out);
   }
 
   /** libopus's own concealment, exactly one frame. */
-  conceal(out = new Int16Array(this.frameSamples)): Int16Array {
+  conceal<T extends Int16Array = Int16Array<ArrayBuffer>>(out: T = new Int16Array(this.frameSamples) as T): T {
     return this.run(null, 0, out);
   }
 

@@ -52,7 +52,7 @@ function scan(s: Samples, ref: number, len: number, lo: number, hi: number, scor
 }
 
 /**
- * Index of the best score. With `ratio < 1`, any local maximum scoring at least `ratio` times the
+ * Index of the best score. With `ratio < 1`, any interior local maximum scoring at least `ratio` times the
  * best may win if its position (`base + i * step`) is closer to `prefer`: for a periodic signal the
  * lags T, 2T, 3T score alike and the nearest one (the pitch period, not a multiple) is wanted.
  */
@@ -71,9 +71,10 @@ function pick(scores: Float64Array, count: number, base: number, step: number, p
   let dist = Math.abs(base + bestIdx * step - prefer);
   for (let i = 0; i < count; i++) {
     const v = scores[i];
-    if (v < floor) continue;
-    if (i > 0 && v < scores[i - 1]) continue;
-    if (i < count - 1 && v < scores[i + 1]) continue;
+    // Only interior peaks: a range edge on a slope (typical of low-pass speech at the shortest
+    // lag) is not a period.
+    if (v < floor || i === 0 || i === count - 1) continue;
+    if (v < scores[i - 1] || v < scores[i + 1]) continue;
     const d = Math.abs(base + i * step - prefer);
     if (d < dist) {
       dist = d;

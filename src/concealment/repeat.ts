@@ -12,6 +12,7 @@
  *   (`correctOnset`: the receiver plays frames at once, so there is no look-ahead to overlap-add);
  * - the next real frame is overlap-added with the continued (faded) repetition over `mergeMs`.
  */
+import { JitterlabError } from '../core/errors.ts';
 import { assertSampleRate, msToSamples } from './sample-rate.ts';
 import { assertSampleCount } from './sample-count.ts';
 import { SampleHistory } from './sample-history.ts';
@@ -47,6 +48,11 @@ export class RepeatConcealer implements Concealer {
     options: RepeatOptions = {},
   ) {
     assertSampleRate(sampleRate);
+    for (const [name, v] of Object.entries(options)) {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+        throw new JitterlabError('internal', `repeat concealer: ${name} must be a positive number of ms, got ${String(v)}`);
+      }
+    }
     this.fadeLen = Math.max(1, msToSamples(options.fadeMs ?? 60, sampleRate));
     this.spliceLen = Math.max(1, msToSamples(options.spliceMs ?? 2.5, sampleRate));
     this.mergeLen = Math.max(1, msToSamples(options.mergeMs ?? 5, sampleRate));

@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JitterlabError } from '../core/errors.ts';
 import type { BuiltinJbConfig, JitterBufferConfig } from './config.ts';
+import { createAdaptive } from './adaptive.ts';
 import { createFixed } from './fixed.ts';
+import { createNetEq } from './neteq.ts';
+import { createOracle } from './oracle.ts';
+import { createPjsip } from './pjsip.ts';
+import { createRamjee } from './ramjee.ts';
 import type { JitterBuffer, JitterBufferHost } from './types.ts';
 
 type Builtin = BuiltinJbConfig['type'];
@@ -11,6 +16,11 @@ type Maker = (opts: never, host: JitterBufferHost) => JitterBuffer;
 /** Built-in buffers by `type`. Each module registers its constructor here. */
 const builtins: Partial<Record<Builtin, Maker>> = {
   fixed: createFixed as Maker,
+  adaptive: createAdaptive as Maker,
+  ramjee: createRamjee as Maker,
+  neteq: createNetEq as Maker,
+  pjsip: createPjsip as Maker,
+  oracle: createOracle as Maker,
 };
 
 export function registerJitterBuffer(type: Builtin, make: Maker): void {

@@ -12,12 +12,12 @@ export interface LatencyBudget {
   mouthToEarMs: number;
 }
 
-export function latencyBudget(p: { frameMs: number; lookaheadMs: number; meanNetworkMs: number; meanJitterBufferMs: number; deviceBufferMs: number }): LatencyBudget {
+export function latencyBudget(p: { frameMs: number; lookaheadMs: number; meanNetworkMs: number | null; meanJitterBufferMs: number | null; deviceBufferMs: number }): LatencyBudget {
   const parts = {
     packetizationMs: p.frameMs,
     codecMs: p.lookaheadMs,
-    networkMs: Number.isFinite(p.meanNetworkMs) ? p.meanNetworkMs : 0,
-    jitterBufferMs: Number.isFinite(p.meanJitterBufferMs) ? p.meanJitterBufferMs : 0,
+    networkMs: p.meanNetworkMs ?? 0,
+    jitterBufferMs: p.meanJitterBufferMs ?? 0,
     playoutMs: p.deviceBufferMs,
   };
   return { ...parts, mouthToEarMs: parts.packetizationMs + parts.codecMs + parts.networkMs + parts.jitterBufferMs + parts.playoutMs };

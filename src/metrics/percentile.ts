@@ -14,27 +14,28 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
 
 export interface Summary {
   count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
+  min: number | null;
+  mean: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
 }
 
-/** Summary statistics of a sample (NaN fields for an empty sample, serialised as null). */
+/** Summary statistics of a sample (null fields for an empty sample). */
 export function summarize(values: ArrayLike<number>): Summary {
   const sorted = Float64Array.from(values as ArrayLike<number>).sort();
   const n = sorted.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i];
+  if (n === 0) return { count: 0, min: null, mean: null, p50: null, p95: null, p99: null, max: null };
   return {
     count: n,
-    min: n ? sorted[0] : Number.NaN,
-    mean: n ? sum / n : Number.NaN,
+    min: sorted[0],
+    mean: sum / n,
     p50: percentileSorted(sorted, 0.5),
     p95: percentileSorted(sorted, 0.95),
     p99: percentileSorted(sorted, 0.99),
-    max: n ? sorted[n - 1] : Number.NaN,
+    max: sorted[n - 1],
   };
 }

@@ -9,7 +9,7 @@ import type { Concealer } from '../concealment/types.ts';
 import { createConcealer } from '../concealment/index.ts';
 import { accelerate, preemptiveExpand } from '../concealment/wsola.ts';
 import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
-import type { Decision, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState } from '../jitter-buffer/types.ts';
+import type { Decision, FrameOrigin, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState } from '../jitter-buffer/types.ts';
 import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import { Rfc3550Jitter } from '../metrics/rfc3550-jitter.ts';
 import type { RecoveryStage } from '../recovery/types.ts';
@@ -57,15 +57,18 @@ export class Receiver {
   /** Received packets that failed to parse or had an unexpected payload type. */
   malformedPackets = 0;
   fecFramesUsed = 0;
+  /** Frames played from each recovery mechanism ("frames it saved"). */
   readonly recoveredBy = { fec: 0, red: 0, parity: 0, rtx: 0 };
+  /** Frames a mechanism rebuilt after their playout time (the repair came too late to help). */
+  readonly recoveredLate = { red: 0, parity: 0, rtx: 0 };
   private readonly decoder: OpusFrameDecoder;
   private readonly concealer: Concealer | null;
   private readonly sync: SyncBuffer;
   private readonly seqUnwrap = new SeqUnwrapper();
   private readonly tsUnwrap = new TimestampUnwrapper();
   private readonly jitter = new Rfc3550Jitter(CLOCK_RATE);
-  private readonly out: Int16Array;
-  private readonly scratch: Int16Array;
+  private readonly out: Int16Array<ArrayBuffer>;
+  private readonly scratch: Int16Array<ArrayBuffer>;
   private lastOp: Decision['op'] | null = null;
   private inConcealment = false;
   private started = false;
@@ -92,7 +95,8 @@ export class Receiver {
       clockRate: CLOCK_RATE,
       useInbandFec: opts.useInbandFec,
       onDiscard: (frame, reason, nowMs) => {
-        if (frame.origin === 'primary') this.counters.packetsDiscarded++;
+        if (frame.origin !== 'primary') return;
+        this.counters.packetsDiscarded++;
         opts.events?.onPacketDropped?.(frame.seq, reason === 'late' ? 'late' : 'discarded', nowMs);
       },
       rttMs: opts.rttMs ?? (() => null),
@@ -109,20 +113,35 @@ export class Receiver {
       this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
       return;
     }
-    const p = parsed.packet;
-    if (p.payloadType === this.opts.mediaPayloadType) {
-      this.countReceived(p, bytes.length);
-      this.insertMedia(p, nowMs, 'primary');
-      for (const stage of this.opts.recovery ?? []) for (const r of stage.onMedia(p, nowMs)) this.insertMedia(r.packet, nowMs, r.origin);
-      return;
-    }
-    const stage = this.opts.recovery?.find((s) => s.accepts(p.payloadType));
-    if (!stage) {
+    this.dispatch(parsed.packet, nowMs, 'primary', false, bytes.length);
+  }
+
+  /**
+   * Routes one packet of the media stream or of a recovery mechanism. `origin` says how it got
+   * here ('primary' = from the network), `unwrapped` that it came out of a RED packet (so it is
+   * not a packet as sent on the wire). Packets rebuilt by a stage come back through here.
+   */
+  private dispatch(p: RtpPacket, nowMs: number, origin: FrameOrigin, unwrapped: boolean, wireSize: number | null): void {
+    const stages = this.opts.recovery ?? [];
+    const isMedia = p.payloadType === this.opts.mediaPayloadType;
+    const own = isMedia ? undefined : stages.find((s) => s.accepts(p.payloadType));
+    if (!isMedia && !own) {
       this.malformedPackets++;
       this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
       return;
     }
-    for (const r of stage.onPacket(p, nowMs)) this.insertMedia(r.packet, nowMs, r.origin);
+    // Packets of the media sequence space: plain media, or RED-encapsulated media.
+    const mediaStream = isMedia || own?.kind === 'red';
+    if (mediaStream && origin === 'primary' && !unwrapped && wireSize !== null) this.countReceived(p, wireSize);
+    if (isMedia) this.insertMedia(p, nowMs, origin);
+    if (mediaStream) {
+      for (const stage of stages) {
+        for (const r of stage.onMedia(p, nowMs, { origin, wire: !unwrapped })) this.dispatch(r.packet, nowMs, r.origin, false, null);
+      }
+    }
+    if (own) {
+      for (const r of own.onPacket(p, nowMs, origin)) this.dispatch(r.packet, nowMs, r.origin, own.kind === 'red', null);
+    }
   }
 
   private countReceived(p: RtpPacket, size: number): void {
@@ -153,13 +172,19 @@ export class Receiver {
     if (hasFec && origin === 'primary') this.counters.fecPacketsReceived++;
     const frame: JbFrame = { seq: extSeq, timestamp: extTs, durationTs: this.frameTs, marker: p.marker, payload: p.payload, arrivalMs: nowMs, origin, hasFec };
     const r = this.jb.insert(frame, nowMs);
+    if (origin !== 'primary') {
+      // A repair is not a received packet: W3C packetsDiscarded and the packet records stay about
+      // the primaries; a repair that came too late is counted per mechanism instead.
+      if (r.status === 'late') this.recoveredLate[origin]++;
+      return;
+    }
     if (r.status === 'late') {
-      if (origin === 'primary') this.counters.packetsDiscarded++;
+      this.counters.packetsDiscarded++;
       this.opts.events?.onPacketDropped?.(extSeq, 'late', nowMs);
     } else if (r.status === 'duplicate') {
-      if (origin === 'primary') this.opts.events?.onPacketDropped?.(extSeq, 'duplicate', nowMs);
+      this.opts.events?.onPacketDropped?.(extSeq, 'duplicate', nowMs);
     } else if (r.status === 'discarded') {
-      if (origin === 'primary') this.counters.packetsDiscarded++;
+      this.counters.packetsDiscarded++;
       this.opts.events?.onPacketDropped?.(extSeq, 'discarded', nowMs);
     }
   }
@@ -211,7 +236,7 @@ export class Receiver {
     void usedFec;
   }
 
-  private decodeInto(frame: JbFrame, out: Int16Array): Int16Array {
+  private decodeInto(frame: JbFrame, out: Int16Array<ArrayBuffer>): Int16Array<ArrayBuffer> {
     this.decoder.decode(frame.payload, out);
     if (this.concealer) this.concealer.onDecoded(out);
     return out;
@@ -262,10 +287,10 @@ export class Receiver {
       case 'expand':
       case 'comfortNoise': {
         const n = this.frameSamples;
-        let pcm: Int16Array;
+        let pcm: Int16Array<ArrayBuffer>;
         if (this.concealer === null) pcm = this.decoder.conceal(this.scratch);
         else if (d.op === 'comfortNoise') pcm = this.scratch.fill(0);
-        else pcm = this.concealer.conceal(n);
+        else pcm = this.concealer.conceal(n) as Int16Array<ArrayBuffer>;
         let silent = true;
         for (let i = 0; i < pcm.length; i++) {
           if (pcm[i] !== 0) {
@@ -290,7 +315,20 @@ export class Receiver {
     const expected = this.highestExtSeq === null || this.baseExtSeq === null ? 0 : this.highestExtSeq - this.baseExtSeq + 1;
     c.packetsLost = expected - c.packetsReceived;
     c.jitter = this.jitter.jitterMs / 1000;
-    c.fecPacketsDiscarded = Math.max(0, c.fecPacketsReceived - this.fecFramesUsed);
+    // W3C fecPacketsReceived counts every FEC packet: Opus in-band FEC, RED redundant blocks and
+    // parity packets; the discarded ones are those that did not yield a played frame.
+    let used = this.fecFramesUsed;
+    for (const stage of this.opts.recovery ?? []) {
+      const st = stage.stats();
+      if (stage.kind === 'rtx') {
+        c.retransmittedPacketsReceived += st.packetsReceived;
+        c.retransmittedBytesReceived += st.bytesReceived;
+      } else {
+        c.fecPacketsReceived += st.packetsReceived;
+        used += this.recoveredBy[stage.kind];
+      }
+    }
+    c.fecPacketsDiscarded = Math.max(0, c.fecPacketsReceived - used);
     return c;
   }
 

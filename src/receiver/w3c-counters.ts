@@ -27,8 +27,16 @@ export interface W3cInboundCounters {
   concealmentEvents: number;
   insertedSamplesForDeceleration: number;
   removedSamplesForAcceleration: number;
+  /** FEC packets received: Opus in-band FEC, RED redundant blocks and XOR parity packets. */
   fecPacketsReceived: number;
+  /** Of those, the ones that did not produce a played frame. */
   fecPacketsDiscarded: number;
+  /** RFC 4588 retransmissions received (they arrive on the RTX SSRC, so packetsReceived excludes them). */
+  retransmittedPacketsReceived: number;
+  /** Payload bytes of those retransmissions (the original payload, without the OSN). */
+  retransmittedBytesReceived: number;
+  /** RFC 4585 generic NACK packets sent by this receiver. */
+  nackCount: number;
 }
 
 export function emptyCounters(): W3cInboundCounters {
@@ -53,5 +61,8 @@ export function emptyCounters(): W3cInboundCounters {
     removedSamplesForAcceleration: 0,
     fecPacketsReceived: 0,
     fecPacketsDiscarded: 0,
+    retransmittedPacketsReceived: 0,
+    retransmittedBytesReceived: 0,
+    nackCount: 0,
   };
 }

@@ -16,7 +16,7 @@
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |                      protected media SSRC                     |
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |       protection length       |  kind (0 row, 1 column) |  0  |
+ *   |       protection length       |     kind      |   reserved    |
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |            payload recovery (protection length bytes)         |
  *
@@ -28,7 +28,8 @@
  * - Protection length: the longest protected packet minus 12 bytes; payload recovery is the XOR
  *   of every protected packet's bytes after the fixed header, zero-extended to that length, and
  *   must be exactly the rest of the FEC packet's payload.
- * - kind: informational (row or column group); byte 19 is reserved and must be 0.
+ * - kind: 0 row group, 1 column group (informational, recovery does not need it); the
+ *   reserved byte must be 0.
  */
 import { checkRtpInt, RtpParseError } from './errors.ts';
 

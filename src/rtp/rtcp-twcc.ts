@@ -138,7 +138,9 @@ export function parseTwccFeedbackBody(v: BodyView): RtcpTwccFeedback {
     } else {
       for (let j = 0; j < 7 && symbols.length < count; j++) symbols.push((c >> (12 - 2 * j)) & 3);
     }
-    for (let j = before; j < symbols.length; j++) if (symbols[j] === 3) throw new RtcpParseError('field', base + o, 'reserved status symbol 3');
+    for (let j = before; j < symbols.length; j++) {
+      if (symbols[j] === 3) throw new RtcpParseError('field', base + o, 'reserved status symbol 3');
+    }
     o += 2;
   }
   const packets: TwccPacketStatus[] = [];

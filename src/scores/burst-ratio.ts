@@ -41,10 +41,12 @@ export function fitTwoStateLoss(lost: readonly boolean[]): LossTransitions {
  * successor its transition cannot be estimated; we then take the value that ends the state
  * immediately (p = 1 for an unobserved received state, q = 1 for an unobserved loss state), so
  * an all-lost sequence gives 1 / (1 + 0) = 1 and a single trailing loss counts as an isolated loss.
+ * A one-frame sequence gives 1.
  */
 export function burstRFromLossSequence(lost: readonly boolean[]): number {
   if (!lost.some(Boolean)) return 1;
   const { p, q } = fitTwoStateLoss(lost);
+  if (Number.isNaN(p) && Number.isNaN(q)) return 1; // a single frame: nothing to fit
   const pp = Number.isNaN(p) ? 1 : p;
   const qq = Number.isNaN(q) ? 1 : q;
   return 1 / (pp + qq);

@@ -1,5 +1,5 @@
 /** Shared helpers for the channel tests. */
-import { ChannelConfigSchema, type ChannelConfig, type ChannelOverride, type Phase } from '../../src/channel/config.ts';
+import { ChannelConfigSchema, ChannelOverrideSchema, type ChannelConfig, type Phase } from '../../src/channel/config.ts';
 import { Channel } from '../../src/channel/channel.ts';
 import type { ChannelDecision, Lane } from '../../src/channel/types.ts';
 
@@ -12,8 +12,9 @@ export function channel(input: unknown = {}, opts: { seed?: number; phases?: Pha
   return new Channel(cfg(input), opts.phases ?? [], { seed: opts.seed ?? 1, direction: opts.direction ?? 'aToB', slotMs: opts.slotMs ?? 20 });
 }
 
-export function phase(p: Partial<Phase> & { atMs: number; forMs: number; set: ChannelOverride }): Phase {
-  return { transition: 'step', rampMs: 0, direction: 'aToB', label: 'p', ...p };
+/** A resolved phase; `set` is scenario input, parsed by the override schema as the loader does. */
+export function phase(p: Partial<Omit<Phase, 'set'>> & { atMs: number; forMs: number; set: unknown }): Phase {
+  return { transition: 'step', rampMs: 0, direction: 'aToB', label: 'p', ...p, set: ChannelOverrideSchema.parse(p.set) };
 }
 
 /** Send one packet every `intervalMs` for n packets; returns the decisions. */

@@ -77,11 +77,10 @@ describe('jitter distributions (netem shapes)', () => {
     const J = 15;
     const ch = channel({ delay: { baseMs: 100, jitterMs: J, distribution: 'uniform', order: 'allow' } });
     const ds = sendStream(ch, 40_000);
-    const delays = ds.map((d) => d.deliveries[0].arrivalMs - 20 * ds.indexOf(d));
+    const delays = ds.map((d, i) => d.deliveries[0].arrivalMs - 20 * i);
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(100 - J);
     expect(Math.max(...delays)).toBeLessThan(100 + J);
     // sd of a 40k-sample uniform: relative standard error ~ 0.4 %; 2 % tolerance.
-    expect(sd(delays) / (J / Math.sqrt(3))).toBeCloseTo(1, 1);
     expect(Math.abs(sd(delays) / (J / Math.sqrt(3)) - 1)).toBeLessThan(0.02);
     const byArrival = ds.map((d, i) => ({ s: i * 20, r: d.deliveries[0].arrivalMs })).sort((a, b) => a.r - b.r);
     let j = 0;

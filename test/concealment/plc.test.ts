@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JitterlabError } from '../../src/core/errors.ts';
 import { createConcealer, PitchConcealer, RepeatConcealer, SilenceConcealer, type Concealer, type ConcealerKind } from '../../src/concealment/index.ts';
-import { concat, energy, estimatePeriod, frames, harmonicTone, maxJump } from './signals.ts';
+import { concat, energy, estimatePeriod, frames, glideTone, harmonicTone, maxJump } from './signals.ts';
 
 /** Play `fs` frames through a concealer, concealing the frames in `lost`; returns the played stream. */
 function play(c: Concealer, input: Int16Array[], lost: ReadonlySet<number>): Int16Array {
@@ -146,6 +146,18 @@ describe.each(['repeat', 'pitch'] as const)('%s concealer: splices do not click'
   }
 });
 
+describe('pitch concealer: period wraps', () => {
+  for (const fs of [8000, 48000]) {
+    it(`a gliding pitch (periods differ) repeats without a step at the period wraps (${fs} Hz)`, () => {
+      const frameLen = fs / 50;
+      const src = frames(glideTone(110, 190, fs, 10 * frameLen), frameLen);
+      const out = play(new PitchConcealer(fs), [...src, src[0], src[0], src[0]], range(10, 13));
+      const realJump = maxJump(concat(src.slice(7, 10)), 0, 3 * frameLen);
+      expect(maxJump(out, 10 * frameLen, 13 * frameLen)).toBeLessThanOrEqual(1.5 * realJump);
+    });
+  }
+});
+
 describe('silence concealer as the click reference', () => {
   it('violates the splice bound the other concealers meet (the click test can fail)', () => {
     const fs = 48000;
@@ -170,6 +182,11 @@ describe('repeat concealer', () => {
     const b = c.conceal(320);
     expect(energy(b)).toBeLessThan(energy(a));
     expect(energy(b)).toBeGreaterThan(0);
+  });
+
+  it('rejects non-positive or non-finite options with a typed error', () => {
+    expect(() => new RepeatConcealer(8000, { fadeMs: 0 })).toThrow(JitterlabError);
+    expect(() => new RepeatConcealer(8000, { mergeMs: Number.NaN })).toThrow(JitterlabError);
   });
 
   it('outputs silence when no frame has been decoded yet', () => {

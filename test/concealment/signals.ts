@@ -24,6 +24,28 @@ export function harmonicTone(f0: number, fs: number, n: number, opts: { amp?: nu
   return out;
 }
 
+/** Like `harmonicTone` but with f0 gliding linearly from `f0a` to `f0b` over the n samples (phase = integral of f0). */
+export function glideTone(f0a: number, f0b: number, fs: number, n: number, opts: { amp?: number; tilt?: number; maxHz?: number } = {}): Int16Array {
+  const amp = opts.amp ?? 12000;
+  const tilt = opts.tilt ?? 2;
+  const maxHz = Math.min(opts.maxHz ?? 3600, 0.45 * fs);
+  const kMax = Math.max(1, Math.floor(maxHz / Math.max(f0a, f0b)));
+  const raw = new Float64Array(n);
+  let peak = 0;
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    const f0 = f0a + ((f0b - f0a) * i) / n;
+    let v = 0;
+    for (let k = 1; k <= kMax; k++) v += Math.cos(k * phase) / k ** tilt;
+    phase += (2 * Math.PI * f0) / fs;
+    raw[i] = v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.round((raw[i] / peak) * amp);
+  return out;
+}
+
 /**
  * Period (samples, fractional) of x[start, start+len) by normalised autocorrelation over lags
  * minLag..maxLag: the shortest local maximum within 0.9 of the best, refined by a parabola.

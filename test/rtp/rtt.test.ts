@@ -50,5 +50,12 @@ describe('RTT from LSR/DLSR (RFC 3550 6.4.1)', () => {
     expect(rttFromReport(1000, 900, 200)).toBe(-100);
     expect(rttFromReport(5, 0xfffffff0, 0)).toBe(21); // across the 32-bit wrap
     expect(msToNtpShort(6125)).toBe(0x62000);
+    // SR sent 10 ms before the 65536 s wrap of the middle 32 bits, RR back 30 ms later with DLSR 5 ms.
+    const t0 = 3 * 65536000 - 10;
+    const lsr = ntpMiddle32(t0);
+    expect(lsr).toBeGreaterThan(0xffff0000);
+    const a = ntpMiddle32(t0 + 30);
+    expect(a).toBeLessThan(0x10000);
+    expect(rttFromReport(a, lsr, msToNtpShort(5))).toBe(msToNtpShort(25));
   });
 });

@@ -3,10 +3,11 @@
  * `fast_fourier_transform.cc`).
  *
  * Envelope: ViSQOL calls it a Hilbert envelope, but its FFT wrapper is a real-input transform
- * whose inverse keeps only the real part. With the analytic-signal weights (1, 2, ..., 2, and the
- * Nyquist weight 1 only when the length is already a power of two, else 0) that real part is
- * 2 x[n] minus the dropped Nyquist term, so the "envelope" is |2 (x - mean)| (+ that term) + mean.
- * We reproduce that behaviour, because the lag ViSQOL finds (and hence its scores) depend on it.
+ * whose inverse keeps only the real part. With the analytic-signal weights (DC 1, bins 1..N/2-1
+ * doubled, Nyquist 1 when the length is already the power-of-two FFT size N, else 0) that real part
+ * is y[n] = 2 x_c[n] - (2 - w_nyq) X[N/2] (-1)^n / N (x_c = x - mean, zero-padded to N), and the
+ * "envelope" is |y| + mean: a rectified signal, not an analytic-signal magnitude. We reproduce that,
+ * because the lag ViSQOL finds (and hence its scores) depend on it.
  *
  * Lag: argmax of the FFT cross-correlation of the two envelopes over lags -(L-1)..(L-1),
  * first maximum in that order. A positive lag means the degraded signal leads: that many zeros are

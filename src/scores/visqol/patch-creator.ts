@@ -32,9 +32,11 @@ export function createRefPatchIndices(spectrogramFrames: number, ref: Float64Arr
   const end = Math.min(ref.length, start + total);
   const scaled = new Float64Array(Math.max(0, end - start));
   for (let i = start; i < end; i++) {
-    let v = (ref[i] / max) * 32768;
-    v = Math.max(-32768, Math.min(32767, v));
-    scaled[i - start] = Math.trunc(v);
+    const v = (ref[i] / max) * 32768;
+    // std::min(32767, v) then std::max(-32768, .): written as comparisons so that NaN (an
+    // all-zero reference, 0/0) becomes 32767 exactly as in ViSQOL.
+    const hi = v < 32767 ? v : 32767;
+    scaled[i - start] = Math.trunc(-32768 < hi ? hi : -32768);
   }
   const vad = rmsVad(scaled, hop);
   const indices: number[] = [];

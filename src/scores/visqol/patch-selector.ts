@@ -15,7 +15,7 @@ import { JitterlabError } from '../../core/errors.ts';
 import { alignAndTruncate } from './envelope-alignment.ts';
 import type { GammatoneFilterbank } from './gammatone.ts';
 import { nsim, NsimScratch, patchStats, type PatchStats } from './nsim.ts';
-import { extractPatch, PATCH_SIZE_SPEECH, type Patch } from './patch-creator.ts';
+import { extractPatch, type Patch } from './patch-creator.ts';
 import { buildSpectrogram, prepareSpectrogramsForComparison, type Spectrogram } from './spectrogram.ts';
 
 export const DEFAULT_SEARCH_WINDOW_RADIUS = 60;
@@ -229,4 +229,3 @@ export function finelyAlignAndRecreatePatches(
   });
 }
 
-export { PATCH_SIZE_SPEECH };

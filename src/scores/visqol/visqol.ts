@@ -60,7 +60,10 @@ export interface VisqolResult {
   fvnsim: number[];
   centerFreqsHz: number[];
   patchSims: VisqolPatchSimilarity[];
-  /** Global alignment applied to the degraded signal, seconds (positive: degraded was early). */
+  /**
+   * Global alignment applied to the degraded signal, seconds, in ViSQOL's sign: positive = the
+   * degraded signal was early (zeros prepended), negative = it was late (leading samples dropped).
+   */
   alignmentLagS: number;
   sampleRate: number;
 }

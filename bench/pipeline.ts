@@ -1,0 +1,115 @@
+/**
+ * `npm run bench`: the cost of the simulation pipeline against the physical floor, a bare loop
+ * that only encodes and decodes the same audio with @discordjs/opus, measured in one run on the
+ * same machine. Also: the cost of an extra receive-only variant, and peak RSS of a 1-hour call.
+ *
+ *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
+ *   npm run bench -- --quick      # 30 s, RSS run of 10 min
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenarioText, PROJECT_ROOT } from '../src/scenario/load.ts';
+import { runToReport } from '../src/report/write-run.ts';
+import { AudioSource } from '../src/source/audio-source.ts';
+
+const require = createRequire(import.meta.url);
+const quick = process.argv.includes('--quick');
+const rssChild = process.argv.includes('--rss-child');
+const seconds = quick ? 30 : 120;
+
+function scenarioText(durationS: number, variants: number): string {
+  const v =
+    variants > 1
+      ? `variants:\n${Array.from({ length: variants }, (_, i) => `  - { name: v${i}, receiver: { jitterBuffer: { type: fixed, delayMs: ${60 + 20 * i} } } }`).join('\n')}\n`
+      : '';
+  return `name: bench
+seed: 9
+durationS: ${durationS}
+source: { file: fixtures/speech-48k.wav }
+sender:
+  codec: { frameMs: 20, bitrateKbps: 24, complexity: 5, fec: true, expectedLoss: 0.1 }
+channel:
+  delay: { baseMs: 40, jitterMs: 8, distribution: normal, correlation: 0.3 }
+  loss: { model: gilbert, rate: 0.02, meanBurstPackets: 2 }
+report: { html: false, visqol: false }
+${v}`;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function bareLoop(durationS: number): number {
+  const { OpusEncoder } = require('@discordjs/opus') as {
+    OpusEncoder: new (r: number, c: number) => { encode(b: Buffer): Buffer; decode(b: Buffer): Buffer; applyEncoderCTL(c: number, v: number): void; setBitrate(b: number): void };
+  };
+  const src = AudioSource.fromWav(join(PROJECT_ROOT, 'fixtures/speech-48k.wav'), { file: '', loop: true, offsetS: 0, gainDb: 0 }, 48000);
+  const enc = new OpusEncoder(48000, 1);
+  enc.applyEncoderCTL(4000, 2048);
+  enc.setBitrate(24000);
+  enc.applyEncoderCTL(4010, 5);
+  enc.applyEncoderCTL(4012, 1);
+  enc.applyEncoderCTL(4014, 10);
+  const frame = new Int16Array(960);
+  const frames = (durationS * 1000) / 20;
+  const t0 = cpuMs();
+  for (let i = 0; i < frames; i++) {
+    src.frame(i, frame);
+    const p = enc.encode(Buffer.from(frame.buffer));
+    enc.decode(p);
+  }
+  return cpuMs() - t0;
+}
+
+async function pipeline(durationS: number, variants: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bench-'));
+  try {
+    const sc = parseScenarioText(scenarioText(durationS, variants), join(PROJECT_ROOT, 'scenarios', 'bench.yaml'));
+    const t0 = cpuMs();
+    await runToReport(sc, { outDir: join(dir, 'out') });
+    return cpuMs() - t0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (rssChild) {
+    const s = Number(process.argv[process.argv.indexOf('--rss-child') + 1]);
+    await pipeline(s, 1);
+    process.stdout.write(`${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+    return;
+  }
+  process.stdout.write(`jitterlab bench: ${seconds} s of speech, Opus 24 kbit/s complexity 5, 20 ms frames\n`);
+  // Warm up both paths (JIT, libopus tables) before measuring.
+  bareLoop(5);
+  await pipeline(5, 1);
+  const bare = bareLoop(seconds);
+  const one = await pipeline(seconds, 1);
+  const two = await pipeline(seconds, 2);
+  const rt = (ms: number) => ((seconds * 1000) / ms).toFixed(0);
+  process.stdout.write(`bare encode+decode loop  ${bare.toFixed(0).padStart(7)} ms CPU  (${rt(bare)}x real time)\n`);
+  process.stdout.write(`pipeline, 1 variant      ${one.toFixed(0).padStart(7)} ms CPU  (${rt(one)}x real time)\n`);
+  process.stdout.write(`pipeline, 2 variants     ${two.toFixed(0).padStart(7)} ms CPU\n`);
+  process.stdout.write(`ratio pipeline / bare loop: ${(one / bare).toFixed(3)}  (goal <= 1.15)\n`);
+  process.stdout.write(`extra receive-only variant: ${((two - one) / one).toFixed(3)} of the first  (goal < 0.20)\n`);
+  const rssSeconds = quick ? 600 : 3600;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', String(rssSeconds)], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+  });
+  const m = /\{.*\}/.exec(child.stdout ?? '');
+  if (child.status !== 0 || !m) {
+    process.stdout.write(`peak RSS run failed: ${child.stderr}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { maxRssMb } = JSON.parse(m[0]) as { maxRssMb: number };
+  process.stdout.write(`peak RSS, ${rssSeconds / 60}-minute call: ${maxRssMb.toFixed(0)} MB  (goal < 400 MB)\n`);
+}
+
+await main();

@@ -1,0 +1,145 @@
+/**
+ * Downsampling for drawing: a one-hour call has 180 000 packets and 172 million audio samples;
+ * a chart needs a few thousand points. Min/max bucketing keeps every extreme of the series (a
+ * single 300 ms delay spike stays visible), unlike decimation or averaging, at most two points
+ * per bucket. Full data stays in results.json / packets.csv.
+ */
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** The default cap on points drawn per series. */
+export const MAX_POINTS_PER_SERIES = 4000;
+
+/**
+ * Min/max bucketing of a series sorted by x: the x range is cut into maxPoints/2 equal buckets;
+ * each non-empty bucket keeps its lowest and its highest point (one when they coincide), in x
+ * order. Series with at most `maxPoints` points are returned as they are (copied).
+ * Non-finite y values are dropped.
+ */
+export function minMaxBuckets(points: readonly XY[], maxPoints = MAX_POINTS_PER_SERIES): XY[] {
+  const pts = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  if (pts.length <= maxPoints) return pts.map((p) => ({ x: p.x, y: p.y }));
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const x0 = pts[0].x;
+  const span = pts[pts.length - 1].x - x0;
+  const out: XY[] = [];
+  let cur = -1;
+  let lo: XY | null = null;
+  let hi: XY | null = null;
+  const flush = () => {
+    if (!lo || !hi) return;
+    if (lo === hi) out.push({ x: lo.x, y: lo.y });
+    else if (lo.x <= hi.x) out.push({ x: lo.x, y: lo.y }, { x: hi.x, y: hi.y });
+    else out.push({ x: hi.x, y: hi.y }, { x: lo.x, y: lo.y });
+  };
+  for (const p of pts) {
+    const b = span > 0 ? Math.min(buckets - 1, Math.floor(((p.x - x0) / span) * buckets)) : 0;
+    if (b !== cur) {
+      flush();
+      cur = b;
+      lo = p;
+      hi = p;
+    } else {
+      if (p.y < lo!.y) lo = p;
+      if (p.y > hi!.y) hi = p;
+    }
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Waveform peaks: `buckets` (min, max) pairs over equal slices of `samples` (which may be fed in
+ * chunks through `PeakAccumulator`). Values stay in the samples' own scale.
+ */
+export class PeakAccumulator {
+  readonly min: Float32Array;
+  readonly max: Float32Array;
+  private seen = 0;
+
+  constructor(
+    readonly totalSamples: number,
+    readonly buckets: number,
+  ) {
+    const n = Math.max(1, Math.min(buckets, Math.max(1, totalSamples)));
+    this.min = new Float32Array(n).fill(0);
+    this.max = new Float32Array(n).fill(0);
+  }
+
+  push(chunk: ArrayLike<number>): void {
+    const n = this.min.length;
+    const total = Math.max(1, this.totalSamples);
+    for (let i = 0; i < chunk.length; i++) {
+      const idx = this.seen + i;
+      if (idx >= total) break;
+      const b = Math.min(n - 1, Math.floor((idx * n) / total));
+      const v = chunk[i];
+      if (v < this.min[b]) this.min[b] = v;
+      if (v > this.max[b]) this.max[b] = v;
+    }
+    this.seen += chunk.length;
+  }
+}
+
+export function waveformPeaks(samples: ArrayLike<number>, buckets: number): { min: number[]; max: number[] } {
+  const acc = new PeakAccumulator(samples.length, buckets);
+  acc.push(samples);
+  return { min: Array.from(acc.min), max: Array.from(acc.max) };
+}
+
+/**
+ * Runs of true in a boolean-per-slot sequence as [start, end) slot intervals; intervals closer
+ * than `mergeGap` slots are merged, so a long call with scattered loss stays a bounded list
+ * (at most `maxIntervals`; the gap doubles until it fits).
+ */
+export function runsOf(flags: ArrayLike<boolean>, mergeGap = 0, maxIntervals = 2000): Array<[number, number]> {
+  const raw: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= flags.length; i++) {
+    const f = i < flags.length && flags[i];
+    if (f && start < 0) start = i;
+    else if (!f && start >= 0) {
+      raw.push([start, i]);
+      start = -1;
+    }
+  }
+  let gap = mergeGap;
+  for (;;) {
+    const merged: Array<[number, number]> = [];
+    for (const r of raw) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] - last[1] <= gap) last[1] = r[1];
+      else merged.push([r[0], r[1]]);
+    }
+    if (merged.length <= maxIntervals) return merged;
+    gap = Math.max(1, gap * 2);
+  }
+}
+
+/** Histogram of values into `bins` equal bins over [lo, hi]; returns bin lower edges and counts. */
+export function histogram(values: readonly number[], bins: number, lo?: number, hi?: number): { edges: number[]; width: number; counts: number[] } {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length) return { edges: [], width: 0, counts: [] };
+  const a = lo ?? finite.reduce((m, v) => Math.min(m, v), Infinity);
+  let b = hi ?? finite.reduce((m, v) => Math.max(m, v), -Infinity);
+  if (b <= a) b = a + 1;
+  const width = (b - a) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of finite) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - a) / width)))]++;
+  return { edges: counts.map((_, i) => a + i * width), width, counts };
+}
+
+/** Empirical CDF at most `maxPoints` points: (value, fraction <= value), exact at each kept quantile. */
+export function empiricalCdf(values: readonly number[], maxPoints = 500): XY[] {
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return [];
+  const n = s.length;
+  const step = Math.max(1, Math.ceil(n / maxPoints));
+  const out: XY[] = [];
+  for (let i = 0; i < n; i += step) out.push({ x: s[i], y: (i + 1) / n });
+  if (out[out.length - 1].y !== 1) out.push({ x: s[n - 1], y: 1 });
+  return out;
+}

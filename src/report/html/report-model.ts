@@ -1,0 +1,291 @@
+/**
+ * The data the HTML report draws, derived from results.json, packets.csv and the WAVs only
+ * (so a report can be re-rendered from its directory). Every series is downsampled for drawing
+ * (downsample.ts); the full data stays in results.json and packets.csv.
+ *
+ * Time axis: call time in seconds on the sender's clock. Packets sit at their send time, frames
+ * at their capture start (frame k at k x frameMs), E-model windows and ViSQOL patches at the
+ * reference time of their audio, scenario phases at their start; these agree to one frame.
+ */
+import { basename, join } from 'node:path';
+import { parseDurationMs } from '../../core/duration.ts';
+import type { Results, VariantResultsJson } from '../results.ts';
+import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBuckets, runsOf, type XY } from './downsample.ts';
+import { readPacketsCsv, type PacketRow } from './read-packets-csv.ts';
+import { wavPeaks, type WavPeaks } from './wav-peaks.ts';
+
+/** Points per waveform strip (min/max pairs): about one per horizontal pixel of a wide screen. */
+export const WAVEFORM_BUCKETS = 1600;
+
+export interface Phase {
+  label: string;
+  startS: number;
+  endS: number;
+}
+
+export interface Headline {
+  mosCq: number | null;
+  mosLq: number | null;
+  R: number | null;
+  emodelStandard: string | null;
+  provisional: boolean;
+  codecSource: string | null;
+  visqolMos: number | null;
+  vnsim: number | null;
+  effectiveLoss: number;
+  networkLoss: number;
+  mouthToEarMs: number;
+  jitterMs: number;
+}
+
+export interface VariantModel {
+  name: string;
+  description: string;
+  frameMs: number;
+  files: Record<string, string>;
+  headline: Headline;
+  packets: { received: XY[]; late: XY[]; lost: XY[]; recovered: XY[]; concealed: XY[]; deadline: XY[]; lostY: number; counts: Record<string, number> };
+  jb: { level: XY[]; target: XY[] };
+  delay: { cdf: XY[]; hist: { edges: number[]; width: number; counts: number[] } };
+  bursts: {
+    postRecovery: Array<[number, number]>;
+    network: Array<[number, number]>;
+    gaps: Array<[number, number]>;
+    burstGapPost: Record<string, number> | null;
+    burstGapNetwork: Record<string, number> | null;
+  };
+  quality: {
+    emodel: Array<{ startS: number; endS: number; mosCq: number; mosLq: number; pplPercent: number }>;
+    patches: Array<{ t: number; similarity: number; matched: boolean }>;
+    lossPerBin: XY[];
+    concealedPerBin: XY[];
+    binS: number;
+  };
+  latency: Record<string, number>;
+  wave: { degraded: WavPeaks | null; concealed: Array<[number, number]>; reference: string };
+  scores: { emodelSkipped?: string; visqolSkipped?: string; sanity: Record<string, number> | null; fvnsim: number[]; centerFreqsHz: number[] };
+}
+
+export interface ReportModel {
+  name: string;
+  description: string;
+  seed: number;
+  durationS: number;
+  tool: string;
+  scenarioFile: string;
+  phases: Phase[];
+  variants: VariantModel[];
+  references: Record<string, WavPeaks | null>;
+  comparison: Results['comparison'] | null;
+  maxPoints: number;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function phasesOf(results: Results): Phase[] {
+  const raw = (results.scenario as { phases?: Array<{ at: number | string; for: number | string; label?: string }> }).phases ?? [];
+  const out: Phase[] = [];
+  raw.forEach((p, i) => {
+    const at = parseDurationMs(p.at);
+    const len = parseDurationMs(p.for);
+    if (at === null || len === null) return;
+    out.push({ label: p.label ?? `phase ${i + 1}`, startS: at / 1000, endS: (at + len) / 1000 });
+  });
+  return out;
+}
+
+function runLengthCounts(lengths: readonly number[]): Array<[number, number]> {
+  const m = new Map<number, number>();
+  for (const l of lengths) m.set(l, (m.get(l) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** Lengths of runs of consecutive `true` in a sequence. */
+function runLengths(flags: readonly boolean[], value = true): number[] {
+  const out: number[] = [];
+  let n = 0;
+  for (const f of flags) {
+    if (f === value) n++;
+    else if (n) {
+      out.push(n);
+      n = 0;
+    }
+  }
+  if (n) out.push(n);
+  return out;
+}
+
+function outcomeFlags(v: VariantResultsJson, names: readonly string[]): boolean[] {
+  const idx = new Set(names.map((n) => v.frames.outcomes.indexOf(n)).filter((i) => i >= 0));
+  return Array.from(v.frames.outcome, (ch) => idx.has(Number.parseInt(ch, 36)));
+}
+
+function num(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+interface ScoresView {
+  emodel?: { mosCq?: number; mosLq?: number; R?: number; standard?: string; provisional?: boolean; codec?: { source?: string }; windows?: Array<{ startMs: number; endMs: number; mosCq: number; mosLq: number; pplPercent: number }> } | null;
+  emodelSkipped?: string;
+  visqol?: { mos?: number; vnsim?: number; fvnsim?: number[]; centerFreqsHz?: number[]; patches?: Array<{ startS: number; endS: number; similarity: number; matched: boolean }> } | null;
+  visqolSkipped?: string;
+  sanity?: Record<string, number> | null;
+}
+
+function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, durationS: number, maxPoints: number): VariantModel {
+  const frameMs = v.timeline.tickMs;
+  const sc = (v.scores ?? {}) as ScoresView;
+  const media = packets.filter((p) => p.kind === 'media');
+
+  const received: XY[] = [];
+  const late: XY[] = [];
+  const lost: XY[] = [];
+  const delays: number[] = [];
+  for (const p of media) {
+    const t = p.sendMs / 1000;
+    if (p.arrivalMs === null) lost.push({ x: t, y: 0 });
+    else {
+      const d = p.arrivalMs - p.sendMs;
+      delays.push(d);
+      (p.fate === 'late' ? late : received).push({ x: t, y: d });
+    }
+  }
+  const concealedFlags = outcomeFlags(v, ['concealed', 'unplayed']);
+  const recoveredFlags = outcomeFlags(v, ['fec', 'red', 'parity', 'rtx']);
+  const deadline: XY[] = [];
+  const concealedPts: XY[] = [];
+  const recoveredPts: XY[] = [];
+  v.frames.playoutMs.forEach((pl, k) => {
+    const sendMs = (k + 1) * frameMs;
+    const y = pl === null ? null : pl - sendMs;
+    if (y !== null) deadline.push({ x: sendMs / 1000, y });
+    const pt = { x: sendMs / 1000, y: y ?? 0 };
+    if (concealedFlags[k]) concealedPts.push(pt);
+    else if (recoveredFlags[k]) recoveredPts.push(pt);
+  });
+  const maxY = Math.max(1, delays.reduce((m, d) => Math.max(m, d), 0), deadline.reduce((m, d) => Math.max(m, d.y), 0));
+  const lostY = Math.ceil((maxY * 1.08) / 10) * 10;
+  for (const p of lost) p.y = lostY;
+
+  const tl = v.timeline;
+  const level: XY[] = tl.tMs.map((t, i) => ({ x: t / 1000, y: tl.levelMs[i] }));
+  const target: XY[] = tl.tMs.map((t, i) => ({ x: t / 1000, y: tl.targetDelayMs[i] }));
+
+  // Network and post-recovery loss per time bin (at most ~2000 bins), for the quality chart.
+  const binS = Math.max(1, Math.ceil(durationS / 2000));
+  const bins = Math.max(1, Math.ceil(durationS / binS));
+  const sent = new Array<number>(bins).fill(0);
+  const netLost = new Array<number>(bins).fill(0);
+  for (const p of media) {
+    const b = Math.min(bins - 1, Math.floor(p.sendMs / 1000 / binS));
+    sent[b]++;
+    if (p.arrivalMs === null) netLost[b]++;
+  }
+  const framesPerBin = new Array<number>(bins).fill(0);
+  const concPerBin = new Array<number>(bins).fill(0);
+  concealedFlags.forEach((c, k) => {
+    const b = Math.min(bins - 1, Math.floor((k * frameMs) / 1000 / binS));
+    framesPerBin[b]++;
+    if (c) concPerBin[b]++;
+  });
+  const lossPerBin = netLost.map((n, b) => ({ x: b * binS, y: sent[b] ? r3((100 * n) / sent[b]) : 0 }));
+  const concealedPerBin = concPerBin.map((n, b) => ({ x: b * binS, y: framesPerBin[b] ? r3((100 * n) / framesPerBin[b]) : 0 }));
+
+  const networkLostSeq = [...media].sort((a, b) => a.sendMs - b.sendMs).map((p) => p.arrivalMs === null);
+  const playout = v.playout as typeof v.playout & { lossBurstLengths?: number[]; burstGap?: Record<string, number> };
+  const network = v.network as typeof v.network & { burstGap?: Record<string, number> };
+
+  const wavSamplesPerFrame = frameMs / 1000;
+  const concealedRuns = runsOf(concealedFlags, 0, 2000).map(([a, b]) => [r3(a * wavSamplesPerFrame), r3(b * wavSamplesPerFrame)] as [number, number]);
+  let degraded: WavPeaks | null = null;
+  try {
+    degraded = wavPeaks(join(dir, v.files.degraded), WAVEFORM_BUCKETS);
+  } catch {
+    degraded = null;
+  }
+  const em = sc.emodel ?? null;
+  const vq = sc.visqol ?? null;
+  const round = (pts: XY[]) => pts.map((p) => ({ x: r3(p.x), y: r3(p.y) }));
+  return {
+    name: v.name,
+    description: v.description,
+    frameMs,
+    files: v.files,
+    headline: {
+      mosCq: num(em?.mosCq),
+      mosLq: num(em?.mosLq),
+      R: num(em?.R),
+      emodelStandard: em?.standard ?? null,
+      provisional: em?.provisional === true,
+      codecSource: em?.codec?.source ?? null,
+      visqolMos: num(vq?.mos),
+      vnsim: num(vq?.vnsim),
+      effectiveLoss: v.playout.effectiveLoss,
+      networkLoss: v.network.lossRate,
+      mouthToEarMs: v.latency.mouthToEarMs,
+      jitterMs: v.network.rfc3550JitterMs,
+    },
+    packets: {
+      received: round(minMaxBuckets(received, maxPoints)),
+      late: round(minMaxBuckets(late, maxPoints)),
+      lost: round(minMaxBuckets(lost, maxPoints)),
+      recovered: round(minMaxBuckets(recoveredPts, maxPoints)),
+      concealed: round(minMaxBuckets(concealedPts, maxPoints)),
+      deadline: round(minMaxBuckets(deadline, maxPoints)),
+      lostY,
+      counts: { received: received.length, late: late.length, lost: lost.length, recovered: recoveredPts.length, concealed: concealedPts.length },
+    },
+    jb: { level: round(minMaxBuckets(level, maxPoints)), target: round(minMaxBuckets(target, maxPoints)) },
+    delay: { cdf: round(empiricalCdf(delays, 500)), hist: ((h) => ({ edges: h.edges.map(r3), width: r3(h.width), counts: h.counts }))(histogram(delays, 40)) },
+    bursts: {
+      postRecovery: runLengthCounts(playout.lossBurstLengths ?? runLengths(concealedFlags)),
+      network: runLengthCounts(runLengths(networkLostSeq)),
+      gaps: runLengthCounts(runLengths(networkLostSeq, false)),
+      burstGapPost: playout.burstGap ?? null,
+      burstGapNetwork: network.burstGap ?? null,
+    },
+    quality: {
+      emodel: (em?.windows ?? []).map((w) => ({ startS: w.startMs / 1000, endS: w.endMs / 1000, mosCq: w.mosCq, mosLq: w.mosLq, pplPercent: w.pplPercent })),
+      patches: (vq?.patches ?? []).map((p) => ({ t: r3((p.startS + p.endS) / 2), similarity: p.similarity, matched: p.matched })),
+      lossPerBin,
+      concealedPerBin,
+      binS,
+    },
+    latency: Object.fromEntries(Object.entries(v.latency).filter(([, x]) => typeof x === 'number')) as Record<string, number>,
+    wave: { degraded, concealed: concealedRuns, reference: v.files.reference },
+    scores: {
+      emodelSkipped: sc.emodelSkipped,
+      visqolSkipped: sc.visqolSkipped,
+      sanity: sc.sanity ?? null,
+      fvnsim: vq?.fvnsim ?? [],
+      centerFreqsHz: vq?.centerFreqsHz ?? [],
+    },
+  };
+}
+
+export function buildReportModel(results: Results, dir: string, maxPoints = MAX_POINTS_PER_SERIES): ReportModel {
+  const durationS = Number((results.scenario as { durationS?: number }).durationS ?? 0);
+  const variants = results.variants.map((v) => variantModel(v, readPacketsCsv(join(dir, v.files.packets)), dir, durationS, maxPoints));
+  const references: Record<string, WavPeaks | null> = {};
+  for (const v of results.variants) {
+    if (v.files.reference in references) continue;
+    try {
+      references[v.files.reference] = wavPeaks(join(dir, v.files.reference), WAVEFORM_BUCKETS);
+    } catch {
+      references[v.files.reference] = null;
+    }
+  }
+  return {
+    name: String((results.scenario as { name?: string }).name ?? basename(results.scenarioFile).replace(/\.[^.]*$/, '')),
+    description: String((results.scenario as { description?: string }).description ?? ''),
+    seed: results.seed,
+    durationS,
+    tool: `jitterlab ${results.tool.version}, ${results.tool.libopus}`,
+    scenarioFile: results.scenarioFile,
+    phases: phasesOf(results),
+    variants,
+    references,
+    comparison: results.comparison ?? null,
+    maxPoints,
+  };
+}

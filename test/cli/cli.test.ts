@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/scenario/load.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'jitterlab-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'jitterlab.js'), ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scenario(name: string, body: string): string {
+  const f = join(dir, `${name}.yaml`);
+  writeFileSync(f, body);
+  return f;
+}
+
+describe('command line', () => {
+  it('--help lists the commands', () => {
+    const r = cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['run', 'validate', 'schema']) expect(r.stdout).toContain(`jitterlab ${c}`);
+  });
+
+  it('validate: ok is 0; a scenario mistake is one line with file:line and exit 2', () => {
+    const good = scenario('good', 'durationS: 2\n');
+    expect(cli('validate', good).code).toBe(0);
+    const bad = scenario('bad', 'durationS: 2\nchannel:\n  loss: { model: bernoulli, rate: 2 }\n');
+    const r = cli('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/bad\.yaml:3: channel\.loss\.rate: must be <= 1/);
+  });
+
+  it('an unknown command or a missing argument is a usage error (exit 2)', () => {
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('run').code).toBe(2);
+    expect(cli('run', 'x.yaml', '--seed', '-3').code).toBe(2);
+  });
+
+  it('a missing WAV, a non-WAV source and an unwritable output fail with exit 1 and leave no report', () => {
+    const missing = scenario('missing', 'durationS: 1\nsource: { file: nowhere.wav }\n');
+    let r = cli('run', missing, '--out', join(dir, 'out-missing'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nowhere\.wav: file not found/);
+    expect(existsSync(join(dir, 'out-missing'))).toBe(false);
+
+    writeFileSync(join(dir, 'text.wav'), 'not a wav');
+    const notWav = scenario('notwav', 'durationS: 1\nsource: { file: text.wav }\n');
+    r = cli('run', notWav, '--out', join(dir, 'out-notwav'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/text\.wav: not a WAV file/);
+    expect(existsSync(join(dir, 'out-notwav'))).toBe(false);
+
+    const ro = join(dir, 'readonly');
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    const ok = scenario('ok', 'durationS: 1\nreport: { html: false, visqol: false }\n');
+    r = cli('run', ok, '--out', join(ro, 'sub', 'out'));
+    chmodSync(ro, 0o700);
+    if (process.getuid?.() !== 0) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot/);
+    }
+    expect(readdirSync(ro).filter((f) => f.includes('staging'))).toEqual([]);
+  });
+
+  it('an unwritable output path (a file in the way) fails with exit 1', () => {
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, 'x');
+    const ok = scenario('ok2', 'durationS: 1\nreport: { html: false, visqol: false }\n');
+    const r = cli('run', ok, '--out', join(blocker, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/blocker\/out/);
+  });
+
+  it('run --json prints results.json and writes the report', () => {
+    const ok = scenario('json', 'durationS: 2\nreport: { html: false, visqol: false }\nchannel: { loss: { model: bernoulli, rate: 0.05 } }\n');
+    const r = cli('run', ok, '--json', '--out', join(dir, 'out-json'));
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.schemaVersion).toBe(1);
+    expect(res.variants[0].network.mediaPacketsSent).toBe(100);
+    expect(JSON.parse(readFileSync(join(dir, 'out-json', 'results.json'), 'utf8'))).toEqual(res);
+  });
+});

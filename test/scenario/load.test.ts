@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../src/core/errors.ts';
+import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
+
+function err(text: string, file = 'bad.yaml'): ScenarioError {
+  try {
+    parseScenarioText(text, file);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error('expected a ScenarioError');
+}
+
+describe('scenario loading', () => {
+  it('fills every default from an empty file', () => {
+    const sc = parseScenarioText('{}', 'empty.yaml');
+    expect(sc.name).toBe('empty');
+    expect(sc.config.durationS).toBe(20);
+    expect(sc.config.channel.overheadBytes).toBe(28);
+    expect(sc.config.receiver.jitterBuffer).toEqual({ type: 'fixed', delayMs: 60, capacityFrames: 200 });
+    expect(sc.variants.map((v) => v.name)).toEqual(['default']);
+  });
+
+  it('names file, key path and line of an unknown key (a typo never becomes a default)', () => {
+    const e = err('seed: 1\nchannel:\n  delay:\n    baseMs: 10\n    jiterMs: 5\n');
+    expect(e.file).toBe('bad.yaml');
+    expect(e.keyPath).toBe('channel.delay');
+    expect(e.line).toBe(5);
+    expect(e.message).toMatch(/^bad\.yaml:5: channel\.delay: unknown key 'jiterMs'/);
+  });
+
+  it('rejects an out-of-range probability with the expected range', () => {
+    const e = err('channel:\n  loss:\n    model: bernoulli\n    rate: 1.5\n');
+    expect(e.keyPath).toBe('channel.loss.rate');
+    expect(e.line).toBe(4);
+    expect(e.detail).toMatch(/<= 1/);
+  });
+
+  it('rejects a negative delay and a wrong type', () => {
+    expect(err('channel: { delay: { baseMs: -5 } }').detail).toMatch(/>= 0/);
+    const t = err('durationS: ten\n');
+    expect(t.keyPath).toBe('durationS');
+    expect(t.detail).toMatch(/expected number/);
+  });
+
+  it('rejects a phase outside the call', () => {
+    const e = err('durationS: 10\nphases:\n  - { at: 12s, for: 1s, set: { delay: { baseMs: 100 } } }\n');
+    expect(e.keyPath).toBe('phases[0].at');
+    expect(e.line).toBe(3);
+    expect(e.detail).toMatch(/after the call ends/);
+    expect(err('durationS: 10\nphases:\n  - { at: 9s, for: 2s, set: {} }\n').keyPath).toBe('phases[0].for');
+    expect(err('phases:\n  - { at: soon, for: 2s, set: {} }\n').detail).toMatch(/duration/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const e = err('seed: 1\nchannel: [\n');
+    expect(e.line).not.toBeNull();
+    expect(e.detail).toMatch(/invalid YAML/);
+  });
+
+  it('reads JSON scenario files too, with lines', () => {
+    const e = err('{\n  "seed": 1,\n  "channel": { "loss": { "model": "bogus" } }\n}\n', 'x.json');
+    expect(e.keyPath).toBe('channel.loss.model');
+    expect(e.line).toBe(3);
+    expect(e.detail).toMatch(/expected one of/);
+  });
+
+  it('resolves phases to milliseconds, linear ramps default to 20% of the phase', () => {
+    const sc = parseScenarioText('durationS: 60\nphases:\n  - { at: 30s, for: 5s, set: { delay: { baseMs: 100 } }, transition: linear }\n', 'p.yaml');
+    expect(sc.phases[0]).toMatchObject({ atMs: 30000, forMs: 5000, rampMs: 1000, transition: 'linear', direction: 'aToB' });
+  });
+
+  it('merges variants over the scenario: codec keys merge, receiver keys replace', () => {
+    const sc = parseScenarioText(
+      'sender: { codec: { bitrateKbps: 32, fec: true } }\nreceiver: { plc: pitch }\nvariants:\n  - { name: a }\n  - { name: b, sender: { codec: { fec: false } }, receiver: { jitterBuffer: { type: fixed, delayMs: 100 } } }\n',
+      'v.yaml',
+    );
+    const [a, b] = sc.variants;
+    expect(a.sender.codec.bitrateKbps).toBe(32);
+    expect(b.sender.codec).toMatchObject({ bitrateKbps: 32, fec: false });
+    expect(b.receiver.plc).toBe('pitch');
+    expect(b.receiver.jitterBuffer).toMatchObject({ type: 'fixed', delayMs: 100 });
+  });
+
+  it('rejects duplicate variant names and bad variant keys with their path', () => {
+    expect(err('variants:\n  - { name: a }\n  - { name: a }\n').keyPath).toBe('variants[1].name');
+    const e = err('variants:\n  - name: a\n    receiver:\n      plc: magic\n');
+    expect(e.keyPath).toBe('variants[0].receiver.plc');
+    expect(e.line).toBe(4);
+  });
+
+  it('the committed JSON Schema is the one the code emits', () => {
+    const committed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'scenarios', 'scenario.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+});
