@@ -18,7 +18,7 @@ export interface MeasureDef {
 
 /** Every measure, in the order tables show them. */
 export const MEASURES: readonly MeasureDef[] = Object.freeze([
-  { name: 'mosEmodel', better: 'higher', unit: 'MOS', description: 'E-model conversational MOS (G.107 / G.107.1 / G.107.2 scale of the codec sample rate; Ppl = effective loss, Ta = mouth-to-ear, BurstR from the played sequence).' },
+  { name: 'mosEmodel', better: 'higher', unit: 'MOS', description: 'E-model conversational MOS (MOS-CQ), as in the run report: G.107.1 wideband scale at >= 16 kHz, G.107 below; Ppl = effective loss, Ta = mouth-to-ear, BurstR of the played sequence.' },
   { name: 'rFactor', better: 'higher', unit: 'R', description: 'E-model R on the 0..100 scale (RFC 3611 section 4.7.5 convention).' },
   { name: 'effectiveLoss', better: 'lower', unit: 'ratio', description: 'Media frames concealed at playout (lost or late) over frames sent, 0..1.' },
   { name: 'networkLoss', better: 'lower', unit: 'ratio', description: 'Media packets lost in the network (loss model, queue drops, outages) over packets sent, 0..1.' },
@@ -53,7 +53,7 @@ export function measuresOf(v: VariantResult): MeasureValues {
   const a = v.aggregates;
   const e = emodelForVariant(v);
   return {
-    mosEmodel: fin(e?.mosCQ),
+    mosEmodel: fin(e?.mosCq),
     rFactor: e ? e.rfc3611.rFactor : null,
     effectiveLoss: fin(a.playout.effectiveLoss),
     networkLoss: fin(a.network.lossRate),

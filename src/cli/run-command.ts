@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { loadScenario, PROJECT_ROOT } from '../scenario/load.ts';
 import { comparisonTable, summaryTable } from '../report/terminal-table.ts';
+import { writeReportIndex } from '../report/report-index.ts';
 import { runToReport } from '../report/write-run.ts';
 
 interface RunArgs {
@@ -10,6 +11,8 @@ interface RunArgs {
   seed?: number;
   out?: string;
   json?: boolean;
+  pcap?: boolean;
+  html?: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -21,6 +24,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seed', { type: 'number', describe: 'override the scenario seed' })
       .option('out', { type: 'string', describe: 'output directory (default reports/<scenario name>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
+      .option('pcap', { type: 'boolean', describe: 'also write call.pcap (received RTP at arrival times + SIP/SDP) for Wireshark (default: scenario report.pcap)' })
+      .option('html', { type: 'boolean', describe: 'write index.html (default: scenario report.html); --no-html skips it' })
       .check((a) => {
         if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) throw new UsageError(`--seed must be an integer in 0..4294967295, got ${a.seed}`);
         return true;
@@ -29,7 +34,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const sc = loadScenario(args.scenario);
     const outDir = resolve(args.out ?? resolve(PROJECT_ROOT, 'reports', sc.name));
     const t0 = performance.now();
-    const { results } = await runToReport(sc, { outDir, seed: args.seed });
+    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html });
+    const wroteHtml = args.html ?? sc.config.report.html;
+    const indexFile = writeReportIndex(dirname(outDir));
     if (args.json) {
       process.stdout.write(`${JSON.stringify(results, null, 1)}\n`);
       return;
@@ -39,6 +46,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.stdout.write(`${summaryTable(results)}\n`);
     const cmp = comparisonTable(results);
     if (cmp) process.stdout.write(`\nRanked by effective loss, then p95 playout delay:\n${cmp}\n`);
-    process.stdout.write(`\nReport: ${outDir}/\n`);
+    const pcap = results.variants.map((v) => v.files.pcap).filter((f): f is string => typeof f === 'string');
+    if (pcap.length) process.stdout.write(`\nCapture: ${pcap.map((f) => join(outDir, f)).join(', ')}\n`);
+    process.stdout.write(`\nAll runs: ${indexFile}\n`);
+    // Last line: the report to open.
+    process.stdout.write(`Report: ${wroteHtml ? join(outDir, 'index.html') : `${outDir}/`}\n`);
   },
 };

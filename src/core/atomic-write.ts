@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from './errors.ts';
 
@@ -9,7 +9,11 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${tmpCounter++}.tmp`);
 }
 
-/** Write a whole file atomically: temporary file in the target directory, fsync, rename. */
+/**
+ * Write a whole file atomically: temporary file in the target directory, then rename. A crash of
+ * the process never leaves a half-written file under the target name. (No fsync: durability
+ * across power loss is not the goal, and syncing every report costs more than the rest of a run.)
+ */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const tmp = tempPathFor(target);
   try {
@@ -17,7 +21,6 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -67,7 +70,6 @@ export class AtomicFileStream {
     if (this.done) return;
     this.done = true;
     try {
-      fsyncSync(this.fd);
       closeSync(this.fd);
       renameSync(this.tmp, this.target);
     } catch (e) {

@@ -47,13 +47,6 @@ export class Histogram {
     return this.numBuckets - 1;
   }
 
-  /** P(bucket > index). */
-  tailAbove(index: number): number {
-    let s = 0;
-    for (let i = index + 1; i < this.numBuckets; i++) s += this.p[i];
-    return s;
-  }
-
   probabilities(): readonly number[] {
     return this.p;
   }

@@ -58,7 +58,8 @@ export class PjsipJitterBuffer implements JitterBuffer {
   private stableHist = 0;
   private headSeq: number | null = null;
   private lastSeq = 0;
-  private readonly discarded = new Set<number>();
+  /** DISCARDED slots ahead of the head; the value tells whether a held frame was thrown away. */
+  private readonly discarded = new Map<number, boolean>();
   private discardDist = 0;
   private discardRef = 0;
   private lastStaticDiscardSeq: number | null = null;
@@ -96,7 +97,7 @@ export class PjsipJitterBuffer implements JitterBuffer {
 
   private effSize(): number {
     let n = this.size;
-    for (const s of this.discarded) if (this.headSeq !== null && s >= this.headSeq && s <= this.lastSeq) n--;
+    for (const s of this.discarded.keys()) if (this.headSeq !== null && s >= this.headSeq && s <= this.lastSeq) n--;
     return n;
   }
 
@@ -107,7 +108,8 @@ export class PjsipJitterBuffer implements JitterBuffer {
       if (started) return { status: 'late' };
       this.headSeq = frame.seq; // reordered before playout: move the origin back
     }
-    if (this.discarded.has(frame.seq)) return { status: 'discarded', reason: 'progressive' };
+    const slot = this.discarded.get(frame.seq);
+    if (slot !== undefined) return slot ? { status: 'duplicate' } : { status: 'discarded', reason: 'progressive' };
     if (this.headSeq !== null && frame.seq - this.lastSeq > MAX_DROPOUT) this.restart(nowMs);
     this.update('put', nowMs);
     if (this.headSeq === null) {
@@ -202,7 +204,7 @@ export class PjsipJitterBuffer implements JitterBuffer {
       this.store.remove(f.timestamp);
       this.host.onDiscard(f, reason, nowMs);
     }
-    this.discarded.add(seq);
+    this.discarded.set(seq, f !== undefined);
   }
 
   /**

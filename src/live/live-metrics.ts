@@ -38,6 +38,14 @@ export class LiveMetrics {
   readonly forwarded: Counter = this.registry.counter(`${P}rtp_forwarded_total`, 'RTP packets forwarded after impairment.');
   readonly recordings: Counter = this.registry.counter(`${P}recordings_total`, 'Recordings saved.');
 
+  constructor() {
+    // Show the per-path counters at 0 before the first packet, so dashboards see the series.
+    for (const kind of ['ws', 'rtp'] as const) {
+      for (const c of [this.packetsSent, this.packetsDelivered, this.packetsLost, this.queueDrops, this.packetsLate, this.framesPlayed, this.concealedFrames, this.concealmentEvents, this.fecFrames]) c.inc({ kind }, 0);
+    }
+    for (const c of [this.sendQueueDrops, this.heartbeatDrops, this.rtpStreamsStarted, this.rtcpSent, this.forwarded, this.recordings]) c.inc({}, 0);
+  }
+
   bindGauges(src: GaugeSources): void {
     this.registry.gauge(`${P}streams`, 'Live receive paths (channel + receiver) running.', () => {
       const s = src.streams();
@@ -50,9 +58,9 @@ export class LiveMetrics {
       const s = src.lateness.summary();
       if (s.count === 0) return [];
       return [
-        { labels: { quantile: '0.5' }, value: s.p50 },
-        { labels: { quantile: '0.99' }, value: s.p99 },
-        { labels: { quantile: '1' }, value: s.max },
+        { labels: { quantile: '0.5' }, value: s.p50 ?? Number.NaN },
+        { labels: { quantile: '0.99' }, value: s.p99 ?? Number.NaN },
+        { labels: { quantile: '1' }, value: s.max ?? Number.NaN },
       ];
     });
   }

@@ -332,6 +332,27 @@ export class Receiver {
     return c;
   }
 
+  /** 32-bit RTP timestamp of the next frame slot to be played, or null before playout starts. */
+  get nextPlayoutTs(): number | null {
+    if (this.nextSlotTs === null) return null;
+    return ((this.nextSlotTs % 0x100000000) + 0x100000000) % 0x100000000;
+  }
+
+  /**
+   * What an RFC 3550 receiver report needs (section 6.4.1, appendix A.3): highest extended
+   * sequence number, packets expected and received so far, and the interarrival jitter in
+   * timestamp units. null before the first media packet.
+   */
+  receptionState(): { extHighestSeq: number; expected: number; received: number; jitterTs: number } | null {
+    if (this.highestExtSeq === null || this.baseExtSeq === null) return null;
+    return {
+      extHighestSeq: this.highestExtSeq,
+      expected: this.highestExtSeq - this.baseExtSeq + 1,
+      received: this.counters.packetsReceived,
+      jitterTs: (this.jitter.jitterMs * CLOCK_RATE) / 1000,
+    };
+  }
+
   get jitterMs(): number {
     return this.jitter.jitterMs;
   }

@@ -35,7 +35,7 @@ export class ParityRecoveryStage implements RecoveryStage {
     const bytes = serializeRtp(packet);
     if (origin === 'primary') {
       this.st.packetsReceived++;
-      this.st.bytesReceived += bytes.length;
+      this.st.bytesReceived += packet.payload.length;
     }
     try {
       if (!this.decoder.addFec(bytes)) this.rejected++;

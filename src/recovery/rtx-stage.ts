@@ -8,7 +8,6 @@
 import type { FrameOrigin } from '../jitter-buffer/types.ts';
 import { RtpParseError } from '../rtp/errors.ts';
 import type { RtpPacket } from '../rtp/header.ts';
-import { rtpPacketLength } from '../rtp/header.ts';
 import { fromRtxPacket } from '../rtp/rtx.ts';
 import type { NackGenerator } from './nack-generator.ts';
 import type { MediaInfo, RebuiltMedia, RecoveryStage, RecoveryStats } from './types.ts';
@@ -24,8 +23,6 @@ export interface RtxStageOptions {
 export class RtxRecoveryStage implements RecoveryStage {
   readonly kind = 'rtx' as const;
   private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0 };
-  /** W3C retransmittedBytesReceived: payload bytes of the restored packets. */
-  payloadBytesReceived = 0;
   malformed = 0;
 
   constructor(private readonly opts: RtxStageOptions) {}
@@ -46,8 +43,7 @@ export class RtxRecoveryStage implements RecoveryStage {
     }
     if (origin === 'primary') {
       this.st.packetsReceived++;
-      this.st.bytesReceived += rtpPacketLength(packet);
-      this.payloadBytesReceived += original.payload.length;
+      this.st.bytesReceived += original.payload.length;
     }
     this.st.rebuilt++;
     return [{ packet: original, origin: 'rtx' }];

@@ -8,10 +8,11 @@
  *   Media packets carry their real RTP bytes (rebuilt with the sender's packetizer from the
  *   encoded call); redundancy packets (FEC/RTX kinds) go to a separate port with their size only.
  *
- * The packet records hold each packet's first arrival. The second copy of a duplicated packet is
- * timed by replaying the (deterministic, seed-keyed) channel over the same sends; the replay is
- * used only when it reproduces every recorded arrival exactly, otherwise duplicates are left out
- * and the result says so.
+ * The packet records hold each packet's first arrival only. The second copy of a duplicated
+ * packet is timed by replaying the (deterministic, seed-keyed) channel over the same sends; a
+ * packet's replayed copies are used only when the replay reproduces its recorded first arrival
+ * exactly, otherwise its duplicate is left out and counted in `duplicatesOmitted`.
+ * RTCP is not written (its packets have no record).
  */
 import { Channel } from '../channel/channel.ts';
 import type { Lane } from '../channel/types.ts';
@@ -39,8 +40,8 @@ export interface CallPcap {
   packets: number;
   /** Extra copies written for duplicated packets. */
   duplicates: number;
-  /** Whether duplicate copies could be timed (channel replay matched every record). */
-  duplicatesTimed: boolean;
+  /** Duplicated packets whose second copy could not be timed (replay disagreed) and was left out. */
+  duplicatesOmitted: number;
   /** Media packets whose payload could not be rebuilt byte-exactly (written with zero payload of the right size). */
   syntheticPayloads: number;
 }
@@ -80,25 +81,28 @@ function zeroPayloadRtp(r: PacketRecord, ssrc: number, payloadType: number): Uin
 
 const laneOf = (r: PacketRecord): Lane => (r.kind === 'media' ? 'media' : r.kind);
 
-/** Every delivered copy of every packet by channel replay, or null when the replay disagrees with the records. */
-function replayDeliveries(run: ScenarioRun, vi: number, bytesOf: (r: PacketRecord) => Uint8Array): Copy[][] | null {
+/**
+ * Every delivered copy of each packet by channel replay: per record, the replayed copies when the
+ * replay reproduces the recorded first arrival exactly, else null (the caller then writes the
+ * recorded arrival only). The replay drifts from the run where the run put packets on the path
+ * that have no record (RTCP sender reports share the forward path and its FIFO/queue state).
+ */
+function replayDeliveries(run: ScenarioRun, vi: number, bytesOf: (r: PacketRecord) => Uint8Array): Array<Copy[] | null> {
   const v = run.variants[vi];
   const sc = run.scenario;
   let channel: Channel;
   try {
     channel = new Channel(sc.config.channel, sc.phases, { seed: run.seed, direction: 'aToB', slotMs: run.slotMs });
   } catch {
-    return null;
+    return v.run.packets.map(() => null);
   }
-  const out: Copy[][] = [];
-  for (const r of v.run.packets) {
+  return v.run.packets.map((r) => {
     const d = channel.send({ sendMs: r.sendMs, sizeBytes: r.sizeBytes, lane: laneOf(r), payload: bytesOf(r) });
     const first = d.deliveries.reduce((m, x) => Math.min(m, x.arrivalMs), Infinity);
     const recorded = r.arrivalMs ?? Infinity;
     if (first !== recorded && !(Math.abs(first - recorded) < 1e-9)) return null;
-    out.push(d.deliveries.map((x) => ({ arrivalMs: x.arrivalMs, bytes: x.payload ?? bytesOf(r) })));
-  }
-  return out;
+    return d.deliveries.map((x) => ({ arrivalMs: x.arrivalMs, bytes: x.payload ?? bytesOf(r) }));
+  });
 }
 
 export function buildCallPcap(run: ScenarioRun, vi: number, encoded: EncodedStream | undefined): CallPcap {
@@ -123,8 +127,11 @@ export function buildCallPcap(run: ScenarioRun, vi: number, encoded: EncodedStre
   const replay = replayDeliveries(run, vi, bytesOf);
   const events: Array<{ arrivalMs: number; order: number; rec: PacketRecord; bytes: Uint8Array }> = [];
   let duplicates = 0;
+  let duplicatesOmitted = 0;
   v.run.packets.forEach((r, k) => {
-    const copies = replay ? replay[k] : r.arrivalMs !== null ? [{ arrivalMs: r.arrivalMs, bytes: bytesOf(r) }] : [];
+    const replayed = replay[k];
+    const copies = replayed ?? (r.arrivalMs !== null ? [{ arrivalMs: r.arrivalMs, bytes: bytesOf(r) }] : []);
+    if (!replayed && r.duplicated) duplicatesOmitted++;
     if (copies.length > 1) duplicates += copies.length - 1;
     for (const c of copies) events.push({ arrivalMs: c.arrivalMs, order: events.length, rec: r, bytes: c.bytes });
   });
@@ -152,5 +159,5 @@ export function buildCallPcap(run: ScenarioRun, vi: number, encoded: EncodedStre
       dscp: DSCP_EF,
     });
   }
-  return { bytes: w.toBytes(), packets: w.packetCount, duplicates, duplicatesTimed: replay !== null, syntheticPayloads: synthetic };
+  return { bytes: w.toBytes(), packets: w.packetCount, duplicates, duplicatesOmitted, syntheticPayloads: synthetic };
 }

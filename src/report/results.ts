@@ -33,6 +33,9 @@ export const ResultsSchema = z.object({
       latency: z.object({ mouthToEarMs: z.number() }).passthrough(),
       w3c: z.record(z.string(), z.number()),
       scores: z.record(z.string(), z.unknown()).optional(),
+      adaptation: z.record(z.string(), z.unknown()).optional().describe('Sender adaptation timeline (src/sender/adaptation/timeline.ts), when on.'),
+      /** What call.pcap holds, when written (--pcap / report.pcap). */
+      pcap: z.object({ packets: z.number(), duplicates: z.number(), duplicatesOmitted: z.number(), syntheticPayloads: z.number() }).optional(),
       timeline: z.object({ tickMs: z.number(), tMs: z.array(z.number()), targetDelayMs: z.array(z.number()), levelMs: z.array(z.number()), op: z.array(z.number()), ops: z.array(z.string()) }),
       frames: z.object({ outcomes: z.array(z.string()), outcome: z.string(), playoutMs: z.array(num) }),
     }),
@@ -49,9 +52,9 @@ export function variantFiles(v: VariantResult, index: number, multi: boolean): R
   const files: Record<string, string> = {
     degraded: `${dir}degraded.wav`,
     packets: `${dir}packets.csv`,
-    reference: `reference-${v.encodingIndex}.wav`,
+    // Same naming as write-run's reference writers: the first encoding is reference.wav.
+    reference: v.encodingIndex === 0 ? 'reference.wav' : `reference-${v.encodingIndex}.wav`,
   };
-  if (index === 0) files.reference = 'reference.wav';
   return files;
 }
 
@@ -65,7 +68,8 @@ export function comparisonRow(v: VariantResultsJson): Record<string, string | nu
     p95PlayoutDelayMs: v.playout.playoutDelayMs.p95,
     lateDiscarded: (v.playout as { lateDiscarded?: number }).lateDiscarded ?? null,
     mouthToEarMs: v.latency.mouthToEarMs,
-    mosEmodel: ((v.scores as { emodel?: { mosCq?: number } } | undefined)?.emodel?.mosCq ?? null) as number | null,
+    mosEmodel: ((v.scores as { emodel?: { mosCq?: number } | null } | undefined)?.emodel?.mosCq ?? null) as number | null,
+    mosVisqol: ((v.scores as { visqol?: { mos?: number } | null } | undefined)?.visqol?.mos ?? null) as number | null,
   };
 }
 
@@ -93,6 +97,7 @@ export function buildResults(run: ScenarioRun, meta: { version: string; libopus:
       latency: a.latency as unknown as Results['variants'][number]['latency'],
       w3c: a.w3c as unknown as Record<string, number>,
       scores: scores?.get(v.name),
+      ...(v.run.adaptation ? { adaptation: v.run.adaptation as unknown as Record<string, unknown> } : {}),
       timeline: {
         tickMs: v.frameMs,
         tMs: Array.from(tl.tMs, r3),

@@ -5,7 +5,7 @@
  * results.variants[i].scores = { emodel, visqol, sanity }.
  */
 import { join } from 'node:path';
-import { JitterlabError } from '../core/errors.ts';
+import { JitterlabError, WavError } from '../core/errors.ts';
 import {
   alignedOverlap,
   burstRFromLossSequence,
@@ -18,11 +18,12 @@ import {
   resample,
   scorePair,
   SCORE_SAMPLE_RATE,
+  similarityToQuality,
   type EmodelBandwidth,
   type VisqolResult,
 } from '../scores/index.ts';
-import { readWavMono } from '../source/wav-file.ts';
-import type { VariantResultsJson } from './results.ts';
+import { comparisonRow, rankComparison, type Results, type VariantResultsJson } from './results.ts';
+import { readWavSegment, wavInfo } from './wav-segment.ts';
 
 export const EMODEL_WINDOW_MS = 5000;
 
@@ -75,12 +76,15 @@ export interface VisqolScores {
   centerFreqsHz: number[];
   alignmentLagS: number;
   sampleRate: number;
+  /** Segments scored (long calls are scored in about SCORE_SEGMENT_S-second segments) and refused (no speech). */
+  segments: number;
+  skippedSegments: number;
   unmatchedPatches: number;
   patches: VisqolPatchScore[];
 }
 
 export interface SanityScores {
-  /** Waveform lag of degraded vs reference at 16 kHz, ms (positive: degraded is late). */
+  /** Waveform lag of degraded vs reference at 16 kHz, ms (positive: degraded is late); median over segments. */
   lagMs: number;
   levelOffsetDb: number;
   lsdDb: number;
@@ -176,45 +180,113 @@ export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores 
   };
 }
 
-/** ViSQOL + sanity of one (reference, degraded) WAV pair; `visqol: false` computes only the sanity measures. */
-export function signalScores(referenceWav: string, degradedWav: string, opts: { visqol: boolean }): { visqol: VisqolScores | null; sanity: SanityScores; visqolSkipped?: string } {
-  const ref = readWavMono(referenceWav);
-  const deg = readWavMono(degradedWav);
-  if (opts.visqol) {
-    try {
-      const s = scorePair({ samples: ref.samples, sampleRate: ref.sampleRate }, { samples: deg.samples, sampleRate: deg.sampleRate });
-      return {
-        visqol: visqolOut(s.visqol),
-        sanity: { lagMs: r4(s.lagMs), levelOffsetDb: r4(s.levelOffsetDb), lsdDb: r4(s.lsdDb) },
-      };
-    } catch (e) {
-      // ViSQOL refuses signals without speech or shorter than one frame; the sanity measures still apply.
-      if (!(e instanceof JitterlabError) || e.kind !== 'usage') throw e;
-      return { visqol: null, visqolSkipped: e.message, sanity: sanityOnly(ref, deg) };
-    }
-  }
-  return { visqol: null, visqolSkipped: 'disabled (report.visqol: false)', sanity: sanityOnly(ref, deg) };
+/**
+ * Long calls are scored in segments of about SCORE_SEGMENT_S seconds (a call of up to 1.5 x that
+ * is one segment): ViSQOL is built for short clips (its patches are 0.4 s and its global
+ * alignment is one lag), and a one-hour call read whole would take several GB. Segment patches
+ * are pooled exactly as one ViSQOL run pools its patches (fvnsim = per-band mean over all
+ * patches, vnsim = their mean, MOS from vnsim); sanity measures are duration-weighted means
+ * (lag: the median).
+ */
+export const SCORE_SEGMENT_S = 60;
+
+interface Segment {
+  startS: number;
+  durS: number;
 }
 
-function sanityOnly(ref: { samples: Float32Array; sampleRate: number }, deg: { samples: Float32Array; sampleRate: number }): SanityScores {
+export function scoreSegments(durationS: number, segmentS = SCORE_SEGMENT_S): Segment[] {
+  const n = Math.max(1, Math.round(durationS / segmentS));
+  if (n === 1) return [{ startS: 0, durS: Infinity }];
+  const len = durationS / n;
+  // The last segment runs to the end of each file (the degraded one may be a little longer).
+  return Array.from({ length: n }, (_, k) => ({ startS: k * len, durS: k === n - 1 ? Infinity : len }));
+}
+
+type Mono = { samples: Float32Array; sampleRate: number };
+
+function sanityOf(ref: Mono, deg: Mono): SanityScores {
   const r = resample(Float64Array.from(ref.samples), ref.sampleRate, SCORE_SAMPLE_RATE);
   const d = resample(Float64Array.from(deg.samples), deg.sampleRate, SCORE_SAMPLE_RATE);
   const lag = estimateLag(r, d, SCORE_SAMPLE_RATE);
   const o = alignedOverlap(r, d, lag.lagSamples);
-  return { lagMs: r4(lag.lagS * 1000), levelOffsetDb: r4(levelOffsetDb(o.ref, o.deg)), lsdDb: r4(logSpectralDistance(o.ref, o.deg, SCORE_SAMPLE_RATE)) };
+  return { lagMs: lag.lagS * 1000, levelOffsetDb: levelOffsetDb(o.ref, o.deg), lsdDb: logSpectralDistance(o.ref, o.deg, SCORE_SAMPLE_RATE) };
 }
 
-function visqolOut(v: VisqolResult): VisqolScores {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** ViSQOL + sanity of one (reference, degraded) WAV pair; `visqol: false` computes only the sanity measures. */
+export function signalScores(referenceWav: string, degradedWav: string, opts: { visqol: boolean; segmentS?: number }): { visqol: VisqolScores | null; sanity: SanityScores; visqolSkipped?: string } {
+  const segments = scoreSegments(wavInfo(referenceWav).durationS, opts.segmentS);
+  const results: Array<{ seg: Segment; weight: number; visqol: VisqolResult | null; sanity: SanityScores }> = [];
+  let refusal: string | undefined;
+  for (const seg of segments) {
+    const ref = readWavSegment(referenceWav, seg.startS, seg.durS);
+    const deg = readWavSegment(degradedWav, seg.startS, seg.durS);
+    if (!ref.samples.length || !deg.samples.length) continue;
+    const weight = ref.samples.length / ref.sampleRate;
+    let visqol: VisqolResult | null = null;
+    let sanity: SanityScores | null = null;
+    if (opts.visqol) {
+      try {
+        const s = scorePair({ samples: ref.samples, sampleRate: ref.sampleRate }, { samples: deg.samples, sampleRate: deg.sampleRate });
+        visqol = s.visqol;
+        sanity = { lagMs: s.lagMs, levelOffsetDb: s.levelOffsetDb, lsdDb: s.lsdDb };
+      } catch (e) {
+        // ViSQOL refuses a segment without speech or shorter than one frame; the sanity measures still apply.
+        if (!(e instanceof JitterlabError) || e.kind !== 'usage') throw e;
+        refusal = e.message;
+      }
+    }
+    results.push({ seg, weight, visqol, sanity: sanity ?? sanityOf(ref, deg) });
+  }
+  if (!results.length) throw new WavError(degradedWav, 'no audio to score');
+  const total = results.reduce((a, r) => a + r.weight, 0);
+  const wmean = (f: (s: SanityScores) => number) => results.reduce((a, r) => a + f(r.sanity) * r.weight, 0) / total;
+  const sanity: SanityScores = {
+    lagMs: r4(median(results.map((r) => r.sanity.lagMs))),
+    levelOffsetDb: r4(wmean((x) => x.levelOffsetDb)),
+    lsdDb: r4(wmean((x) => x.lsdDb)),
+  };
+  const scored = results.filter((r) => r.visqol !== null);
+  if (!opts.visqol) return { visqol: null, visqolSkipped: 'disabled (report.visqol: false)', sanity };
+  if (!scored.length) return { visqol: null, visqolSkipped: refusal ?? 'no segment could be scored', sanity };
+  return { visqol: pooledVisqol(scored.map((r) => ({ startS: r.seg.startS, v: r.visqol! })), results.length - scored.length), sanity };
+}
+
+function pooledVisqol(parts: Array<{ startS: number; v: VisqolResult }>, skippedSegments: number): VisqolScores {
+  const first = parts[0].v;
+  const bands = first.fvnsim.length;
+  const patches = parts.flatMap((p) => p.v.patchSims.map((x) => ({ ...x, startS: p.startS + x.refStartS, endS: p.startS + x.refEndS })));
+  let fvnsim: number[];
+  let vnsim: number;
+  let mos: number;
+  let unscaledMos: number;
+  if (parts.length === 1) {
+    ({ fvnsim, vnsim, mos, unscaledMos } = first);
+  } else {
+    fvnsim = new Array<number>(bands).fill(0);
+    for (const p of patches) for (let b = 0; b < bands; b++) fvnsim[b] += p.bandMeans[b] / patches.length;
+    vnsim = fvnsim.reduce((a, b) => a + b, 0) / bands;
+    mos = similarityToQuality(vnsim, true);
+    unscaledMos = similarityToQuality(vnsim, false);
+  }
   return {
-    mos: r4(v.mos),
-    unscaledMos: r4(v.unscaledMos),
-    vnsim: r4(v.vnsim),
-    fvnsim: v.fvnsim.map(r4),
-    centerFreqsHz: v.centerFreqsHz.map((f) => Math.round(f * 10) / 10),
-    alignmentLagS: r4(v.alignmentLagS),
-    sampleRate: v.sampleRate,
-    unmatchedPatches: v.patchSims.filter((p) => !p.matched).length,
-    patches: v.patchSims.map((p) => ({ startS: r4(p.refStartS), endS: r4(p.refEndS), similarity: r4(p.similarity), matched: p.matched })),
+    mos: r4(mos),
+    unscaledMos: r4(unscaledMos),
+    vnsim: r4(vnsim),
+    fvnsim: fvnsim.map(r4),
+    centerFreqsHz: first.centerFreqsHz.map((f) => Math.round(f * 10) / 10),
+    alignmentLagS: r4(median(parts.map((p) => p.v.alignmentLagS))),
+    sampleRate: first.sampleRate,
+    segments: parts.length,
+    skippedSegments,
+    unmatchedPatches: patches.filter((p) => !p.matched).length,
+    patches: patches.map((p) => ({ startS: r4(p.startS), endS: r4(p.endS), similarity: r4(p.similarity), matched: p.matched })),
   };
 }
 
@@ -226,4 +298,13 @@ export function scoreVariant(v: VariantResultsJson, dir: string, opts: { visqol:
   if (e.skipped) out.emodelSkipped = e.skipped;
   if (s.visqolSkipped) out.visqolSkipped = s.visqolSkipped;
   return out;
+}
+
+/**
+ * Scores every variant of `results` in place (WAVs read from `dir`) and re-ranks the comparison,
+ * whose rows carry mosEmodel / mosVisqol.
+ */
+export function addScoresToResults(results: Results, dir: string, opts: { visqol: boolean }): void {
+  for (const v of results.variants) v.scores = scoreVariant(v, dir, opts) as unknown as Record<string, unknown>;
+  if (results.comparison) results.comparison = rankComparison(results.variants.map(comparisonRow));
 }

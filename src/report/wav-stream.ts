@@ -34,9 +34,8 @@ export class WavStreamWriter {
 
   private flush(): void {
     if (this.fill === 0) return;
-    const bytes = new Uint8Array(this.pending.buffer, 0, this.fill * 2);
     // WAV is little-endian, as is every platform Node supports here.
-    this.file.write(Uint8Array.from(bytes));
+    this.file.write(new Uint8Array(this.pending.buffer, 0, this.fill * 2));
     this.fill = 0;
   }
 

@@ -1,12 +1,18 @@
 /**
  * Runs a scenario to its report directory: results.json, packets.csv, degraded.wav and
- * reference.wav (plus variants/<name>/ with several variants), all written atomically.
+ * reference.wav (plus variants/<name>/ with several variants), the quality scores in
+ * results.json, index.html and optionally call.pcap, all written atomically: the report
+ * directory appears only when every file is complete.
  */
 import { writeFileSync } from 'node:fs';
 import { opusNative } from '../codec/opus-native.ts';
 import { AtomicFileStream } from '../core/atomic-write.ts';
 import type { Scenario } from '../scenario/load.ts';
+import type { EncodedStream } from '../sender/encoded-stream.ts';
 import { runScenario, type RunOptions, type ScenarioRun } from '../sim/run-scenario.ts';
+import { renderReport } from './html/render-report.ts';
+import { buildCallPcap } from './pcap-export.ts';
+import { addScoresToResults } from './scores-for-run.ts';
 import { ReportDir } from './report-dir.ts';
 import { PACKETS_CSV_HEADER, packetCsvRow } from './packets-csv.ts';
 import { buildResults, variantFiles, type Results } from './results.ts';
@@ -17,6 +23,12 @@ export interface WriteRunOptions extends RunOptions {
   outDir: string;
   /** Extra work on the finished run before results are written (scores, HTML, pcap). */
   enrich?: (ctx: EnrichContext) => Promise<void> | void;
+  /** Quality scores per variant (E-model, ViSQOL unless scenario report.visqol is false, sanity). Default true. */
+  scores?: boolean;
+  /** Write index.html. Default: the scenario's report.html. */
+  html?: boolean;
+  /** Write call.pcap (per variant with several). Default: the scenario's report.pcap. */
+  pcap?: boolean;
 }
 
 export interface EnrichContext {
@@ -31,8 +43,11 @@ export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Pr
   try {
     const multi = scenario.variants.length > 1;
     let refIndex = 0;
+    // Kept so call.pcap can carry the real Opus payloads of the encoded call.
+    const encodingCache = opts.encodingCache ?? new Map<string, EncodedStream>();
     const run = await runScenario(scenario, {
       ...opts,
+      encodingCache,
       audio: {
         degraded(variant, rate) {
           const w = new WavStreamWriter(dir.path(multi ? `variants/${variant}/degraded.wav` : 'degraded.wav'), rate);
@@ -65,8 +80,20 @@ export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Pr
       csv.write(chunk);
       csv.commit();
     });
+    const report = scenario.config.report;
+    if (opts.pcap ?? report.pcap) {
+      run.variants.forEach((v, i) => {
+        const file = multi ? `variants/${v.name}/call.pcap` : 'call.pcap';
+        const pcap = buildCallPcap(run, i, encodingCache.get(run.encodings[v.encodingIndex]?.key ?? ''));
+        writeFileSync(dir.path(file), pcap.bytes);
+        results.variants[i].files.pcap = file;
+        results.variants[i].pcap = { packets: pcap.packets, duplicates: pcap.duplicates, duplicatesOmitted: pcap.duplicatesOmitted, syntheticPayloads: pcap.syntheticPayloads };
+      });
+    }
+    if (opts.scores ?? true) addScoresToResults(results, dir.staging, { visqol: report.visqol });
     if (opts.enrich) await opts.enrich({ run, results, dir });
     writeFileSync(dir.path('results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    if (opts.html ?? report.html) renderReport(dir.staging);
     dir.commit();
     return { results, run, outDir: opts.outDir };
   } catch (e) {

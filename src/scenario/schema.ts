@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ChannelConfigSchema, PhaseSchema } from '../channel/config.ts';
 import { CodecConfigSchema } from '../codec/config.ts';
 import { JitterBufferConfigSchema } from '../jitter-buffer/config.ts';
+import { AdaptationConfigSchema } from '../sender/adaptation/config.ts';
+import { CrossTrafficSchema } from '../sender/adaptation/cross-traffic.ts';
 
 export const SCENARIO_SCHEMA_VERSION = 1;
 
@@ -53,7 +55,7 @@ const senderShape = {
   red: RedConfigSchema.nullable().default(null).describe('RFC 2198 redundancy; null = off.'),
   parityFec: ParityFecConfigSchema.nullable().default(null).describe('XOR parity FEC (RFC 5109 / FlexFEC); null = off.'),
   rtx: RtxConfigSchema,
-  adaptation: z.record(z.string(), z.unknown()).nullable().default(null).describe('Sender adaptation to RTCP feedback (bandwidth estimation, codec control); null = off.'),
+  adaptation: AdaptationConfigSchema.nullable().default(null).describe('Sender adaptation to RTCP feedback (GCC-style bandwidth estimation, Opus bitrate / FEC control); null = off.'),
 };
 export const SenderSchema = z.strictObject(senderShape).prefault({});
 
@@ -124,6 +126,7 @@ export const ScenarioSchema = z.strictObject({
   sender: SenderSchema,
   channel: ChannelConfigSchema.prefault({}).describe('The media path, A to B (all channel models; channel-models.md section 9).'),
   reverseChannel: ChannelConfigSchema.nullable().default(null).describe('B to A (RTCP, NACK); null = the same settings as channel, with its own draws.'),
+  crossTraffic: CrossTrafficSchema,
   phases: z.array(PhaseSchema).default([]).describe('Time-varying channel overrides.'),
   receiver: ReceiverSchema,
   variants: z.array(VariantSchema).default([]).describe('Receivers/senders to compare on the same network realization.'),

@@ -26,14 +26,25 @@ export function isDtxPayload(p: Uint8Array): boolean {
 export function encodeStream(source: AudioSource, codec: CodecConfig, frames: number): EncodedStream {
   const enc = new OpusFrameEncoder(codec);
   const pcm = new Int16Array(enc.frameSamples);
-  const payloads: Uint8Array[] = new Array(frames);
+  // Payloads live in one growing arena and are handed out as views: a one-hour call is 180k
+  // packets, and 180k separately allocated buffers cost more memory than the audio itself.
+  let arena = new Uint8Array(Math.max(4096, frames * Math.ceil((codec.bitrateKbps * codec.frameMs) / 8 + 8)));
+  const offsets = new Uint32Array(frames + 1);
   let totalBytes = 0;
   for (let i = 0; i < frames; i++) {
     source.frame(i, pcm);
     const p = enc.encode(pcm);
-    payloads[i] = p;
+    if (totalBytes + p.length > arena.length) {
+      const bigger = new Uint8Array(Math.max(arena.length * 2, totalBytes + p.length));
+      bigger.set(arena.subarray(0, totalBytes));
+      arena = bigger;
+    }
+    arena.set(p, totalBytes);
     totalBytes += p.length;
+    offsets[i + 1] = totalBytes;
   }
+  const payloads: Uint8Array[] = new Array(frames);
+  for (let i = 0; i < frames; i++) payloads[i] = arena.subarray(offsets[i], offsets[i + 1]);
   return { codec, frameMs: codec.frameMs, frameSamples: enc.frameSamples, frameTs: 48 * codec.frameMs, payloads, totalBytes };
 }
 

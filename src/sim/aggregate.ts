@@ -8,6 +8,7 @@ import { summarize, type Summary } from '../metrics/percentile.ts';
 import { lossRunLengths, rfc3611BurstGap, type BurstGapMetrics } from '../metrics/rfc3611-burst-gap.ts';
 import { rfc3550JitterOfTrace } from '../metrics/rfc3550-jitter.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
+import type { RecoveryStats } from '../recovery/types.ts';
 import { FRAME_OUTCOMES } from './records.ts';
 import type { VariantRun } from './run-variant.ts';
 
@@ -32,6 +33,25 @@ export interface NetworkAggregates {
   rfc3550JitterMs: number;
   /** RFC 3611 burst/gap metrics of network loss (Gmin 16). */
   burstGap: BurstGapMetrics;
+  /** A→B per kind of packet: RTP media (RED-encapsulated when RED is on), parity FEC, RTX, RTCP sender reports. */
+  byKind: { media: KindCount; fec: KindCount; rtx: KindCount; rtcp: KindCount };
+  /** Bytes of RED redundancy (block headers + redundant blocks) inside the media packets. */
+  redBytesSent: number;
+  /** Redundancy on the wire (RED bytes, FEC and RTX packets with their per-packet overhead) over the media's own wire bytes. */
+  redundancyOverhead: number;
+  /** Everything A puts on the wire, RTCP included (bytes + per-packet overhead). */
+  totalWireBytesSent: number;
+  /** B→A: receiver reports and NACKs on the reverse channel. */
+  reverse: { packetsSent: number; bytesSent: number; wireBytesSent: number; lost: number; nackPackets: number; nackBytes: number };
+}
+
+export interface KindCount {
+  packets: number;
+  bytes: number;
+  /** bytes + per-packet overhead (IP/UDP). */
+  wireBytes: number;
+  /** Lost in the network (any cause). */
+  lost: number;
 }
 
 export interface PlayoutAggregates {
@@ -41,7 +61,20 @@ export interface PlayoutAggregates {
   framesConcealed: number;
   lateDiscarded: number;
   bufferDiscarded: number;
+  /** Frames each mechanism saved (played from it). */
   recovered: { fec: number; red: number; parity: number; rtx: number };
+  /** Frames a mechanism rebuilt only after their playout time (too late to help). */
+  recoveredLate: { red: number; parity: number; rtx: number };
+  /** Per mechanism at the receiver: packets received (RED: redundant blocks), payload bytes, frames rebuilt; NACK list; RTX sent by A. */
+  recovery: {
+    red: RecoveryStats | null;
+    parity: RecoveryStats | null;
+    rtx: RecoveryStats | null;
+    nack: VariantRun['nack'];
+    rtxSent: VariantRun['rtxSent'];
+  };
+  /** Last RTT estimates (ms): at the receiver (RFC 3611 RRTR/DLRR) and at the sender (RFC 3550 LSR/DLSR). */
+  rttMs: { receiver: number | null; sender: number | null };
   loss: LossRates;
   /** Effective loss = loss after the jitter buffer. */
   effectiveLoss: number;
@@ -68,8 +101,23 @@ const IDX = Object.fromEntries(FRAME_OUTCOMES.map((n, i) => [n, i])) as Record<(
 
 export function aggregateVariant(
   run: VariantRun,
-  p: { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; clockRate: number },
+  p: { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; reverseOverheadBytes?: number; clockRate: number },
 ): VariantAggregates {
+  const kind = (k: 'media' | 'fec' | 'rtx'): KindCount => {
+    const rs = run.packets.filter((r) => r.kind === k);
+    const bytes = rs.reduce((sum, r) => sum + r.sizeBytes, 0);
+    return { packets: rs.length, bytes, wireBytes: bytes + rs.length * p.overheadBytes, lost: rs.filter((r) => r.arrivalMs === null).length };
+  };
+  const fb = run.feedback;
+  const byKind = {
+    media: kind('media'),
+    fec: kind('fec'),
+    rtx: kind('rtx'),
+    rtcp: { packets: fb.forward.packets, bytes: fb.forward.bytes, wireBytes: fb.forward.bytes + fb.forward.packets * p.overheadBytes, lost: fb.forward.lost },
+  };
+  const redBytesSent = run.packets.reduce((sum, r) => sum + r.redundantBytes, 0);
+  const mediaOwnWire = byKind.media.wireBytes - redBytesSent;
+  const revOverhead = p.reverseOverheadBytes ?? p.overheadBytes;
   const media = run.packets.filter((r) => r.kind === 'media');
   const delivered = media.filter((r) => r.arrivalMs !== null);
   const net = run.channel;
@@ -100,6 +148,18 @@ export function aggregateVariant(
       media.map((r) => r.arrivalMs === null),
       p.frameMs,
     ),
+    byKind,
+    redBytesSent,
+    redundancyOverhead: mediaOwnWire > 0 ? (redBytesSent + byKind.fec.wireBytes + byKind.rtx.wireBytes) / mediaOwnWire : 0,
+    totalWireBytesSent: bytesSent + run.packets.length * p.overheadBytes + byKind.rtcp.wireBytes,
+    reverse: {
+      packetsSent: fb.reverse.packets,
+      bytesSent: fb.reverse.bytes,
+      wireBytesSent: fb.reverse.bytes + fb.reverse.packets * revOverhead,
+      lost: fb.reverse.lost,
+      nackPackets: fb.reverse.nackPackets,
+      nackBytes: fb.reverse.nackBytes,
+    },
   };
 
   const nFrames = run.frameOutcome.length;
@@ -143,6 +203,9 @@ export function aggregateVariant(
     lateDiscarded: media.filter((r) => r.fate === 'late').length,
     bufferDiscarded: media.filter((r) => r.fate === 'discarded').length,
     recovered: { ...run.recoveredBy },
+    recoveredLate: { ...run.recoveredLate },
+    recovery: { ...run.recovery, nack: run.nack, rtxSent: run.rtxSent },
+    rttMs: { receiver: run.rtt.receiverMs, sender: run.rtt.senderMs },
     loss,
     effectiveLoss: loss.afterJitterBuffer,
     concealmentRatio: run.counters.totalSamplesReceived ? run.counters.concealedSamples / run.counters.totalSamplesReceived : 0,

@@ -26,6 +26,8 @@ export interface PacketRecord {
   /** Media frame index carried as primary (-1 for FEC / RTX). */
   frameIndex: number;
   sizeBytes: number;
+  /** Of sizeBytes, the bytes a redundancy stage added inside the packet (RED header and redundant blocks). */
+  redundantBytes: number;
   sendMs: number;
   /** First arrival of the packet (or its duplicate), null when lost. */
   arrivalMs: number | null;

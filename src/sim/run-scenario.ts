@@ -11,7 +11,9 @@ import { encodeStream, encodingKey, type EncodedStream } from '../sender/encoded
 import type { RtpInit } from '../sender/media-sender.ts';
 import { AudioSource } from '../source/audio-source.ts';
 import { aggregateVariant, type VariantAggregates } from './aggregate.ts';
+import { streamIdsFor } from './redundancy.ts';
 import { runVariant, type VariantRun } from './run-variant.ts';
+import { simAdaptationInput } from '../sender/adaptation/sim-adaptation.ts';
 
 export interface AudioSink {
   /** Called once per variant before the run; returns where the degraded audio goes. */
@@ -116,7 +118,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       plc: v.receiver.plc,
       useInbandFec: v.receiver.fec,
       clockDriftPpm: v.receiver.clockDriftPpm,
+      redundancy: { red: v.sender.red, parityFec: v.sender.parityFec, rtx: v.sender.rtx, nack: v.receiver.nack },
+      streamIds: streamIdsFor(seed, rtp.ssrc),
+      reverseChannel: cfg.reverseChannel ?? cfg.channel,
+      reversePhases: scenario.phases.filter((p) => p.direction !== 'aToB'),
+      rtcpIntervalMs: v.receiver.rtcpIntervalMs,
       needsTrace: 'type' in v.receiver.jitterBuffer && v.receiver.jitterBuffer.type === 'oracle',
+      // Adaptive senders encode online (their bitrate follows the network); `encoded` stays their reference.
+      adaptation: simAdaptationInput(v, source),
+      crossTraffic: cfg.crossTraffic,
       onAudio: sink ? (pcm) => sink.write(pcm) : undefined,
     });
     variantsMs += performance.now() - t1;
@@ -125,6 +135,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       lookaheadMs: opusLookaheadMs(codec),
       deviceBufferMs: v.receiver.deviceBufferMs,
       overheadBytes: cfg.channel.overheadBytes,
+      reverseOverheadBytes: (cfg.reverseChannel ?? cfg.channel).overheadBytes,
       clockRate: 48000,
     });
     results.push({

@@ -3,7 +3,7 @@
  * the discrete-event VirtualClock. The same Sender, Channel and Receiver classes run live; only
  * the clock and the I/O differ.
  */
-import { Channel } from '../channel/channel.ts';
+import { createChannelPath } from './channel-factory.ts';
 import type { ChannelConfig, Phase } from '../channel/config.ts';
 import type { ChannelStats } from '../channel/types.ts';
 import { VirtualClock } from '../core/clock.ts';
@@ -11,11 +11,19 @@ import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import type { JitterBufferState } from '../jitter-buffer/types.ts';
 import { Receiver, type PlcKind } from '../receiver/receiver.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
-import type { RecoveryStage } from '../recovery/types.ts';
+import type { RecoveryStage, RecoveryStats } from '../recovery/types.ts';
 import type { EncodedStream } from '../sender/encoded-stream.ts';
-import { MediaSender, type RtpInit, type SendStage } from '../sender/media-sender.ts';
+import { MediaSender, type OutgoingPacket, type RtpInit, type SendStage } from '../sender/media-sender.ts';
+import { SenderRtcpAgent, type ReceiverReportListener } from '../sender/rtcp-agent.ts';
+import { FeedbackPath, type FeedbackStats } from './feedback.ts';
 import { Series } from './growable.ts';
+import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
 import { FRAME_OUTCOMES, type FrameOutcomeName, type PacketRecord } from './records.ts';
+import { NackGenerator } from '../recovery/nack-generator.ts';
+import { buildRecoveryStages, buildRtxResponder, buildSendStages, streamIdsFor, type RedundancyConfig, type StreamIds } from './redundancy.ts';
+import { CrossTraffic, type CrossTrafficFlow } from '../sender/adaptation/cross-traffic.ts';
+import { SimAdaptation, type SimAdaptationInput } from '../sender/adaptation/sim-adaptation.ts';
+import type { AdaptationTimelineJson } from '../sender/adaptation/timeline.ts';
 
 export interface VariantRunInput {
   encoded: EncodedStream;
@@ -30,12 +38,31 @@ export interface VariantRunInput {
   plc: PlcKind;
   useInbandFec: boolean;
   clockDriftPpm: number;
+  /** RED / parity / RTX+NACK of this variant (sender and receiver agree, as if negotiated in SDP). */
+  redundancy?: RedundancyConfig;
+  /** SSRCs and initial sequence numbers of the FEC, RTX and receiver streams. */
+  streamIds?: StreamIds;
+  /** The reverse path B→A (RTCP reports, NACKs); default: the same settings as `channel`. */
+  reverseChannel?: ChannelConfig;
+  /** Phases for the reverse path (those with direction bToA or both apply); default: `phases`. */
+  reversePhases?: Phase[];
+  /** RTCP report interval (ms) of both ends; default 1000. */
+  rtcpIntervalMs?: number;
+  /** Sender adaptation hook: every receiver report block that reaches A, with A's RTT. */
+  onReceiverReport?: ReceiverReportListener;
+  /** Extra stages (appended after the configured ones). */
   sendStages?: SendStage[];
   recovery?: RecoveryStage[];
   /** Receives each emitted frame of audio after playout starts (e.g. a WAV writer). */
   onAudio?: (pcm: Int16Array) => void;
   /** Give the oracle buffer the realized arrival trace (offline bound). */
   needsTrace?: boolean;
+  /** Folder of the scenario, for relative file paths in the channel settings (replay, traces). */
+  baseDir?: string;
+  /** Sender adaptation (online encoding, feedback loop, bandwidth estimation); null/absent = off. */
+  adaptation?: SimAdaptationInput | null;
+  /** Competing flows sharing the A→B link (lane 'other'). */
+  crossTraffic?: readonly CrossTrafficFlow[];
 }
 
 export interface VariantRun {
@@ -50,22 +77,39 @@ export interface VariantRun {
   emittedSamples: number;
   malformedPackets: number;
   recoveredBy: { fec: number; red: number; parity: number; rtx: number };
+  /** Frames a mechanism rebuilt after their playout time (the repair came too late). */
+  recoveredLate: { red: number; parity: number; rtx: number };
+  /** Per mechanism: packets received and frames rebuilt at the receiver (null when off). */
+  recovery: { red: RecoveryStats | null; parity: RecoveryStats | null; rtx: RecoveryStats | null };
+  /** NACK list at the receiver (null when NACK is off). */
+  nack: { packetsSent: number; seqsRequested: number; gaveUpRetries: number; gaveUpDeadline: number } | null;
+  /** Retransmissions at the sender: sent, and requests it could not serve. */
+  rtxSent: { packets: number; bytes: number; requestsIgnored: number };
+  /** RTCP traffic on both paths, and the reverse channel's own statistics. */
+  feedback: FeedbackStats;
+  reverseChannel: ChannelStats;
+  /** Last RTT estimates (ms): at the receiver (RRTR/DLRR) and at the sender (LSR/DLSR). */
+  rtt: { receiverMs: number | null; senderMs: number | null; receiverSamples: number };
   framesSuppressedDtx: number;
   /** Silent frames written before the first played frame, so degraded audio lines up with the reference. */
   alignmentPadFrames: number;
+  /** Sender adaptation timeline (null when adaptation is off). */
+  adaptation: AdaptationTimelineJson | null;
 }
 
 export const TICK_OPS = ['idle', 'normal', 'fec', 'expand', 'accelerate', 'preemptiveExpand', 'comfortNoise'] as const;
 
 const TS_MOD = 0x100000000;
+const CLOCK_RATE = 48000; // RFC 7587: the Opus RTP clock
 
-function newRecord(p: { kind: PacketRecord['kind']; seq: number; timestamp: number; frameIndex: number; bytes: Uint8Array }, sendMs: number): PacketRecord {
+function newRecord(p: OutgoingPacket, sendMs: number): PacketRecord {
   return {
     kind: p.kind,
     seq: p.seq,
     timestamp: p.timestamp,
     frameIndex: p.frameIndex,
     sizeBytes: p.bytes.length,
+    redundantBytes: p.redundantBytes ?? 0,
     sendMs,
     arrivalMs: null,
     queueDelayMs: 0,
@@ -80,7 +124,7 @@ function newRecord(p: { kind: PacketRecord['kind']; seq: number; timestamp: numb
 
 /** The realized media arrival trace (for the oracle), from an identical channel fed media only. */
 function realizedTrace(input: VariantRunInput): Array<{ timestamp: number; arrivalMs: number | null }> {
-  const ch = new Channel(input.channel, input.phases, { seed: input.seed, direction: 'aToB', slotMs: input.slotMs });
+  const ch = createChannelPath(input.channel, input.phases, { seed: input.seed, direction: 'aToB', slotMs: input.slotMs, baseDir: input.baseDir });
   const sender = new MediaSender(input.rtp, input.encoded.frameTs);
   const out: Array<{ timestamp: number; arrivalMs: number | null }> = [];
   for (let i = 0; i < input.totalFrames; i++) {
@@ -94,12 +138,58 @@ function realizedTrace(input: VariantRunInput): Array<{ timestamp: number; arriv
   return out;
 }
 
+const NO_REDUNDANCY: RedundancyConfig = { red: null, parityFec: null, rtx: { payloadType: 97, historyMs: 1000 }, nack: null };
+// NTP wallclocks of the two ends (ms since 1900): any offsets work, LSR/DLSR only use differences
+// of each end's own clock; different ones show that nothing relies on synchronised clocks.
+const NTP_OFFSET_A_MS = 3_900_000_000_000;
+const NTP_OFFSET_B_MS = 3_900_000_123_456.789;
+
 export function runVariant(input: VariantRunInput): VariantRun {
   const { encoded, totalFrames } = input;
   const frameMs = encoded.frameMs;
   const clock = new VirtualClock();
-  const channel = new Channel(input.channel, input.phases, { seed: input.seed, direction: 'aToB', slotMs: input.slotMs });
-  const sender = new MediaSender(input.rtp, encoded.frameTs, input.sendStages ?? []);
+  const channel = createChannelPath(input.channel, input.phases, { seed: input.seed, direction: 'aToB', slotMs: input.slotMs, baseDir: input.baseDir });
+  const reverse = createChannelPath(input.reverseChannel ?? input.channel, input.reversePhases ?? input.phases, {
+    seed: input.seed,
+    direction: 'bToA',
+    slotMs: input.slotMs,
+    baseDir: input.baseDir,
+  });
+  const red = input.redundancy ?? NO_REDUNDANCY;
+  const ids = input.streamIds ?? streamIdsFor(input.seed, input.rtp.ssrc);
+  let done = false;
+  const cross = input.crossTraffic?.length ? new CrossTraffic(input.crossTraffic, input.channel.overheadBytes, clock, channel, () => done) : null;
+  let receiverRtt: () => number | null = () => null;
+  const adapt = input.adaptation
+    ? new SimAdaptation({
+        ...input.adaptation,
+        mediaSsrc: input.rtp.ssrc,
+        receiverSsrc: ids.receiverSsrc,
+        overheadBytes: input.channel.overheadBytes,
+        redGenerations: red.red?.generations ?? null,
+        clock,
+        reverse,
+        forwardConfig: input.channel,
+        forwardPhases: input.phases,
+        crossTraffic: cross,
+        receiverRttMs: () => receiverRtt(),
+        isDone: () => done,
+      })
+    : null;
+  const stages = [...buildSendStages(red, input.rtp, ids), ...(input.sendStages ?? [])];
+  const sender = new MediaSender(input.rtp, encoded.frameTs, adapt ? adapt.wrapStages(stages) : stages);
+  let senderAgent: SenderRtcpAgent | null = null;
+  const rtxResponder = buildRtxResponder(red, sender, ids, () => senderAgent?.rttMs() ?? null);
+  senderAgent = new SenderRtcpAgent({
+    ssrc: input.rtp.ssrc,
+    clockRate: CLOCK_RATE,
+    ntpOffsetMs: NTP_OFFSET_A_MS,
+    // The media clock: frame i is captured at i F with timestamp offset i F (48 kHz).
+    rtpTimestampAt: (t) => (input.rtp.initialTimestamp + Math.floor((t * CLOCK_RATE) / 1000)) % TS_MOD,
+    rtx: rtxResponder,
+  });
+  if (input.onReceiverReport) senderAgent.onReceiverReport(input.onReceiverReport);
+  if (adapt) senderAgent.onReceiverReport(adapt.onReceiverReport);
   const packets: PacketRecord[] = [];
   const mediaBySeq = new Map<number, PacketRecord>();
   const mediaByFrame: Array<PacketRecord | undefined> = new Array(totalFrames);
@@ -116,14 +206,39 @@ export function runVariant(input: VariantRunInput): VariantRun {
     return Math.round(off / encoded.frameTs);
   };
 
-  const receiver = new Receiver({
+  // B's side: its RTCP agent, and the NACK list that asks A for retransmissions through it.
+  let receiver: Receiver | null = null;
+  let feedback: FeedbackPath | null = null;
+  const receiverAgent = new ReceiverRtcpAgent({
+    ssrc: ids.receiverSsrc,
+    mediaSsrc: input.rtp.ssrc,
+    ntpOffsetMs: NTP_OFFSET_B_MS,
+    reception: () => receiver?.receptionState() ?? null,
+    extraXrBlocks: adapt ? (t) => adapt.extraXrBlocks(t) : undefined,
+  });
+  receiverRtt = () => receiverAgent.rttMs();
+  const nack =
+    red.nack !== null && red.nack.enabled
+      ? new NackGenerator({
+          maxRetries: red.nack.maxRetries,
+          retryIntervalMs: red.nack.retryIntervalMs,
+          frameTs: encoded.frameTs,
+          rttMs: () => receiverAgent.rttMs(),
+          playoutTs: () => receiver?.nextPlayoutTs ?? null,
+          send: (seqs, t) => feedback?.sendNack(seqs, t),
+        })
+      : null;
+  const recovery = [...buildRecoveryStages(red, input.rtp, nack), ...(input.recovery ?? [])];
+
+  receiver = new Receiver({
     sampleRate: input.sampleRate,
     frameMs,
     mediaPayloadType: input.rtp.payloadType,
     jitterBuffer: input.jitterBuffer,
     plc: input.plc,
     useInbandFec: input.useInbandFec,
-    recovery: input.recovery,
+    recovery,
+    rttMs: () => receiverAgent.rttMs(),
     trace: input.needsTrace ? realizedTrace(input) : null,
     events: {
       onFrame(extTs, outcome, origin, nowMs) {
@@ -143,6 +258,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
       },
       onPacketDropped(extSeq, reason) {
         if (extSeq === null) return;
+        if (reason === 'late' || reason === 'discarded') adapt?.onDiscarded(extSeq);
         const rec = mediaBySeq.get(extSeq & 0xffff);
         if (!rec) return;
         if (reason === 'late' && rec.fate !== 'played') rec.fate = 'late';
@@ -153,6 +269,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
         tl.target.push(state.targetDelayMs);
         tl.level.push(state.levelMs);
         tl.op.push(TICK_OPS.indexOf(op));
+        adapt?.onJitterBufferState(state.targetDelayMs);
         if (pcm) {
           if (playoutStartMs === null) {
             playoutStartMs = nowMs;
@@ -167,17 +284,21 @@ export function runVariant(input: VariantRunInput): VariantRun {
       },
     },
   });
+  const rx = receiver;
 
-  const send = (i: number, sendMs: number): void => {
-    for (const p of sender.packetsForFrame(i, encoded.payloads[i])) {
+  /** Put RTP packets on the media path at `sendMs` and schedule their arrivals at B. */
+  const sendRtp = (out: OutgoingPacket[], sendMs: number): void => {
+    for (const p of out) {
       const rec = newRecord(p, sendMs);
       packets.push(rec);
       if (p.kind === 'media') {
         mediaBySeq.set(p.seq, rec);
-        mediaByFrame[i] = rec;
+        if (p.frameIndex >= 0 && p.frameIndex < totalFrames) mediaByFrame[p.frameIndex] = rec;
+        senderAgent.noteSent(p.bytes.length - 12);
       }
       const d = channel.send({ sendMs, sizeBytes: p.bytes.length, lane: p.lane, payload: p.bytes });
       rec.queueDelayMs = d.queueDelayMs;
+      adapt?.onRtpSent(p.bytes, sendMs, d);
       if (!d.delivered) {
         rec.networkCause = d.cause;
         rec.fate = 'lost';
@@ -189,19 +310,34 @@ export function runVariant(input: VariantRunInput): VariantRun {
         if (rec.arrivalMs === null || del.arrivalMs < rec.arrivalMs) rec.arrivalMs = del.arrivalMs;
         const bytes = del.payload ?? p.bytes;
         clock.schedule(del.arrivalMs, (t) => {
-          const before = receiver.malformedPackets;
-          receiver.onPacket(bytes, t);
-          if (receiver.malformedPackets > before && rec.fate === 'pending') rec.fate = 'malformed';
+          adapt?.onRtpArrival(bytes, t);
+          const before = rx.malformedPackets;
+          rx.onPacket(bytes, t);
+          if (rx.malformedPackets > before && rec.fate === 'pending') rec.fate = 'malformed';
         });
       }
     }
   };
 
+  feedback = new FeedbackPath({
+    clock,
+    seed: input.seed,
+    intervalMs: input.rtcpIntervalMs ?? 1000,
+    forward: channel,
+    reverse,
+    sender: senderAgent,
+    receiver: receiverAgent,
+    sendRtp,
+    isDone: () => done,
+  });
+  feedback.start();
+  adapt?.start();
+
   // Frame i is captured during [i F, (i+1) F) and sent when complete (packetization delay F).
   const scheduleSend = (i: number): void => {
     if (i >= totalFrames) return;
     clock.schedule((i + 1) * frameMs, (t) => {
-      send(i, t);
+      sendRtp(sender.packetsForFrame(i, adapt ? adapt.payloadFor(i) : encoded.payloads[i], t), t);
       scheduleSend(i + 1);
     });
   };
@@ -213,9 +349,13 @@ export function runVariant(input: VariantRunInput): VariantRun {
   let endMs = 0;
   const scheduleTick = (k: number): void => {
     clock.schedule(k * tickPeriod, (t) => {
-      receiver.tick(t);
+      rx.tick(t);
+      nack?.process(t);
       endMs = t;
-      if (receiver.slotsPlayed >= totalFrames || t > hardStopMs) return;
+      if (rx.slotsPlayed >= totalFrames || t > hardStopMs) {
+        done = true;
+        return;
+      }
       scheduleTick(k + 1);
     });
   };
@@ -223,7 +363,9 @@ export function runVariant(input: VariantRunInput): VariantRun {
   clock.run();
 
   for (const rec of packets) if (rec.fate === 'pending') rec.fate = 'unused';
-  const counters = receiver.finalCounters();
+  const counters = rx.finalCounters();
+  if (nack) counters.nackCount = nack.nackPacketsSent;
+  const stat = (kind: RecoveryStage['kind']): RecoveryStats | null => recovery.find((r) => r.kind === kind)?.stats() ?? null;
   const run: VariantRun = {
     packets,
     frameOutcome,
@@ -234,11 +376,21 @@ export function runVariant(input: VariantRunInput): VariantRun {
     playoutStartMs,
     endMs,
     emittedSamples: emitted,
-    malformedPackets: receiver.malformedPackets,
-    recoveredBy: { ...receiver.recoveredBy },
+    malformedPackets: rx.malformedPackets,
+    recoveredBy: { ...rx.recoveredBy },
+    recoveredLate: { ...rx.recoveredLate },
+    recovery: { red: stat('red'), parity: stat('parity'), rtx: stat('rtx') },
+    nack: nack
+      ? { packetsSent: nack.nackPacketsSent, seqsRequested: nack.seqsRequested, gaveUpRetries: nack.gaveUpRetries, gaveUpDeadline: nack.gaveUpDeadline }
+      : null,
+    rtxSent: { packets: rtxResponder?.packetsSent ?? 0, bytes: rtxResponder?.bytesSent ?? 0, requestsIgnored: rtxResponder?.requestsIgnored ?? 0 },
+    feedback: feedback.stats(),
+    reverseChannel: reverse.stats(),
+    rtt: { receiverMs: receiverAgent.rttMs(), senderMs: senderAgent.rttMs(), receiverSamples: receiverAgent.rttSamples },
     framesSuppressedDtx: sender.framesSuppressed,
     alignmentPadFrames: pad,
+    adaptation: adapt?.result() ?? null,
   };
-  receiver.destroy();
+  rx.destroy();
   return run;
 }

@@ -59,7 +59,7 @@ export function setKeyPath(root: Record<string, unknown>, path: string, value: u
       const key = String(seg);
       if (last) node[key] = value;
       else {
-        let next = node[key];
+        let next: unknown = node[key];
         if (next === undefined || next === null) {
           next = typeof segs[i + 1] === 'number' ? [] : {};
           node[key] = next;

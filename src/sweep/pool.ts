@@ -1,23 +1,22 @@
 /**
  * A fixed pool of worker threads running sweep points. Workers load TypeScript through tsx's
- * ESM API (a `--import tsx` execArgv does not reach a worker's module loader on Node 20), each
- * gets the shared encodings once, then is handed the next point whenever it answers; results are
- * reported as they complete and ordered by the caller, by point index.
+ * ESM API (a `--import tsx` execArgv does not reach a worker's module loader on Node 20). They
+ * are started first, so their start-up (~0.5 s of module loading each) overlaps the main
+ * thread's validation and encoding; then each gets the shared encodings once and is handed the
+ * next point whenever it answers. Outcomes are reported as they complete; the caller orders them
+ * by point index.
  */
 import { Worker } from 'node:worker_threads';
 import { JitterlabError } from '../core/errors.ts';
 import type { PointOutcome, PointTask } from './point-run.ts';
-import type { WorkerInit } from './worker.ts';
+import type { PackedEncoding } from './shared-encodings.ts';
+import type { ToWorker, WorkerBase } from './worker.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
-function tsxApiUrl(): string {
-  return import.meta.resolve('tsx/esm/api');
-}
-
 /** Code run by each worker: register tsx's loader, then import the worker module. */
 function bootstrap(): string {
-  return `import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
 }
 
 export interface PoolRun {
@@ -26,53 +25,70 @@ export interface PoolRun {
   stop(): Promise<void>;
 }
 
-export function runPool(init: WorkerInit, tasks: readonly PointTask[], jobs: number, onOutcome: (o: PointOutcome) => void): PoolRun {
-  const n = Math.max(1, Math.min(jobs, tasks.length));
-  const workers: Worker[] = [];
-  let next = 0;
-  let pending = tasks.length;
-  let stopped = false;
-  let settle: (v: { stopped: boolean }) => void = () => undefined;
-  let fail: (e: Error) => void = () => undefined;
-  const done = new Promise<{ stopped: boolean }>((res, rej) => {
-    settle = res;
-    fail = rej;
-  });
-  const terminateAll = async (): Promise<void> => {
-    await Promise.all(workers.map((w) => w.terminate()));
-  };
-  const feed = (w: Worker): void => {
-    if (stopped || next >= tasks.length) return;
-    w.postMessage(tasks[next++]);
-  };
-  if (tasks.length === 0) settle({ stopped: false });
-  else {
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(bootstrap(), { eval: true, workerData: init });
-      workers.push(w);
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+
+  constructor(base: WorkerBase, size: number) {
+    for (let i = 0; i < Math.max(1, size); i++) this.workers.push(new Worker(bootstrap(), { eval: true, workerData: base }));
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Run the tasks; the pool is closed when this finishes or is stopped. */
+  run(encodings: PackedEncoding[], tasks: readonly PointTask[], onOutcome: (o: PointOutcome) => void): PoolRun {
+    let next = 0;
+    let pending = tasks.length;
+    let stopped = false;
+    let settle: (v: { stopped: boolean }) => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    const done = new Promise<{ stopped: boolean }>((res, rej) => {
+      settle = res;
+      fail = rej;
+    });
+    const post = (w: Worker, m: ToWorker): void => w.postMessage(m);
+    const feed = (w: Worker): void => {
+      if (!stopped && next < tasks.length) post(w, { kind: 'task', ...tasks[next++] });
+    };
+    const abort = (e: Error): void => {
+      if (stopped) return;
+      stopped = true;
+      void this.close().then(() => fail(e));
+    };
+    if (tasks.length === 0) {
+      stopped = true;
+      void this.close().then(() => settle({ stopped: false }));
+    }
+    for (const w of this.workers) {
       w.on('message', (m: PointOutcome | { ready: true }) => {
         if ('ready' in m) return feed(w);
         if (stopped) return;
         onOutcome(m);
         pending--;
         if (pending === 0) {
-          void terminateAll().then(() => settle({ stopped: false }));
+          stopped = true;
+          void this.close().then(() => settle({ stopped: false }));
         } else feed(w);
       });
-      w.on('error', (e) => {
+      w.on('error', (e) => abort(new JitterlabError('internal', `sweep worker failed: ${e.stack ?? e.message}`)));
+      w.on('exit', (code) => {
+        if (code !== 0) abort(new JitterlabError('internal', `sweep worker exited with code ${code}`));
+      });
+      post(w, { kind: 'init', encodings });
+    }
+    return {
+      done,
+      stop: async () => {
         if (stopped) return;
         stopped = true;
-        void terminateAll().then(() => fail(new JitterlabError('internal', `sweep worker failed: ${e.stack ?? e.message}`)));
-      });
-    }
+        await this.close();
+        settle({ stopped: true });
+      },
+    };
   }
-  return {
-    done,
-    stop: async () => {
-      if (stopped || pending === 0) return;
-      stopped = true;
-      await terminateAll();
-      settle({ stopped: true });
-    },
-  };
 }

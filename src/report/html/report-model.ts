@@ -50,7 +50,6 @@ export interface VariantModel {
   bursts: {
     postRecovery: Array<[number, number]>;
     network: Array<[number, number]>;
-    gaps: Array<[number, number]>;
     burstGapPost: Record<string, number> | null;
     burstGapNetwork: Record<string, number> | null;
   };
@@ -101,11 +100,11 @@ function runLengthCounts(lengths: readonly number[]): Array<[number, number]> {
 }
 
 /** Lengths of runs of consecutive `true` in a sequence. */
-function runLengths(flags: readonly boolean[], value = true): number[] {
+function runLengths(flags: readonly boolean[]): number[] {
   const out: number[] = [];
   let n = 0;
   for (const f of flags) {
-    if (f === value) n++;
+    if (f) n++;
     else if (n) {
       out.push(n);
       n = 0;
@@ -188,15 +187,15 @@ function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, 
     framesPerBin[b]++;
     if (c) concPerBin[b]++;
   });
-  const lossPerBin = netLost.map((n, b) => ({ x: b * binS, y: sent[b] ? r3((100 * n) / sent[b]) : 0 }));
-  const concealedPerBin = concPerBin.map((n, b) => ({ x: b * binS, y: framesPerBin[b] ? r3((100 * n) / framesPerBin[b]) : 0 }));
+  const lossPerBin = netLost.map((n, b) => ({ x: (b + 0.5) * binS, y: sent[b] ? r3((100 * n) / sent[b]) : 0 }));
+  const concealedPerBin = concPerBin.map((n, b) => ({ x: (b + 0.5) * binS, y: framesPerBin[b] ? r3((100 * n) / framesPerBin[b]) : 0 }));
 
   const networkLostSeq = [...media].sort((a, b) => a.sendMs - b.sendMs).map((p) => p.arrivalMs === null);
   const playout = v.playout as typeof v.playout & { lossBurstLengths?: number[]; burstGap?: Record<string, number> };
   const network = v.network as typeof v.network & { burstGap?: Record<string, number> };
 
-  const wavSamplesPerFrame = frameMs / 1000;
-  const concealedRuns = runsOf(concealedFlags, 0, 2000).map(([a, b]) => [r3(a * wavSamplesPerFrame), r3(b * wavSamplesPerFrame)] as [number, number]);
+  const frameS = frameMs / 1000;
+  const concealedRuns = runsOf(concealedFlags, 0, 2000).map(([a, b]) => [r3(a * frameS), r3(b * frameS)] as [number, number]);
   let degraded: WavPeaks | null = null;
   try {
     degraded = wavPeaks(join(dir, v.files.degraded), WAVEFORM_BUCKETS);
@@ -240,7 +239,6 @@ function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, 
     bursts: {
       postRecovery: runLengthCounts(playout.lossBurstLengths ?? runLengths(concealedFlags)),
       network: runLengthCounts(runLengths(networkLostSeq)),
-      gaps: runLengthCounts(runLengths(networkLostSeq, false)),
       burstGapPost: playout.burstGap ?? null,
       burstGapNetwork: network.burstGap ?? null,
     },

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:sweep`: sweep throughput in simulated audio seconds per CPU second and per wall
+ * second, its scaling from 1 worker thread to all cores (issue goal: >= 1.8x on 2 cores), and
+ * the saving of shared encodings (one encode per sender setting, shared-encodings.ts) against
+ * every point encoding its own audio.
+ *
+ *   npm run bench:sweep                 # 20 s calls, 48 points
+ *   npm run bench:sweep -- --quick      # 5 s calls, 16 points
+ *
+ * CPU time is the whole process (all threads) from process.cpuUsage(); worker start-up (loading
+ * TypeScript through tsx in each thread) is included, as a user pays it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planSweep } from '../src/sweep/plan.ts';
+import { runSweep } from '../src/sweep/run-sweep.ts';
+
+const quick = process.argv.includes('--quick');
+const durationS = quick ? 5 : 20;
+const lossValues = quick ? '0,0.02,0.05,0.1' : '0,0.01,0.02,0.03,0.05,0.07,0.1,0.15';
+const jitterValues = quick ? '0,10,20,40' : '0,5,10,20,30,40';
+const cores = availableParallelism();
+
+const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bench-sweep-'));
+const file = join(dir, 'bench.yaml');
+writeFileSync(
+  file,
+  `name: bench-sweep
+seed: 9
+durationS: ${durationS}
+source: { file: fixtures/speech-48k.wav }
+sender:
+  codec: { frameMs: 20, bitrateKbps: 24, complexity: 5, fec: true, expectedLoss: 0.1 }
+channel:
+  delay: { baseMs: 40, jitterMs: 8, distribution: normal, correlation: 0.3 }
+  loss: { model: gilbert, rate: 0.02, meanBurstPackets: 2 }
+receiver:
+  jitterBuffer: { type: fixed, delayMs: 60 }
+`,
+);
+const plan = planSweep(file, { vary: [`channel.loss.rate=${lossValues}`, `channel.delay.jitterMs=${jitterValues}`] });
+
+interface Measured {
+  label: string;
+  jobs: number;
+  wallS: number;
+  cpuS: number;
+  simulatedS: number;
+}
+
+async function measure(label: string, jobs: number, shareEncodings: boolean): Promise<Measured> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = await runSweep(plan, { outDir: join(dir, `${label}-${jobs}`), jobs, shareEncodings });
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  if (out.report.status !== 'complete') throw new Error(`bench sweep ${label} did not complete: ${out.report.status}`);
+  return { label, jobs, wallS, cpuS: (c.user + c.system) / 1e6, simulatedS: out.simulatedS };
+}
+
+const rows: Measured[] = [];
+rows.push(await measure('in-thread', 0, true));
+rows.push(await measure('workers', 1, true));
+if (cores > 1) rows.push(await measure('workers', cores, true));
+rows.push(await measure('workers-no-sharing', cores, false));
+
+const f = (x: number, d = 1) => x.toFixed(d);
+process.stdout.write(`sweep bench: ${plan.points.length} points x ${durationS} s calls, ${cores} core(s)\n\n`);
+process.stdout.write('mode                 jobs   wall s   CPU s   audio s/CPU s   audio s/wall s\n');
+for (const r of rows) {
+  process.stdout.write(
+    `${r.label.padEnd(20)} ${String(r.jobs).padStart(4)} ${f(r.wallS, 2).padStart(8)} ${f(r.cpuS, 2).padStart(7)} ${f(r.simulatedS / r.cpuS).padStart(15)} ${f(r.simulatedS / r.wallS).padStart(16)}\n`,
+  );
+}
+const one = rows.find((r) => r.label === 'workers' && r.jobs === 1)!;
+const all = rows.find((r) => r.label === 'workers' && r.jobs === cores) ?? one;
+const noShare = rows.find((r) => r.label === 'workers-no-sharing')!;
+process.stdout.write(`\nscaling 1 -> ${cores} workers (wall throughput): ${f(one.wallS / all.wallS, 2)}x\n`);
+process.stdout.write(`shared-encoding saving (CPU s without sharing / with): ${f(noShare.cpuS / all.cpuS, 2)}x; wall: ${f(noShare.wallS / all.wallS, 2)}x\n`);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../core/errors.ts';
+import { startLiveServer } from '../live/server.ts';
+
+interface ServeArgs {
+  scenario?: string;
+  port: number;
+  host: string;
+  'rtp-port': number;
+  rtp: boolean;
+  forward?: string;
+  token?: string;
+  'allow-origin'?: string[];
+}
+
+function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(s);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(port >= 1 && port <= 65535)) throw new UsageError(`--forward must be host:port, got '${s}'`);
+  return { host: m[1], port };
+}
+
+function checkPort(name: string, p: number, allowZero: boolean): void {
+  if (!Number.isInteger(p) || p < (allowZero ? 0 : 1) || p > 65535) throw new UsageError(`--${name} must be a port number, got ${p}`);
+}
+
+/** Wall-clock session names for recordings: <room>-<name>-<yyyymmdd-hhmmss>[-n]. */
+function wallClockSessionNames(): (room: string, m: { id: number; name: string }) => string {
+  const used = new Set<string>();
+  return (room, m) => {
+    const d = new Date();
+    const p = (n: number) => String(n).padStart(2, '0');
+    const base = `${room}-${m.name}-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    used.add(name);
+    return name;
+  };
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Live server: talk through a simulated network in the browser, and an RTP impairment proxy on UDP',
+  builder: (y) =>
+    y
+      .option('scenario', { type: 'string', describe: 'default preset (scenario file); the page also offers scenarios/*.yaml' })
+      .option('port', { type: 'number', default: 8080, describe: 'HTTP/WebSocket port' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (HTTP and RTP)' })
+      .option('rtp-port', { type: 'number', default: 5004, describe: 'UDP port for RTP/Opus in (RTCP on port + 1)' })
+      .option('rtp', { type: 'boolean', default: true, describe: 'run the RTP ingress (--no-rtp to disable)' })
+      .option('forward', { type: 'string', describe: 'forward impaired RTP to host:port (RTCP to port + 1)' })
+      .option('token', { type: 'string', describe: 'shared access token (default: $JITTERLAB_TOKEN, else a random one is printed)' })
+      .option('allow-origin', { type: 'string', array: true, describe: "extra allowed browser Origin(s), e.g. https://lab.example:8443, or '*'" })
+      .check((a) => {
+        checkPort('port', a.port, true);
+        checkPort('rtp-port', a['rtp-port'], true);
+        if (a.forward !== undefined) parseHostPort(a.forward);
+        if (a.token !== undefined && a.token.length < 8) throw new UsageError('--token must be at least 8 characters');
+        return true;
+      }) as never,
+  handler: async (args) => {
+    const envToken = process.env.JITTERLAB_TOKEN;
+    const token = args.token ?? (envToken && envToken.length > 0 ? envToken : randomBytes(18).toString('base64url'));
+    const server = await startLiveServer({
+      token,
+      host: args.host,
+      port: args.port,
+      rtpPort: args.rtp ? args['rtp-port'] : null,
+      forward: args.forward ? parseHostPort(args.forward) : null,
+      allowOrigins: args['allow-origin'] ?? [],
+      scenarioFile: args.scenario ?? null,
+      sessionName: wallClockSessionNames(),
+    });
+    for (const s of server.catalog.skipped) process.stderr.write(`jitterlab serve: preset skipped: ${s}\n`);
+    const out = process.stdout;
+    out.write(`jitterlab live server\n`);
+    out.write(`  page:     ${server.url}/?token=${encodeURIComponent(token)}\n`);
+    out.write(`  presets:  ${server.catalog.presetNames().join(', ')} (default ${server.catalog.defaultPreset})\n`);
+    out.write(`  buffers:  ${server.catalog.bufferTypes().join(', ')}\n`);
+    out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics\n`);
+    if (server.rtpPort !== null) {
+      out.write(`  RTP in:   udp://${args.host}:${server.rtpPort} (RTCP ${server.rtcpPort}), e.g.\n`);
+      out.write(`            ffmpeg -re -i speech.wav -c:a libopus -f rtp rtp://${args.host}:${server.rtpPort}\n`);
+      if (args.forward) out.write(`  forward:  impaired RTP to udp://${args.forward}\n`);
+    }
+    out.write('Ctrl-C to stop.\n');
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        out.write('\nstopping (saving recordings)...\n');
+        void server.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  },
+};

@@ -1,0 +1,276 @@
+/**
+ * Rooms of the live server. Each listener hears every other member of their room through their
+ * own leg per speaker (own channel, own jitter buffer); alone, they hear themselves. Join and
+ * leave are broadcast; settings apply to the listener's legs (and the speaker's encoder);
+ * statistics go to every member a few times a second for the charts.
+ */
+import { join } from 'node:path';
+import { rtpInitFor } from '../sim/run-scenario.ts';
+import type { TimerHandle } from '../core/clock.ts';
+import type { LiveCatalog } from './catalog.ts';
+import { nominalLossPct, type LegConfig, type ListenerSettings, LIVE_FRAME_MS } from './leg-config.ts';
+import { LiveLeg } from './leg.ts';
+import type { LiveMetrics } from './live-metrics.ts';
+import { Member, type MemberConnection } from './member.ts';
+import type { ClientMessage, EffectiveSettings, LegStats, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import { LiveRecorder, type RecordedLeg } from './recorder.ts';
+import { Speaker } from './speaker.ts';
+import type { TimerWheel } from './timer-wheel.ts';
+
+export interface HubOptions {
+  clock: TimerWheel;
+  catalog: LiveCatalog;
+  metrics: LiveMetrics;
+  /** Recordings go to <reportsDir>/<session>/. */
+  reportsDir: string;
+  sessionName(room: string, member: MemberInfo): string;
+  statsIntervalMs: number;
+  /** Whether an E-model function is available (shown on the page). */
+  emodel: boolean;
+}
+
+export type SettingsPatch = Partial<Omit<ListenerSettings, 'preset'>> & { preset?: string };
+
+export function effectiveSettings(cfg: LegConfig): EffectiveSettings {
+  return {
+    preset: cfg.preset,
+    buffer: cfg.bufferLabel,
+    lossPct: nominalLossPct(cfg.channel.loss),
+    jitterMs: cfg.channel.delay.jitterMs,
+    baseDelayMs: cfg.channel.delay.baseMs,
+    lossModel: cfg.channel.loss.model,
+  };
+}
+
+export class RoomHub {
+  private readonly rooms = new Map<string, Map<number, Member>>();
+  private nextId = 1;
+  private readonly statsTimer: TimerHandle;
+
+  constructor(private readonly o: HubOptions) {
+    this.statsTimer = o.clock.every(o.statsIntervalMs, o.clock.now() + o.statsIntervalMs, () => this.pushStats());
+  }
+
+  roomInfo(): Array<{ name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }> }> {
+    return [...this.rooms].map(([name, ms]) => ({
+      name,
+      members: [...ms.values()].map((m) => ({ ...m.info, settings: { ...m.settings }, recording: m.recording !== null })),
+    }));
+  }
+
+  roomSizes(): Array<{ name: string; members: number }> {
+    return [...this.rooms].map(([name, ms]) => ({ name, members: ms.size }));
+  }
+
+  legCount(): number {
+    let n = 0;
+    for (const ms of this.rooms.values()) for (const m of ms.values()) n += m.legs.size;
+    return n;
+  }
+
+  join(room: string, name: string, conn: MemberConnection): Member {
+    const id = this.nextId++;
+    const settings = this.o.catalog.defaultSettings();
+    const cfg = this.o.catalog.resolve(settings);
+    const speaker = new Speaker(cfg.codec, rtpInitFor(cfg.seed + id, cfg.senderRtp));
+    const m = new Member(id, name, room, conn, settings, cfg, speaker);
+    let members = this.rooms.get(room);
+    if (!members) {
+      members = new Map();
+      this.rooms.set(room, members);
+    }
+    for (const other of members.values()) other.event({ type: 'member-joined', member: m.info } satisfies ServerEvent);
+    members.set(id, m);
+    const now = this.o.clock.now();
+    m.tick = this.o.clock.every(LIVE_FRAME_MS, now + LIVE_FRAME_MS, (due) => m.playout(due));
+    this.rewire(room);
+    m.event({
+      type: 'welcome',
+      you: m.info,
+      room,
+      members: [...members.values()].map((x) => x.info),
+      presets: this.o.catalog.presetNames(),
+      buffers: this.o.catalog.bufferTypes(),
+      settings: { ...settings },
+      effective: effectiveSettings(cfg),
+      emodel: this.o.emodel,
+    } satisfies ServerEvent);
+    return m;
+  }
+
+  /** Idempotent: a member leaves (closed, heartbeat, slow reader, server shutdown). */
+  leave(m: Member, reason: string): void {
+    if (m.left) return;
+    m.left = true;
+    this.stopRecording(m);
+    m.tick?.cancel();
+    for (const leg of m.legs.values()) leg.close();
+    m.legs.clear();
+    const members = this.rooms.get(m.room);
+    if (!members) return;
+    members.delete(m.id);
+    if (members.size === 0) {
+      this.rooms.delete(m.room);
+      return;
+    }
+    for (const other of members.values()) other.event({ type: 'member-left', member: m.info, reason } satisfies ServerEvent);
+    this.rewire(m.room);
+  }
+
+  /** Legs follow membership: everyone else, or yourself when alone. */
+  private rewire(room: string): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    for (const listener of members.values()) {
+      const want = new Set(members.size > 1 ? [...members.keys()].filter((id) => id !== listener.id) : [listener.id]);
+      for (const [sid, leg] of listener.legs) {
+        if (!want.has(sid)) {
+          leg.close();
+          listener.legs.delete(sid);
+          listener.recording?.start.delete(sid);
+        }
+      }
+      for (const sid of want) {
+        if (listener.legs.has(sid)) continue;
+        const speaker = members.get(sid)!;
+        const leg = new LiveLeg(this.o.clock, listener.config, { payloadType: speaker.speaker.rtp.payloadType, kind: 'ws', metrics: this.o.metrics });
+        listener.legs.set(sid, leg);
+        if (listener.recording) this.hookRecording(listener, sid, leg);
+      }
+    }
+  }
+
+  /** Captured audio from a member: encode once, then every listener's leg from this speaker. */
+  onAudio(m: Member, pcm: Int16Array): void {
+    if (m.left) return;
+    const now = this.o.clock.now();
+    const packets = m.speaker.packetsFor(pcm);
+    const members = this.rooms.get(m.room);
+    if (!members) return;
+    for (const listener of members.values()) {
+      const leg = listener.legs.get(m.id);
+      if (!leg) continue;
+      listener.recording?.recorder.spoken(m.info, pcm);
+      for (const p of packets) leg.onRtp(p.bytes, now, p.lane);
+    }
+  }
+
+  onMessage(m: Member, msg: ClientMessage): void {
+    if (msg.type === 'settings') {
+      const { type: _t, ...patch } = msg;
+      void _t;
+      const err = this.applySettings(m, patch);
+      if (err) m.event({ type: 'error', code: 'bad-settings', message: err } satisfies ServerEvent);
+      return;
+    }
+    if (msg.on) this.startRecording(m);
+    else this.stopRecording(m);
+  }
+
+  /** Apply a settings change; returns an error message when a name is unknown. */
+  applySettings(m: Member, patch: SettingsPatch): string | null {
+    if (patch.preset !== undefined && !this.o.catalog.hasPreset(patch.preset)) return `unknown preset '${patch.preset}'`;
+    if (patch.buffer !== undefined && patch.buffer !== null && !this.o.catalog.hasBuffer(patch.buffer)) return `unknown buffer type '${patch.buffer}'`;
+    const next: ListenerSettings = { ...m.settings };
+    if (patch.preset !== undefined) {
+      // A new preset starts from its own network; sliders return to it.
+      next.preset = patch.preset;
+      next.lossPct = null;
+      next.jitterMs = null;
+    }
+    if (patch.buffer !== undefined) next.buffer = patch.buffer;
+    if (patch.lossPct !== undefined) next.lossPct = patch.lossPct;
+    if (patch.jitterMs !== undefined) next.jitterMs = patch.jitterMs;
+    m.settings = next;
+    m.config = this.o.catalog.resolve(next);
+    m.speaker.setCodec(m.config.codec);
+    for (const leg of m.legs.values()) leg.reconfigure(m.config);
+    m.event({ type: 'settings', settings: { ...next }, effective: effectiveSettings(m.config) } satisfies ServerEvent);
+    return null;
+  }
+
+  /** Apply to one member (by id) or every member of a room; the number changed, or an error. */
+  applyToRoom(room: string, memberId: number | null, patch: SettingsPatch): { applied: number } | { error: string } {
+    const members = this.rooms.get(room);
+    if (!members) return { error: `no room '${room}'` };
+    const targets = memberId === null ? [...members.values()] : [members.get(memberId)].filter((x): x is Member => !!x);
+    if (targets.length === 0) return { error: `no member ${memberId} in room '${room}'` };
+    for (const m of targets) {
+      const err = this.applySettings(m, patch);
+      if (err) return { error: err };
+    }
+    return { applied: targets.length };
+  }
+
+  private hookRecording(m: Member, sid: number, leg: LiveLeg): void {
+    const rec = m.recording!;
+    rec.start.set(sid, { countersAtStart: leg.totalCounters(), channelAtStart: leg.channelStats() });
+    leg.frameListener = (concealed) => rec.recorder.frame(sid, concealed);
+  }
+
+  startRecording(m: Member): void {
+    if (m.recording || m.left) return;
+    const session = this.o.sessionName(m.room, m.info).replace(/[^A-Za-z0-9_.-]/g, '_');
+    const recorder = new LiveRecorder(join(this.o.reportsDir, session), session, 48000, this.o.clock.now());
+    m.recording = { recorder, start: new Map() };
+    for (const [sid, leg] of m.legs) this.hookRecording(m, sid, leg);
+    m.event({ type: 'recording', on: true, dir: recorder.dir } satisfies ServerEvent);
+  }
+
+  stopRecording(m: Member): void {
+    const rec = m.recording;
+    if (!rec) return;
+    m.recording = null;
+    const members = this.rooms.get(m.room);
+    const legs: RecordedLeg[] = [];
+    for (const [sid, leg] of m.legs) {
+      leg.frameListener = null;
+      const start = rec.start.get(sid);
+      const speaker = members?.get(sid);
+      if (!start || !speaker) continue;
+      legs.push({ speaker: speaker.info, config: leg.config, ...start, countersAtEnd: leg.totalCounters(), channelAtEnd: leg.channelStats() });
+    }
+    try {
+      const files = rec.recorder.finish({ endMs: this.o.clock.now(), room: m.room, listener: m.info, effective: effectiveSettings(m.config), legs });
+      this.o.metrics.recordings.inc();
+      if (!m.left) m.event({ type: 'recording', on: false, dir: rec.recorder.dir, files } satisfies ServerEvent);
+    } catch (e) {
+      rec.recorder.abort();
+      if (!m.left) m.event({ type: 'error', code: 'recording-failed', message: (e as Error).message } satisfies ServerEvent);
+    }
+  }
+
+  private pushStats(): void {
+    const now = this.o.clock.now();
+    for (const members of this.rooms.values()) {
+      for (const m of members.values()) {
+        const legs: LegStats[] = [];
+        for (const [sid, leg] of m.legs) {
+          const s = leg.snapshot(now);
+          m.recording?.recorder.sample(sid, s);
+          const c = leg.counters();
+          legs.push({
+            speaker: members.get(sid)?.info ?? { id: sid, name: '?' },
+            netDelayMs: s.netDelayMs,
+            jbTargetMs: s.jbTargetMs,
+            jbLevelMs: s.jbLevelMs,
+            lossPct: s.lossPct,
+            lateLastS: s.lateLastS,
+            concealedLastS: s.concealedLastS,
+            effectiveLossPct: s.effectiveLossPct,
+            mosCQ: s.mos?.mosCQ ?? null,
+            mosLQ: s.mos?.mosLQ ?? null,
+            counters: { packetsReceived: c.packetsReceived, packetsLost: c.packetsLost, packetsDiscarded: c.packetsDiscarded, concealmentEvents: c.concealmentEvents, jitterMs: c.jitter * 1000 },
+          });
+        }
+        m.event({ type: 'stats', tMs: now, legs } satisfies ServerEvent);
+      }
+    }
+  }
+
+  /** Every member leaves (recordings are saved). */
+  close(): void {
+    this.statsTimer.cancel();
+    for (const members of [...this.rooms.values()]) for (const m of [...members.values()]) this.leave(m, 'server-shutdown');
+  }
+}

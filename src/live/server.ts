@@ -1,0 +1,177 @@
+/**
+ * `jitterlab serve`: the live server. One process, one timer wheel (every playout tick, channel
+ * delivery, RTCP report, heartbeat and stats push), one HTTP server (page, health, metrics,
+ * API, WebSocket upgrades) and optionally the UDP RTP ingress.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { RealClock } from '../core/clock.ts';
+import { IoError } from '../core/errors.ts';
+import { SeedTree } from '../core/rng.ts';
+import { PROJECT_ROOT } from '../scenario/load.ts';
+import { OriginPolicy } from './access.ts';
+import { LiveCatalog } from './catalog.ts';
+import { createRequestHandler } from './http-app.ts';
+import { LatenessRecorder } from './lateness.ts';
+import { LiveMetrics } from './live-metrics.ts';
+import type { MemberInfo } from './protocol.ts';
+import { RoomHub } from './room-hub.ts';
+import { RtpIngress } from './rtp-ingress.ts';
+import { TimerWheel } from './timer-wheel.ts';
+import { buildWebBundle } from './web-bundle.ts';
+import { WsGateway } from './ws-gateway.ts';
+
+export interface LiveServerOptions {
+  token: string;
+  host?: string;
+  /** HTTP port; 0 = any free port. */
+  port?: number;
+  /** UDP RTP port (RTCP on port + 1); 0 = any free port; null = no RTP ingress. */
+  rtpPort?: number | null;
+  forward?: { host: string; port: number } | null;
+  allowOrigins?: string[];
+  /** Default preset (also offered when outside the scenarios folder). */
+  scenarioFile?: string | null;
+  scenariosDir?: string;
+  /** Recordings go to <reportsDir>/<session>/. */
+  reportsDir?: string;
+  maxMessageBytes?: number;
+  maxBodyBytes?: number;
+  sendQueueLimitBytes?: number;
+  heartbeatMs?: number;
+  statsIntervalMs?: number;
+  rtpIdleMs?: number;
+  sessionName?: (room: string, member: MemberInfo) => string;
+  onRtpAudio?: (ssrc: number, pcm: Int16Array, dueMs: number) => void;
+}
+
+export interface LiveServer {
+  url: string;
+  port: number;
+  rtpPort: number | null;
+  rtcpPort: number | null;
+  metrics: LiveMetrics;
+  hub: RoomHub;
+  ingress: RtpIngress | null;
+  catalog: LiveCatalog;
+  clock: TimerWheel;
+  lateness: LatenessRecorder;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onErr = (e: Error) => reject(new IoError(`http://${host}:${port}`, `cannot listen: ${e.message}`));
+    server.once('error', onErr);
+    server.listen(port, host, () => {
+      server.off('error', onErr);
+      resolve();
+    });
+  });
+}
+
+export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer> {
+  const host = o.host ?? '127.0.0.1';
+  const real = new RealClock();
+  const clock = new TimerWheel(real);
+  const lateness = new LatenessRecorder();
+  clock.lateness = lateness;
+  const metrics = new LiveMetrics();
+  const catalog = await LiveCatalog.load(o.scenariosDir ?? join(PROJECT_ROOT, 'scenarios'), o.scenarioFile ?? null);
+  const bundle = await buildWebBundle();
+  const instance = randomBytes(3).toString('hex');
+  let sessions = 0;
+  const hub = new RoomHub({
+    clock,
+    catalog,
+    metrics,
+    reportsDir: o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live'),
+    sessionName: o.sessionName ?? ((room, m) => `${room}-${m.name}-${instance}-${++sessions}`),
+    statsIntervalMs: o.statsIntervalMs ?? 500,
+    emodel: true,
+  });
+  const defaultCfg = catalog.resolve(catalog.defaultSettings());
+  let ingress: RtpIngress | null = null;
+  const http = createServer();
+  try {
+    if (o.rtpPort !== null && o.rtpPort !== undefined) {
+      ingress = await RtpIngress.start({
+        host,
+        port: o.rtpPort,
+        clock,
+        metrics,
+        legConfig: () => defaultCfg,
+        forward: o.forward ?? null,
+        idleMs: o.rtpIdleMs ?? 5000,
+        maxStreams: 1024,
+        rtcpSsrc: new SeedTree(defaultCfg.seed).stream('live.rtcp').nextUint32(),
+        onAudio: o.onRtpAudio,
+      });
+    }
+    await listen(http, o.port ?? 8080, host);
+  } catch (e) {
+    hub.close();
+    clock.stop();
+    await ingress?.close();
+    throw e;
+  }
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? 8080);
+  const origins = new OriginPolicy([...OriginPolicy.defaults(host, port), ...(o.allowOrigins ?? [])]);
+  const gateway = new WsGateway({
+    token: o.token,
+    origins,
+    hub,
+    metrics,
+    clock,
+    maxMessageBytes: o.maxMessageBytes ?? 64 * 1024,
+    sendQueueLimitBytes: o.sendQueueLimitBytes ?? 1024 * 1024,
+    heartbeatMs: o.heartbeatMs ?? 10_000,
+  });
+  const ing = ingress;
+  metrics.bindGauges({
+    rooms: () => hub.roomSizes(),
+    streams: () => ({ ws: hub.legCount(), rtp: ing?.streamCount ?? 0 }),
+    connections: () => gateway.connections,
+    lateness,
+  });
+  http.on('request', createRequestHandler({
+    token: o.token,
+    origins,
+    hub,
+    catalog,
+    metrics,
+    bundle,
+    maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
+    uptimeMs: () => real.now(),
+    rtpStreams: () => ing?.streams() ?? [],
+  }));
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closed = false;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    rtpPort: ingress?.port ?? null,
+    rtcpPort: ingress?.rtcpPort ?? null,
+    metrics,
+    hub,
+    ingress,
+    catalog,
+    clock,
+    lateness,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      gateway.close();
+      hub.close();
+      await ingress?.close();
+      clock.stop();
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The WebSocket side of the live server: upgrade checks (path, Origin, token, room name), one
+ * member per connection, binary audio frames and JSON control messages, a heartbeat (a peer that
+ * misses a pong is dropped and its room told), a bounded send queue per peer, a per-peer frame
+ * rate limit, and message size limits. Invalid input gets an error event and is counted; it
+ * never throws out of a handler.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { TimerHandle } from '../core/clock.ts';
+import { tokenMatches, tokenOf, type OriginPolicy } from './access.ts';
+import { BoundedPeer } from './bounded-peer.ts';
+import { parseClientMessage } from './client-messages.ts';
+import type { LiveMetrics } from './live-metrics.ts';
+import type { Member } from './member.ts';
+import { AUDIO_IN, decodeAudioFrame, FRAME_MS, type ServerEvent } from './protocol.ts';
+import type { RoomHub } from './room-hub.ts';
+import type { TimerWheel } from './timer-wheel.ts';
+
+export interface GatewayOptions {
+  token: string;
+  origins: OriginPolicy;
+  hub: RoomHub;
+  metrics: LiveMetrics;
+  clock: TimerWheel;
+  maxMessageBytes: number;
+  sendQueueLimitBytes: number;
+  heartbeatMs: number;
+}
+
+interface Peer {
+  ws: WebSocket;
+  member: Member;
+  alive: boolean;
+  /** Token bucket of audio frames: refills at the frame rate, holds one second. */
+  credit: number;
+  creditAt: number;
+}
+
+const ROOM_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+const BURST_FRAMES = 1000 / FRAME_MS;
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.destroy();
+}
+
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  private readonly peers = new Set<Peer>();
+  private readonly heartbeat: TimerHandle;
+
+  constructor(private readonly o: GatewayOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
+    this.heartbeat = o.clock.every(o.heartbeatMs, o.clock.now() + o.heartbeatMs, () => this.beat());
+  }
+
+  get connections(): number {
+    return this.peers.size;
+  }
+
+  /** The HTTP server's 'upgrade' event. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = this.o.metrics;
+    if (url.pathname !== '/ws') {
+      m.rejected.inc({ reason: 'path' });
+      return refuse(socket, 404, 'Not Found');
+    }
+    if (!this.o.origins.allows(req.headers.origin)) {
+      m.rejected.inc({ reason: 'origin' });
+      return refuse(socket, 403, 'Forbidden origin');
+    }
+    if (!tokenMatches(this.o.token, tokenOf(req, url))) {
+      m.rejected.inc({ reason: 'token' });
+      return refuse(socket, 401, 'Unauthorized');
+    }
+    const room = url.searchParams.get('room') ?? 'lobby';
+    if (!ROOM_RE.test(room)) {
+      m.rejected.inc({ reason: 'room' });
+      return refuse(socket, 400, 'Bad room name');
+    }
+    const name = (url.searchParams.get('name') ?? 'guest').replace(/[^\p{L}\p{N} _.-]/gu, '').slice(0, 32) || 'guest';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, room, name));
+  }
+
+  private accept(ws: WebSocket, room: string, name: string): void {
+    const m = this.o.metrics;
+    let peer: Peer | null = null;
+    const bounded = new BoundedPeer(ws, this.o.sendQueueLimitBytes, () => {
+      m.sendQueueDrops.inc();
+      ws.terminate();
+      if (peer) this.drop(peer, 'slow-reader');
+    });
+    const member = this.o.hub.join(room, name, {
+      send: (data) => ws.readyState === ws.OPEN && bounded.send(data),
+      close: (code, reason) => ws.close(code, reason),
+    });
+    peer = { ws, member, alive: true, credit: BURST_FRAMES, creditAt: this.o.clock.now() };
+    const p = peer;
+    this.peers.add(p);
+    ws.on('pong', () => {
+      p.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.onMessage(p, data, isBinary);
+      } catch (e) {
+        this.invalid(p, 'internal', (e as Error).message);
+      }
+    });
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws reports protocol violations (e.g. a message over maxPayload) here, then closes.
+      m.invalidMessages.inc({ reason: e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'oversized' : 'protocol' });
+    });
+    ws.on('close', () => this.drop(p, 'closed'));
+  }
+
+  private toBytes(data: RawData): Uint8Array {
+    if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  private onMessage(p: Peer, data: RawData, isBinary: boolean): void {
+    const bytes = this.toBytes(data);
+    if (!isBinary) {
+      const r = parseClientMessage(Buffer.from(bytes).toString('utf8'));
+      if (!r.ok) return this.invalid(p, r.reason, r.detail);
+      this.o.hub.onMessage(p.member, r.msg);
+      return;
+    }
+    const f = decodeAudioFrame(bytes);
+    if (!f.ok) return this.invalid(p, f.reason, `audio frame: ${f.reason} (${bytes.length} bytes)`);
+    if (f.type !== AUDIO_IN) return this.invalid(p, 'unknown-type', 'only audio-in frames may be sent');
+    const now = this.o.clock.now();
+    p.credit = Math.min(BURST_FRAMES, p.credit + (now - p.creditAt) / FRAME_MS);
+    p.creditAt = now;
+    if (p.credit < 1) return this.invalid(p, 'rate', 'audio frames faster than real time');
+    p.credit -= 1;
+    this.o.hub.onAudio(p.member, f.pcm);
+  }
+
+  private invalid(p: Peer, reason: string, message: string): void {
+    this.o.metrics.invalidMessages.inc({ reason });
+    p.member.event({ type: 'error', code: reason, message } satisfies ServerEvent);
+  }
+
+  private drop(p: Peer, reason: string): void {
+    if (!this.peers.delete(p)) return;
+    this.o.hub.leave(p.member, reason);
+  }
+
+  private beat(): void {
+    for (const p of [...this.peers]) {
+      if (!p.alive) {
+        this.o.metrics.heartbeatDrops.inc();
+        p.ws.terminate();
+        this.drop(p, 'heartbeat');
+        continue;
+      }
+      p.alive = false;
+      try {
+        p.ws.ping();
+      } catch {
+        this.drop(p, 'closed');
+      }
+    }
+  }
+
+  close(): void {
+    this.heartbeat.cancel();
+    for (const p of [...this.peers]) {
+      p.ws.close(1001, 'server shutdown');
+      this.drop(p, 'server-shutdown');
+    }
+    this.wss.close();
+  }
+}

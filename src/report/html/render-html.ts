@@ -1,0 +1,181 @@
+/**
+ * index.html of a report: one self-contained page (Chart.js and the drawing script inlined, the
+ * data embedded as JSON; no network, opens from file://) with the WAVs referenced beside it.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Headline, ReportModel, VariantModel } from './report-model.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The Chart.js UMD bundle (defines the global `Chart`), read from node_modules. */
+function chartJsSource(): string {
+  const main = require.resolve('chart.js');
+  return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
+}
+
+function clientSource(): string {
+  return readFileSync(new URL('./report-client.js', import.meta.url), 'utf8');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Text that is safe inside <script>: no "</script", no "<!--". */
+function scriptSafe(js: string): string {
+  return js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/** JSON safe inside <script type="application/json">. */
+function jsonSafe(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+type Verdict = 'good' | 'fair' | 'poor' | 'none';
+
+/** MOS 4.03 = R 80 ("satisfied"), MOS 3.60 = R 70 ("some users dissatisfied"), G.107 Annex B. */
+export function mosVerdict(mos: number | null): Verdict {
+  if (mos === null) return 'none';
+  return mos >= 4.03 ? 'good' : mos >= 3.6 ? 'fair' : 'poor';
+}
+/** G.114: up to 150 ms one-way is acceptable for most applications, beyond 400 ms unacceptable. */
+export function delayVerdict(ms: number): Verdict {
+  return ms <= 150 ? 'good' : ms <= 400 ? 'fair' : 'poor';
+}
+export function lossVerdict(fraction: number): Verdict {
+  return fraction <= 0.01 ? 'good' : fraction <= 0.05 ? 'fair' : 'poor';
+}
+
+const f2 = (x: number | null): string => (x === null ? '–' : x.toFixed(2));
+const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
+
+function card(label: string, value: string, verdict: Verdict, note = ''): string {
+  return `<div class="card ${verdict}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${note}</div>` : ''}</div>`;
+}
+
+function headlineCards(h: Headline): string {
+  const prov = h.provisional
+    ? `<span class="prov" title="${escapeHtml(h.codecSource ?? '')}">provisional Ie/Bpl</span>`
+    : '';
+  return [
+    card('MOS-CQ (E-model)', f2(h.mosCq), mosVerdict(h.mosCq), `${escapeHtml(h.emodelStandard ?? 'not computed')}${h.R !== null ? `, R ${h.R.toFixed(1)}` : ''} ${prov}`),
+    card('MOS-LQ (E-model, no delay)', f2(h.mosLq), mosVerdict(h.mosLq)),
+    card('MOS (ViSQOL speech)', f2(h.visqolMos), mosVerdict(h.visqolMos), h.vnsim !== null ? `NSIM ${h.vnsim.toFixed(3)}` : 'not computed'),
+    card('effective loss', pct(h.effectiveLoss), lossVerdict(h.effectiveLoss), `network ${pct(h.networkLoss)}`),
+    card('mouth-to-ear', `${h.mouthToEarMs.toFixed(0)} ms`, delayVerdict(h.mouthToEarMs), 'G.114: ≤150 good, ≤400 limit'),
+    card('RFC 3550 jitter', `${h.jitterMs.toFixed(1)} ms`, 'none'),
+  ].join('');
+}
+
+function comparisonTable(model: ReportModel): string {
+  const rows = model.comparison;
+  if (!rows || !rows.length) return '';
+  const cols: Array<[string, string, (x: unknown) => string]> = [
+    ['rank', 'rank', (x) => String(x ?? '')],
+    ['variant', 'variant', (x) => String(x ?? '')],
+    ['effectiveLoss', 'eff. loss', (x) => (typeof x === 'number' ? pct(x) : '–')],
+    ['concealmentRatio', 'concealed', (x) => (typeof x === 'number' ? pct(x) : '–')],
+    ['meanPlayoutDelayMs', 'mean playout delay', (x) => (typeof x === 'number' ? `${x.toFixed(1)} ms` : '–')],
+    ['p95PlayoutDelayMs', 'p95 playout delay', (x) => (typeof x === 'number' ? `${x.toFixed(1)} ms` : '–')],
+    ['lateDiscarded', 'late', (x) => String(x ?? '–')],
+    ['mouthToEarMs', 'mouth-to-ear', (x) => (typeof x === 'number' ? `${x.toFixed(0)} ms` : '–')],
+    ['mosEmodel', 'MOS-CQ', (x) => (typeof x === 'number' ? x.toFixed(2) : '–')],
+    ['mosVisqol', 'ViSQOL', (x) => (typeof x === 'number' ? x.toFixed(2) : '–')],
+  ];
+  const head = cols.map((c) => `<th>${escapeHtml(c[1])}</th>`).join('');
+  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(c[2](r[c[0]]))}</td>`).join('')}</tr>`).join('\n');
+  return `<section><h2>Comparison</h2><p class="hint">Ranked by effective loss, then p95 playout delay; every variant met the same network realization.</p><table class="cmp"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></section>`;
+}
+
+function kv(obj: Record<string, unknown> | null): string {
+  if (!obj) return '<p class="hint">not available</p>';
+  return `<table class="kv">${Object.entries(obj)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' ? String(Math.round(v * 1e4) / 1e4) : String(v))}</td></tr>`)
+    .join('')}</table>`;
+}
+
+function variantDetails(v: VariantModel): string {
+  const s = v.scores;
+  const notes = [s.emodelSkipped ? `E-model not computed: ${escapeHtml(s.emodelSkipped)}` : '', s.visqolSkipped ? `ViSQOL not computed: ${escapeHtml(s.visqolSkipped)}` : '']
+    .filter(Boolean)
+    .map((n) => `<p class="hint">${n}</p>`)
+    .join('');
+  return `<div class="details"><h3>${escapeHtml(v.name)}</h3>${notes}
+<div class="grid3"><div><h4>RFC 3611 burst/gap, network (Gmin 16)</h4>${kv(v.bursts.burstGapNetwork)}</div>
+<div><h4>RFC 3611 burst/gap, after recovery</h4>${kv(v.bursts.burstGapPost)}</div>
+<div><h4>Sanity (16 kHz, aligned)</h4>${kv(s.sanity)}</div></div></div>`;
+}
+
+export function renderHtml(model: ReportModel): string {
+  const multi = model.variants.length > 1;
+  const title = `jitterlab: ${model.name}`;
+  const headlines = model.variants
+    .map((v) => `<div class="headline">${multi ? `<h3>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</h3>` : ''}<div class="cards">${headlineCards(v.headline)}</div></div>`)
+    .join('\n');
+  const anyProvisional = model.variants.some((v) => v.headline.provisional);
+  const provNote = anyProvisional
+    ? `<p class="warn">E-model values marked <span class="prov">provisional</span> use Ie/Bpl values that no ITU-T Recommendation publishes for Opus; they are estimates (source: ${escapeHtml(model.variants.find((v) => v.headline.provisional)?.headline.codecSource ?? '')}). Compare variants with them; do not quote them as absolute quality.</p>`
+    : '';
+  const packetCharts = model.variants
+    .map(
+      (v, i) =>
+        `<h3>${multi ? escapeHtml(v.name) : 'Packets'}</h3><div class="chart tall"><canvas id="chart-packets-${i}"></canvas></div>`,
+    )
+    .join('\n');
+  const refFiles = [...new Set(model.variants.map((v) => v.wave.reference))];
+  const audio = [
+    ...refFiles.map(
+      (f, k) => `<div class="player"><div class="plabel">reference <small>${escapeHtml(f)}</small></div><audio id="audio-ref-${k}" controls preload="metadata" src="${escapeHtml(f)}"></audio>
+<canvas class="wave" data-kind="reference" data-file="${escapeHtml(f)}" data-audio="audio-ref-${k}"></canvas></div>`,
+    ),
+    ...model.variants.map(
+      (v, i) => `<div class="player"><div class="plabel">degraded${multi ? `: ${escapeHtml(v.name)}` : ''} <small>${escapeHtml(v.files.degraded)}</small></div><audio id="audio-deg-${i}" controls preload="metadata" src="${escapeHtml(v.files.degraded)}"></audio>
+<canvas class="wave" data-kind="degraded" data-index="${i}" data-audio="audio-deg-${i}"></canvas></div>`,
+    ),
+  ].join('\n');
+  const hasBands = model.variants.some((v) => v.scores.fvnsim.length > 0);
+  const pcapLinks = model.variants.filter((v) => v.files.pcap).map((v) => `<a href="${escapeHtml(v.files.pcap)}">${escapeHtml(v.files.pcap)}</a>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#222;background:#fff}
+h1{margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin:1em 0 .3em}h4{margin:.4em 0}
+.meta,.hint{color:#666}.meta code{background:#f4f4f4;padding:0 4px}
+.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border-radius:8px;padding:10px 14px;min-width:150px;background:#f1f1f1;border-left:6px solid #aaa}
+.card .label{font-size:12px;color:#555}.card .value{font-size:26px;font-weight:600}.card .note{font-size:12px;color:#555}
+.card.good{border-color:#2e9e44;background:#eef8f0}.card.fair{border-color:#e69500;background:#fdf6e8}.card.poor{border-color:#d62728;background:#fcecec}
+.prov{display:inline-block;background:#fff3cd;border:1px solid #e0b400;border-radius:4px;padding:0 5px;font-size:11px;color:#7a5b00}
+.warn{background:#fff8e1;border-left:4px solid #e0b400;padding:6px 10px}
+.chart{position:relative;height:300px;margin:6px 0 14px}.chart.tall{height:360px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.grid3{display:grid;grid-template-columns:repeat(3,1fr);gap:16px}
+table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}th:first-child,td:first-child{text-align:left}
+table.kv th{text-align:left;font-weight:normal;color:#555}
+.player{margin:8px 0 14px}.player audio{width:100%;height:36px}.plabel{font-weight:600}canvas.wave{width:100%;height:80px;display:block;cursor:pointer;border:1px solid #eee}
+@media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}}
+</style></head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(model.description)}</p>
+<p class="meta">${model.durationS} s call · seed ${model.seed} · ${model.variants.length} variant(s) · scenario <code>${escapeHtml(model.scenarioFile)}</code> · ${escapeHtml(model.tool)}${pcapLinks.length ? ` · capture ${pcapLinks.join(', ')}` : ''}</p>
+<section><h2>Headline</h2>${headlines}${provNote}</section>
+${comparisonTable(model)}
+<section><h2>Quality over time</h2><p class="hint">E-model MOS per 5 s window of the post-recovery loss, ViSQOL similarity per 0.4 s patch (low values locate damage), network loss per time bin; scenario phases shaded. Same time axis as the packet timeline below.</p>
+<div class="chart tall"><canvas id="chart-quality"></canvas></div></section>
+<section><h2>Packet timeline</h2><p class="hint">Network one-way delay of each media packet by send time; the line is the playout deadline (playout time − send time) of each frame: a packet above it arrives too late. Lost packets are marked at the top; recovered and concealed frames at their deadline. Drawn downsampled (min/max per bucket, ≤ ${model.maxPoints} points per series); full data in packets.csv.</p>
+${packetCharts}</section>
+<section><h2>Jitter buffer</h2><p class="hint">Buffered audio (level) and the buffer's target delay at each playout tick.</p><div class="chart"><canvas id="chart-jb"></canvas></div></section>
+<section><h2>Network delay</h2><div class="grid2"><div class="chart"><canvas id="chart-cdf"></canvas></div><div class="chart"><canvas id="chart-hist"></canvas></div></div></section>
+<section><h2>Loss bursts</h2><p class="hint">Lengths of runs of consecutive lost packets in the network and of concealed frames after FEC/redundancy recovery; RFC 3611 section 4.7.2 burst/gap metrics below.</p><div class="chart"><canvas id="chart-bursts"></canvas></div>
+${model.variants.map((v) => variantDetails(v)).join('\n')}</section>
+<section><h2>Latency budget</h2><p class="hint">Mouth-to-ear delay by part, against ITU-T G.114's 150 ms and 400 ms planning limits.</p><div class="chart" style="height:${120 + 40 * model.variants.length}px"><canvas id="chart-latency"></canvas></div></section>
+${hasBands ? '<section><h2>ViSQOL per band</h2><div class="chart"><canvas id="chart-bands"></canvas></div></section>' : ''}
+<section><h2>Audio</h2><p class="hint">Concealed regions shaded red on the degraded waveform; click a waveform to seek.</p>${audio}</section>
+<script type="application/json" id="report-data">${jsonSafe(model)}</script>
+<script>${scriptSafe(chartJsSource())}</script>
+<script>${scriptSafe(clientSource())}</script>
+</body></html>
+`;
+}

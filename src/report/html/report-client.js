@@ -1,0 +1,326 @@
+/*
+ * jitterlab report: draws the charts of index.html from the JSON embedded in the page
+ * (#report-data). Runs in the browser from file:// with Chart.js inlined (global `Chart`); no
+ * network. Plain ES2019, no modules. Produced by src/report/html/render-html.ts.
+ */
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+  var charts = [];
+  var tMax = Math.max(data.durationS, 1);
+
+  function colour(i, alpha) {
+    var c = PALETTE[i % PALETTE.length];
+    if (alpha === undefined) return c;
+    var n = parseInt(c.slice(1), 16);
+    return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
+  }
+  function el(id) { return document.getElementById(id); }
+
+  // Scenario phases shaded behind every time chart, labelled at the top.
+  var phasePlugin = {
+    id: 'jlPhases',
+    beforeDatasetsDraw: function (chart, args, opts) {
+      var phases = (opts && opts.phases) || [];
+      var x = chart.scales.x;
+      var area = chart.chartArea;
+      if (!x || !phases.length) return;
+      var ctx = chart.ctx;
+      ctx.save();
+      phases.forEach(function (p, i) {
+        var a = Math.max(area.left, x.getPixelForValue(p.startS));
+        var b = Math.min(area.right, x.getPixelForValue(p.endS));
+        if (b <= a) return;
+        ctx.fillStyle = i % 2 ? 'rgba(255,193,7,0.13)' : 'rgba(0,150,136,0.11)';
+        ctx.fillRect(a, area.top, b - a, area.bottom - area.top);
+        ctx.fillStyle = '#555';
+        ctx.font = '11px sans-serif';
+        ctx.fillText(p.label, a + 3, area.top + 11);
+      });
+      ctx.restore();
+    },
+  };
+  // Vertical reference lines (G.114 150 / 400 ms on the latency budget).
+  var linesPlugin = {
+    id: 'jlLines',
+    afterDatasetsDraw: function (chart, args, opts) {
+      var lines = (opts && opts.lines) || [];
+      var x = chart.scales.x;
+      var area = chart.chartArea;
+      if (!x || !lines.length) return;
+      var ctx = chart.ctx;
+      ctx.save();
+      lines.forEach(function (l) {
+        var px = x.getPixelForValue(l.value);
+        if (px < area.left || px > area.right) return;
+        ctx.strokeStyle = l.colour;
+        ctx.setLineDash([5, 4]);
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+        ctx.fillStyle = l.colour;
+        ctx.font = '11px sans-serif';
+        ctx.fillText(l.label, px + 3, area.top + 11);
+      });
+      ctx.restore();
+    },
+  };
+  Chart.register(phasePlugin, linesPlugin);
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.size = 11;
+
+  function timeScale(title) {
+    return { type: 'linear', min: 0, max: tMax, title: { display: true, text: title || 'call time (s)' } };
+  }
+  function make(id, config) {
+    var canvas = el(id);
+    if (!canvas) return null;
+    config.options = config.options || {};
+    config.options.plugins = config.options.plugins || {};
+    config.options.plugins.jlPhases = config.options.plugins.jlPhases || { phases: [] };
+    var c = new Chart(canvas, config);
+    charts.push(c);
+    return c;
+  }
+  function timeOptions(yTitle, extra) {
+    var o = {
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', intersect: false },
+      scales: { x: timeScale(), y: { title: { display: true, text: yTitle } } },
+      plugins: { jlPhases: { phases: data.phases }, legend: { position: 'bottom' } },
+    };
+    if (extra) extra(o);
+    return o;
+  }
+  var multi = data.variants.length > 1;
+  function label(v, what) { return multi ? v.name + ': ' + what : what; }
+
+  // Quality over time: E-model windows (step lines), ViSQOL patch similarity, network loss bars.
+  (function () {
+    var ds = [];
+    data.variants.forEach(function (v, i) {
+      var pts = [];
+      v.quality.emodel.forEach(function (w) { pts.push({ x: w.startS, y: w.mosCq }); pts.push({ x: w.endS, y: w.mosCq }); });
+      if (pts.length) ds.push({ type: 'line', label: label(v, 'E-model MOS-CQ (5 s windows)'), data: pts, borderColor: colour(i), backgroundColor: colour(i), pointRadius: 0, borderWidth: 2, yAxisID: 'y' });
+      var lq = [];
+      v.quality.emodel.forEach(function (w) { lq.push({ x: w.startS, y: w.mosLq }); lq.push({ x: w.endS, y: w.mosLq }); });
+      if (lq.length) ds.push({ type: 'line', label: label(v, 'E-model MOS-LQ'), data: lq, borderColor: colour(i, 0.5), borderDash: [4, 3], pointRadius: 0, borderWidth: 1.5, yAxisID: 'y', hidden: multi });
+      var patches = v.quality.patches.map(function (p) { return { x: p.t, y: p.similarity }; });
+      if (patches.length) ds.push({ type: 'scatter', label: label(v, 'ViSQOL patch similarity (NSIM)'), data: patches, borderColor: colour(i), backgroundColor: colour(i, 0.35), pointRadius: 3, pointStyle: 'rectRot', yAxisID: 'ySim' });
+    });
+    // NSIM axis from just below the lowest patch, so small dips stay visible.
+    var simMin = 1;
+    data.variants.forEach(function (v) { v.quality.patches.forEach(function (p) { simMin = Math.min(simMin, p.similarity); }); });
+    simMin = Math.max(0, Math.floor((simMin - 0.05) * 10) / 10);
+    var v0 = data.variants[0];
+    ds.push({ type: 'bar', label: 'network loss (% per ' + v0.quality.binS + ' s)', data: v0.quality.lossPerBin, backgroundColor: 'rgba(214,39,40,0.45)', yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1 });
+    data.variants.forEach(function (v, i) {
+      ds.push({ type: 'bar', label: label(v, 'concealed (% per ' + v.quality.binS + ' s)'), data: v.quality.concealedPerBin, backgroundColor: colour(i + 3, 0.45), yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1, hidden: multi });
+    });
+    make('chart-quality', {
+      type: 'line',
+      data: { datasets: ds },
+      options: timeOptions('MOS', function (o) {
+        o.scales.y = { min: 1, max: 5, position: 'left', title: { display: true, text: 'MOS' } };
+        o.scales.x.offset = false;
+        o.scales.ySim = { min: simMin, max: 1, position: 'right', title: { display: true, text: 'NSIM' }, grid: { drawOnChartArea: false } };
+        o.scales.yLoss = { min: 0, position: 'right', title: { display: true, text: 'loss %' }, grid: { drawOnChartArea: false } };
+      }),
+    });
+  })();
+
+  // Packet timeline per variant: network delay by send time, playout deadline, outcomes marked.
+  data.variants.forEach(function (v, i) {
+    var p = v.packets;
+    make('chart-packets-' + i, {
+      type: 'scatter',
+      data: {
+        datasets: [
+          { type: 'line', label: 'playout deadline (playout - send)', data: p.deadline, borderColor: '#333', borderWidth: 1.2, pointRadius: 0, stepped: true },
+          { label: 'received (' + p.counts.received + ')', data: p.received, backgroundColor: 'rgba(31,119,180,0.5)', pointRadius: 1.5 },
+          { label: 'late, discarded (' + p.counts.late + ')', data: p.late, backgroundColor: '#ff7f0e', pointRadius: 3.5, pointStyle: 'triangle' },
+          { label: 'lost in network (' + p.counts.lost + ')', data: p.lost, backgroundColor: '#d62728', borderColor: '#d62728', pointRadius: 4, pointStyle: 'crossRot', borderWidth: 2 },
+          { label: 'recovered by FEC/RED/parity/RTX (' + p.counts.recovered + ')', data: p.recovered, backgroundColor: '#2ca02c', pointRadius: 4, pointStyle: 'rect' },
+          { label: 'concealed (' + p.counts.concealed + ')', data: p.concealed, backgroundColor: '#9467bd', pointRadius: 4, pointStyle: 'star', borderColor: '#9467bd' },
+        ],
+      },
+      options: timeOptions('delay (ms)', function (o) { o.scales.x.title.text = 'send time (s)'; o.scales.y.min = 0; o.scales.y.suggestedMax = p.lostY; }),
+    });
+  });
+
+  // Jitter-buffer level and target, overlaid for every variant.
+  (function () {
+    var ds = [];
+    data.variants.forEach(function (v, i) {
+      ds.push({ type: 'line', label: label(v, 'buffer level'), data: v.jb.level, borderColor: colour(i), borderWidth: 1, pointRadius: 0 });
+      ds.push({ type: 'line', label: label(v, 'target delay'), data: v.jb.target, borderColor: colour(i, 0.9), borderDash: [6, 3], borderWidth: 2, pointRadius: 0, stepped: true });
+    });
+    make('chart-jb', { type: 'line', data: { datasets: ds }, options: timeOptions('ms', function (o) { o.scales.y.min = 0; }) });
+  })();
+
+  // Delay CDF (overlaid) and histogram.
+  (function () {
+    var ds = data.variants.map(function (v, i) {
+      return { type: 'line', label: label(v, 'network delay CDF'), data: v.delay.cdf, borderColor: colour(i), pointRadius: 0, borderWidth: 2, stepped: true };
+    });
+    make('chart-cdf', {
+      type: 'line',
+      data: { datasets: ds },
+      options: { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 'one-way network delay (ms)' } }, y: { min: 0, max: 1, title: { display: true, text: 'fraction of packets' } } }, plugins: { legend: { position: 'bottom' } } },
+    });
+    var v0 = data.variants[0];
+    var h = v0.delay.hist;
+    make('chart-hist', {
+      type: 'bar',
+      data: {
+        labels: h.edges.map(function (e) { return (e + h.width / 2).toFixed(1); }),
+        datasets: [{ label: 'packets per ' + h.width.toFixed(2) + ' ms bin (' + v0.name + ')', data: h.counts, backgroundColor: colour(0, 0.6), barPercentage: 1, categoryPercentage: 1 }],
+      },
+      options: { scales: { x: { title: { display: true, text: 'one-way network delay (ms)' } }, y: { beginAtZero: true, title: { display: true, text: 'packets' } } }, plugins: { legend: { position: 'bottom' } } },
+    });
+  })();
+
+  // Loss burst lengths: network bursts, post-recovery bursts per variant.
+  (function () {
+    var maxLen = 1;
+    data.variants.forEach(function (v) {
+      v.bursts.network.concat(v.bursts.postRecovery).forEach(function (b) { maxLen = Math.max(maxLen, b[0]); });
+    });
+    maxLen = Math.min(maxLen, 60);
+    var labels = [];
+    for (var k = 1; k <= maxLen; k++) labels.push(k === 60 ? '60+' : String(k));
+    function bins(list) {
+      var out = labels.map(function () { return 0; });
+      list.forEach(function (b) { out[Math.min(maxLen, b[0]) - 1] += b[1]; });
+      return out;
+    }
+    var ds = [{ label: 'network loss bursts', data: bins(data.variants[0].bursts.network), backgroundColor: 'rgba(214,39,40,0.6)' }];
+    data.variants.forEach(function (v, i) {
+      ds.push({ label: label(v, 'after recovery (concealed runs)'), data: bins(v.bursts.postRecovery), backgroundColor: colour(i + 3, 0.7) });
+    });
+    make('chart-bursts', {
+      type: 'bar',
+      data: { labels: labels, datasets: ds },
+      options: { scales: { x: { title: { display: true, text: 'burst length (packets / frames)' } }, y: { beginAtZero: true, title: { display: true, text: 'bursts' }, ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom' } } },
+    });
+  })();
+
+  // Latency budget, stacked, one bar per variant, against G.114's 150 / 400 ms.
+  (function () {
+    var parts = [
+      ['packetizationMs', 'packetization'],
+      ['codecMs', 'codec lookahead'],
+      ['networkMs', 'network (mean)'],
+      ['jitterBufferMs', 'jitter buffer (mean)'],
+      ['playoutMs', 'device buffer'],
+    ];
+    var ds = parts.map(function (p, k) {
+      return { label: p[1], data: data.variants.map(function (v) { return v.latency[p[0]] || 0; }), backgroundColor: colour(k, 0.75) };
+    });
+    var maxM2e = Math.max.apply(null, data.variants.map(function (v) { return v.headline.mouthToEarMs; }));
+    make('chart-latency', {
+      type: 'bar',
+      data: { labels: data.variants.map(function (v) { return v.name; }), datasets: ds },
+      options: {
+        indexAxis: 'y',
+        scales: { x: { stacked: true, min: 0, suggestedMax: Math.max(420, maxM2e * 1.1), title: { display: true, text: 'mouth-to-ear delay (ms)' } }, y: { stacked: true } },
+        plugins: { legend: { position: 'bottom' }, jlLines: { lines: [{ value: 150, label: 'G.114 150 ms', colour: '#e69500' }, { value: 400, label: 'G.114 400 ms', colour: '#d62728' }] } },
+      },
+    });
+  })();
+
+  // Per-band ViSQOL similarity.
+  (function () {
+    var withBands = data.variants.filter(function (v) { return v.scores.fvnsim.length; });
+    if (!withBands.length || !el('chart-bands')) return;
+    make('chart-bands', {
+      type: 'bar',
+      data: {
+        labels: withBands[0].scores.centerFreqsHz.map(function (f) { return f < 1000 ? f.toFixed(0) : (f / 1000).toFixed(1) + 'k'; }),
+        datasets: withBands.map(function (v, i) { return { label: label(v, 'band similarity (fvnsim)'), data: v.scores.fvnsim, backgroundColor: colour(i, 0.7) }; }),
+      },
+      options: { scales: { x: { title: { display: true, text: 'gammatone band centre (Hz)' } }, y: { min: 0, max: 1, title: { display: true, text: 'NSIM' } } }, plugins: { legend: { position: 'bottom' } } },
+    });
+  })();
+
+  // Waveform strips: min/max peaks, concealed regions in red, a playhead, click to seek.
+  function drawWave(canvas) {
+    var peaks = canvas.__peaks;
+    var ctx = canvas.getContext('2d');
+    var dpr = window.devicePixelRatio || 1;
+    var w = Math.max(50, canvas.clientWidth);
+    var h = Math.max(20, canvas.clientHeight);
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#fafafa';
+    ctx.fillRect(0, 0, w, h);
+    var dur = peaks ? peaks.durationS : 0;
+    var regions = canvas.__regions || [];
+    if (dur > 0) {
+      ctx.fillStyle = 'rgba(214,39,40,0.28)';
+      regions.forEach(function (r) {
+        var a = (r[0] / dur) * w;
+        var b = (r[1] / dur) * w;
+        ctx.fillRect(a, 0, Math.max(1, b - a), h);
+      });
+    }
+    ctx.strokeStyle = '#1f4e79';
+    ctx.lineWidth = 1;
+    if (peaks && peaks.min.length) {
+      var n = peaks.min.length;
+      ctx.beginPath();
+      for (var i = 0; i < n; i++) {
+        var x = ((i + 0.5) / n) * w;
+        ctx.moveTo(x, h / 2 - peaks.max[i] * (h / 2));
+        ctx.lineTo(x, h / 2 - peaks.min[i] * (h / 2) + 0.5);
+      }
+      ctx.stroke();
+    }
+    ctx.strokeStyle = '#bbb';
+    ctx.beginPath();
+    ctx.moveTo(0, h / 2);
+    ctx.lineTo(w, h / 2);
+    ctx.stroke();
+    var audio = canvas.__audio;
+    if (audio && dur > 0 && audio.currentTime > 0) {
+      var px = (audio.currentTime / dur) * w;
+      ctx.strokeStyle = '#000';
+      ctx.beginPath();
+      ctx.moveTo(px, 0);
+      ctx.lineTo(px, h);
+      ctx.stroke();
+    }
+  }
+  var waves = [];
+  Array.prototype.forEach.call(document.querySelectorAll('canvas.wave'), function (canvas) {
+    var kind = canvas.getAttribute('data-kind');
+    var idx = Number(canvas.getAttribute('data-index'));
+    if (kind === 'reference') {
+      canvas.__peaks = data.references[canvas.getAttribute('data-file')];
+      canvas.__regions = [];
+    } else {
+      canvas.__peaks = data.variants[idx].wave.degraded;
+      canvas.__regions = data.variants[idx].wave.concealed;
+    }
+    canvas.__audio = document.getElementById(canvas.getAttribute('data-audio'));
+    if (canvas.__audio) {
+      canvas.__audio.addEventListener('timeupdate', function () { drawWave(canvas); });
+      canvas.addEventListener('click', function (ev) {
+        var peaks = canvas.__peaks;
+        if (!peaks) return;
+        var rect = canvas.getBoundingClientRect();
+        canvas.__audio.currentTime = ((ev.clientX - rect.left) / rect.width) * peaks.durationS;
+      });
+    }
+    drawWave(canvas);
+    waves.push(canvas);
+  });
+  window.addEventListener('resize', function () { waves.forEach(drawWave); });
+
+  window.__jitterlabReport = { ready: true, charts: charts.length, waves: waves.length };
+})();

@@ -1,0 +1,124 @@
+/**
+ * Reading a time segment of a report WAV without loading the whole file: a one-hour 48 kHz call
+ * is 345 MB of 16-bit PCM, and the full-file decode of readWavMono would need several GB.
+ * The report's own WAVs are 16-bit PCM (wav-stream.ts); any other WAV is read whole through
+ * readWavMono and sliced.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { WavError } from '../core/errors.ts';
+import { readWavMono } from '../source/wav-file.ts';
+
+export interface PcmLayout {
+  sampleRate: number;
+  channels: number;
+  dataOffset: number;
+  dataBytes: number;
+  /** Sample frames in the data chunk. */
+  frames: number;
+}
+
+/** Locates fmt and data of a 16-bit PCM WAV; null for any other encoding. */
+export function pcm16Layout(fd: number, file: string): PcmLayout | null {
+  const head = Buffer.alloc(12);
+  if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') {
+    throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
+  }
+  let pos = 12;
+  let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
+  const ch = Buffer.alloc(8);
+  for (let guard = 0; guard < 64; guard++) {
+    if (readSync(fd, ch, 0, 8, pos) < 8) return null;
+    const id = ch.toString('latin1', 0, 4);
+    const size = ch.readUInt32LE(4);
+    if (id === 'fmt ') {
+      const f = Buffer.alloc(16);
+      if (readSync(fd, f, 0, 16, pos + 8) < 16) return null;
+      fmt = { format: f.readUInt16LE(0), channels: f.readUInt16LE(2), rate: f.readUInt32LE(4), bits: f.readUInt16LE(14) };
+    } else if (id === 'data') {
+      if (!fmt || fmt.format !== 1 || fmt.bits !== 16 || fmt.channels < 1 || fmt.rate < 1) return null;
+      return { sampleRate: fmt.rate, channels: fmt.channels, dataOffset: pos + 8, dataBytes: size, frames: Math.floor(size / (2 * fmt.channels)) };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return null;
+}
+
+export function openWav(file: string): number {
+  try {
+    return openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new WavError(file, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Reads sample frames [first, first + count) of a 16-bit PCM WAV as mono floats in [-1, 1]
+ * (channels averaged), calling `sink` chunk by chunk. Returns the frames delivered.
+ */
+export function readPcm16Frames(fd: number, layout: PcmLayout, first: number, count: number, sink: (mono: Float32Array) => void, chunkFrames = 1 << 16): number {
+  const frameBytes = 2 * layout.channels;
+  const end = Math.min(layout.frames, first + count);
+  const buf = Buffer.alloc(chunkFrames * frameBytes);
+  const mono = new Float32Array(chunkFrames);
+  let done = 0;
+  for (let f = Math.max(0, first); f < end; f += chunkFrames) {
+    const n = Math.min(chunkFrames, end - f);
+    const got = Math.floor(readSync(fd, buf, 0, n * frameBytes, layout.dataOffset + f * frameBytes) / frameBytes);
+    const pcm = new Int16Array(buf.buffer, buf.byteOffset, got * layout.channels);
+    const k = 1 / (32768 * layout.channels);
+    if (layout.channels === 1) for (let i = 0; i < got; i++) mono[i] = pcm[i] * k;
+    else
+      for (let i = 0; i < got; i++) {
+        let s = 0;
+        for (let c = 0; c < layout.channels; c++) s += pcm[i * layout.channels + c];
+        mono[i] = s * k;
+      }
+    sink(mono.subarray(0, got));
+    done += got;
+    if (got < n) break;
+  }
+  return done;
+}
+
+export interface WavInfo {
+  sampleRate: number;
+  durationS: number;
+}
+
+/** Sample rate and duration of a WAV. */
+export function wavInfo(file: string): WavInfo {
+  const fd = openWav(file);
+  try {
+    const l = pcm16Layout(fd, file);
+    if (l) return { sampleRate: l.sampleRate, durationS: l.frames / l.sampleRate };
+  } finally {
+    closeSync(fd);
+  }
+  const m = readWavMono(file);
+  return { sampleRate: m.sampleRate, durationS: m.samples.length / m.sampleRate };
+}
+
+/** Mono samples of [startS, startS + durS) of a WAV at its own rate. */
+export function readWavSegment(file: string, startS: number, durS: number): { samples: Float32Array; sampleRate: number } {
+  const fd = openWav(file);
+  try {
+    const l = pcm16Layout(fd, file);
+    if (l) {
+      const first = Math.max(0, Math.round(startS * l.sampleRate));
+      const count = Math.max(0, Math.min(l.frames - first, Math.round(durS * l.sampleRate)));
+      const out = new Float32Array(count);
+      let at = 0;
+      readPcm16Frames(fd, l, first, count, (m) => {
+        out.set(m, at);
+        at += m.length;
+      });
+      return { samples: at === count ? out : out.subarray(0, at), sampleRate: l.sampleRate };
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const m = readWavMono(file);
+  const a = Math.max(0, Math.round(startS * m.sampleRate));
+  return { samples: m.samples.subarray(a, Math.min(m.samples.length, a + Math.round(durS * m.sampleRate))), sampleRate: m.sampleRate };
+}

@@ -1,0 +1,134 @@
+/**
+ * Running a sweep plan to its report directory:
+ *   plan.json    what grid this is (hash, axes, seeds, shard)
+ *   points.jsonl every finished point, appended as it finishes (survives Ctrl-C and crashes)
+ *   sweep.json   points ordered by index + summary over seeds (rewritten atomically as it goes)
+ *   sweep.csv, sweep.html  table and heatmaps (at the end, and on interruption)
+ * Every point is validated before anything runs; encodings are made once per distinct sender
+ * setting in this thread and shared with the workers (shared-encodings.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { JitterlabError, UsageError } from '../core/errors.ts';
+import type { Scenario } from '../scenario/load.ts';
+import type { EncodedStream } from '../sender/encoded-stream.ts';
+import type { AudioSource } from '../source/audio-source.ts';
+import { inShard, type GridPoint, type Shard } from './grid.ts';
+import { PointLog, type PointRecord } from './point-log.ts';
+import { runPoint, type PointOutcome, type PointTask } from './point-run.ts';
+import { pointScenario, type SweepPlan } from './plan.ts';
+import { WorkerPool } from './pool.ts';
+import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
+import { sweepCsv } from './sweep-table.ts';
+import { sweepHtml } from './sweep-html.ts';
+import { buildSweepReport, planMeta, readPlanJson, writePlanJson, writeSweepJson, type SweepReport } from './sweep-report.ts';
+
+export interface SweepRunOptions {
+  outDir: string;
+  /** Worker threads; 0 runs the points in this thread (no workers). */
+  jobs: number;
+  shard?: Shard | null;
+  resume?: boolean;
+  /** false: every point encodes its own audio (for the benchmark's comparison). Default true. */
+  shareEncodings?: boolean;
+  /** Stop cleanly when aborted (Ctrl-C): finished points are kept. */
+  signal?: AbortSignal;
+  /** Called once with the number of points to run, then after each. */
+  onProgress?: (done: number, todo: number) => void;
+}
+
+export interface SweepOutcome {
+  report: SweepReport;
+  /** Points run by this invocation (not counting resumed ones). */
+  ran: number;
+  resumed: number;
+  interrupted: boolean;
+  simulatedS: number;
+}
+
+export function writeSweepOutputs(dir: string, report: SweepReport): void {
+  writeSweepJson(dir, report);
+  writeFileAtomic(join(dir, 'sweep.csv'), sweepCsv(report));
+  writeFileAtomic(join(dir, 'sweep.html'), sweepHtml(report));
+}
+
+export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<SweepOutcome> {
+  const dir = opts.outDir;
+  const shard = opts.shard ?? null;
+  mkdirSync(dir, { recursive: true });
+  const meta = planMeta(plan);
+  const log = new PointLog(join(dir, 'points.jsonl'));
+  const mine = plan.points.filter((p) => inShard(p.index, shard));
+  const done = new Map<number, PointRecord>();
+  if (opts.resume) {
+    const prev = readPlanJson(dir);
+    if (prev === null) throw new UsageError(`--resume: ${dir} has no plan.json (no sweep to continue)`);
+    if (prev.hash !== meta.hash) throw new UsageError(`--resume: ${dir} holds a different sweep (plan ${prev.hash}, this one ${meta.hash}); use another --out`);
+    if (JSON.stringify(prev.shard) !== JSON.stringify(shard)) throw new UsageError(`--resume: ${dir} was shard ${prev.shard ? `${prev.shard.k}/${prev.shard.n}` : 'none'}; pass the same --shard`);
+    for (const [i, rec] of log.read()) if (rec.error === null && inShard(i, shard)) done.set(i, rec);
+  } else log.reset();
+  writePlanJson(dir, meta, shard);
+
+  const todo = mine.filter((p) => !done.has(p.index));
+  const shareEncodings = opts.shareEncodings ?? true;
+  // Workers start loading now, in parallel with the validation and encoding below.
+  const pool = opts.jobs > 0 && todo.length > 0 ? new WorkerPool({ file: plan.scenarioFile, raw: plan.raw, shareEncodings }, Math.min(opts.jobs, todo.length)) : null;
+  // Validate every point before running any: a bad value fails now, naming its key.
+  const scenarios = new Map<number, Scenario>();
+  let packed: PackedEncoding[];
+  try {
+    for (const p of todo) scenarios.set(p.index, pointScenario(plan.scenarioFile, plan.raw, p.params));
+    packed = shareEncodings ? encodeShared(scenarios.values()) : [];
+  } catch (e) {
+    await pool?.close();
+    throw e;
+  }
+  scenarios.clear();
+
+  const records = new Map(done);
+  const byIndex = new Map<number, GridPoint>(todo.map((p) => [p.index, p]));
+  const flushEvery = Math.max(1, Math.floor(todo.length / 20));
+  let finished = 0;
+  let simulatedS = 0;
+  const snapshot = (interrupted: boolean): SweepReport => buildSweepReport(meta, records.values(), { shards: shard ? [shard] : null, expected: mine.length, interrupted });
+  const onOutcome = (o: PointOutcome): void => {
+    const p = byIndex.get(o.index);
+    if (!p) throw new JitterlabError('internal', `sweep: outcome for unknown point ${o.index}`);
+    const rec: PointRecord = { index: p.index, combo: p.combo, seed: p.seed, params: p.params, variants: o.ok ? o.variants : null, error: o.ok ? null : o.error };
+    if (o.ok) simulatedS += o.simulatedS;
+    log.append(rec);
+    records.set(p.index, rec);
+    finished++;
+    opts.onProgress?.(finished, todo.length);
+    if (finished % flushEvery === 0 && finished < todo.length) writeSweepJson(dir, snapshot(false));
+  };
+  opts.onProgress?.(0, todo.length);
+
+  const tasks: PointTask[] = todo.map((p) => ({ index: p.index, params: p.params, seed: p.seed }));
+  let interrupted = false;
+  if (opts.jobs <= 0) {
+    const encodings = new Map<string, EncodedStream>(packed.map((e) => [e.key, unpackEncoding(e)]));
+    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources: new Map<string, AudioSource>() };
+    for (const t of tasks) {
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      onOutcome(await runPoint(ctx, t));
+    }
+  } else if (pool) {
+    const run = pool.run(packed, tasks, onOutcome);
+    const onAbort = (): void => void run.stop();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    try {
+      interrupted = (await run.done).stopped;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+  const report = snapshot(interrupted);
+  writeSweepOutputs(dir, report);
+  return { report, ran: finished, resumed: done.size, interrupted, simulatedS };
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { ScoreReport } from '../../src/cli/score-command.ts';
+import { PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { resample } from '../../src/scores/index.ts';
+import { readWavMono } from '../../src/source/wav-file.ts';
+
+/** 16-bit PCM WAV, channels interleaved from the given per-channel arrays. */
+function wav16(channels: Float64Array[], rate: number): Buffer {
+  const n = channels[0].length;
+  const ch = channels.length;
+  const b = Buffer.alloc(44 + n * ch * 2);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + n * ch * 2, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(ch, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * ch * 2, 28);
+  b.writeUInt16LE(ch * 2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(n * ch * 2, 40);
+  for (let i = 0; i < n; i++) for (let c = 0; c < ch; c++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32767))), 44 + (i * ch + c) * 2);
+  return b;
+}
+
+let dir: string;
+let refStereo48: string;
+let degMono48: string;
+let degMono16: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jl-score-'));
+  const speech = readWavMono(join(PROJECT_ROOT, 'fixtures/speech-48k.wav'));
+  const clip = Float64Array.from(speech.samples.subarray(0, 4 * speech.sampleRate));
+  refStereo48 = join(dir, 'ref-stereo-48k.wav');
+  degMono48 = join(dir, 'deg-mono-48k.wav');
+  degMono16 = join(dir, 'deg-mono-16k.wav');
+  writeFileSync(refStereo48, wav16([clip, clip], 48000));
+  writeFileSync(degMono48, wav16([clip], 48000));
+  writeFileSync(degMono16, wav16([resample(clip, 48000, 16000)], 16000));
+  writeFileSync(join(dir, 'not-a-wav.wav'), 'hello, not audio');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
+    out += String(c);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+    err += String(c);
+    return true;
+  });
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('jitterlab score', () => {
+  it('scores identical audio (stereo reference, mono degraded) as transparent', async () => {
+    const r = await run(['score', refStereo48, degMono48, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as ScoreReport;
+    expect(j.reference.channels).toBe(2);
+    expect(j.degraded.channels).toBe(1);
+    expect(j.sampleRate).toBe(16000);
+    // The downmix of two identical channels is the mono file up to int16 rounding: NSIM 1.
+    expect(j.visqol.vnsim).toBeGreaterThan(0.999);
+    expect(j.visqol.mos).toBeGreaterThan(4.95);
+    expect(j.visqol.fvnsim).toHaveLength(21);
+    expect(j.sanity.lagMs).toBe(0);
+    expect(Math.abs(j.sanity.levelOffsetDb)).toBeLessThan(0.01);
+    expect(j.sanity.lsdDb).toBeLessThan(0.5);
+  });
+
+  it('takes any sample rate (48 kHz vs 16 kHz) and prints a readable summary', async () => {
+    const r = await run(['score', refStereo48, degMono16]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ViSQOL MOS\s+\d\.\d{4}/);
+    expect(r.out).toMatch(/NSIM \(vnsim\)\s+0\.9\d+|NSIM \(vnsim\)\s+1\.0000/);
+    expect(r.out).toContain('per-band NSIM');
+    expect(r.out).toMatch(/lag\s+-?\d+\.\d\d ms/);
+    const mos = Number(/ViSQOL MOS\s+(\d\.\d{4})/.exec(r.out)![1]);
+    expect(mos).toBeGreaterThan(4.5);
+  });
+
+  it('exits 2 with usage on missing arguments', async () => {
+    const none = await run(['score']);
+    expect(none.code).toBe(2);
+    const one = await run(['score', refStereo48]);
+    expect(one.code).toBe(2);
+    expect(one.err).toMatch(/jitterlab --help/);
+  });
+
+  it('exits 1 with a WAV error naming the file when a file is missing or not a WAV', async () => {
+    const missing = await run(['score', refStereo48, join(dir, 'nope.wav')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('nope.wav: file not found');
+    const bad = await run(['score', join(dir, 'not-a-wav.wav'), degMono48]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('not-a-wav.wav: not a WAV file');
+  });
+});
