@@ -48,7 +48,7 @@ export class RoomHub {
   private readonly statsTimer: TimerHandle;
 
   constructor(private readonly o: HubOptions) {
-    this.statsTimer = o.clock.every(o.statsIntervalMs, o.clock.now() + o.statsIntervalMs, () => this.pushStats());
+    this.statsTimer = o.clock.every(o.statsIntervalMs, o.clock.now() + o.statsIntervalMs, () => this.pushStats(), { catchUp: false });
   }
 
   roomInfo(): Array<{ name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }> }> {

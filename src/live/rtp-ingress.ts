@@ -109,7 +109,7 @@ export class RtpIngress {
     rtp.on('error', () => undefined);
     rtcp.on('error', () => undefined);
     fwd?.on('error', () => undefined);
-    this.idleTimer = o.clock.every(1000, o.clock.now() + 1000, () => this.closeIdle());
+    this.idleTimer = o.clock.every(1000, o.clock.now() + 1000, () => this.closeIdle(), { catchUp: false });
   }
 
   static async start(o: RtpIngressOptions): Promise<RtpIngress> {
@@ -249,7 +249,7 @@ export class RtpIngress {
       s.framesPlayed++;
       this.o.onAudio?.(ssrc, pcm, due);
     });
-    s.rtcpTimer = this.o.clock.every(cfg.rtcpIntervalMs, now + cfg.rtcpIntervalMs, () => this.sendReport(s));
+    s.rtcpTimer = this.o.clock.every(cfg.rtcpIntervalMs, now + cfg.rtcpIntervalMs, () => this.sendReport(s), { catchUp: false });
     this.byssrc.set(ssrc, s);
     metrics.rtpStreamsStarted.inc();
     return s;

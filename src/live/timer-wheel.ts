@@ -75,16 +75,25 @@ export class TimerWheel implements Clock {
     };
   }
 
-  /** Run `fn(dueMs, k)` at first + k * period for k = 0, 1, ... until cancelled. */
-  every(periodMs: number, firstAtMs: number, fn: (dueMs: number, k: number) => void): TimerHandle {
+  /**
+   * Run `fn(dueMs, k)` at first + k * period for k = 0, 1, ... until cancelled. After a stall,
+   * missed runs are made up one after the other (playout ticks: every frame is played), unless
+   * `catchUp` is false (heartbeats, reports: only the next future run is kept).
+   */
+  every(periodMs: number, firstAtMs: number, fn: (dueMs: number, k: number) => void, opts: { catchUp?: boolean } = {}): TimerHandle {
     if (!(periodMs > 0)) throw new JitterlabError('internal', `timer wheel: period must be positive, got ${periodMs}`);
+    const catchUp = opts.catchUp ?? true;
     let cancelled = false;
     let current: TimerHandle | null = null;
     const run = (k: number) => (due: number) => {
       if (cancelled) return;
-      this.lateness?.record(this.now() - due);
+      const now = this.now();
+      if (catchUp) this.lateness?.record(now - due);
       fn(due, k);
-      if (!cancelled) current = this.schedule(firstAtMs + (k + 1) * periodMs, run(k + 1));
+      if (cancelled) return;
+      let next = k + 1;
+      if (!catchUp) next = Math.max(next, Math.floor((now - firstAtMs) / periodMs) + 1);
+      current = this.schedule(firstAtMs + next * periodMs, run(next));
     };
     current = this.schedule(firstAtMs, run(0));
     return {

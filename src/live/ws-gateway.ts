@@ -53,7 +53,7 @@ export class WsGateway {
 
   constructor(private readonly o: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
-    this.heartbeat = o.clock.every(o.heartbeatMs, o.clock.now() + o.heartbeatMs, () => this.beat());
+    this.heartbeat = o.clock.every(o.heartbeatMs, o.clock.now() + o.heartbeatMs, () => this.beat(), { catchUp: false });
   }
 
   get connections(): number {

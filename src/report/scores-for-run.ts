@@ -189,15 +189,25 @@ export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores 
  * (lag: the median).
  */
 export const SCORE_SEGMENT_S = 60;
+/**
+ * At most this many segments are scored: a longer call is sampled by evenly spaced segments
+ * (ViSQOL costs about 10 s of CPU per minute of audio; a one-hour call scored whole would take
+ * longer than simulating it). The E-model still covers the whole call, window by window.
+ */
+export const SCORE_MAX_SEGMENTS = 10;
 
 interface Segment {
   startS: number;
   durS: number;
 }
 
-export function scoreSegments(durationS: number, segmentS = SCORE_SEGMENT_S): Segment[] {
+export function scoreSegments(durationS: number, segmentS = SCORE_SEGMENT_S, maxSegments = SCORE_MAX_SEGMENTS): Segment[] {
   const n = Math.max(1, Math.round(durationS / segmentS));
   if (n === 1) return [{ startS: 0, durS: Infinity }];
+  if (n > maxSegments) {
+    const step = (durationS - segmentS) / (maxSegments - 1);
+    return Array.from({ length: maxSegments }, (_, k) => ({ startS: k * step, durS: segmentS }));
+  }
   const len = durationS / n;
   // The last segment runs to the end of each file (the degraded one may be a little longer).
   return Array.from({ length: n }, (_, k) => ({ startS: k * len, durS: k === n - 1 ? Infinity : len }));

@@ -24,9 +24,9 @@ function timeline(v: VariantResult): AdaptationTimelineJson {
   return v.run.adaptation;
 }
 
-/** Queue delays (ascending) of the packets a variant sent in [from, to). */
+/** Queue delays (ascending) of the packets a variant sent in [from, to) that the queue admitted. */
 function queueDelays(v: VariantResult, from: number, to: number): number[] {
-  return v.run.packets.filter((p) => p.sendMs >= from && p.sendMs < to).map((p) => p.queueDelayMs).sort((x, y) => x - y);
+  return v.run.packets.filter((p) => p.sendMs >= from && p.sendMs < to && p.networkCause !== 'queue').map((p) => p.queueDelayMs).sort((x, y) => x - y);
 }
 
 describe('capacity drop 64 → 16 kbit/s', () => {

@@ -75,18 +75,16 @@ describe.runIf(hasChromium)('live page in headless Chromium', () => {
     await page.click('#record');
     await page.waitForFunction(() => window.__jitterlab.events.some((e) => e.type === 'recording' && !e.on), undefined, { timeout: 5000 });
     const received = int16FromBase64(await page.evaluate(() => window.__jitterlab.receivedBase64()));
-    const sentDbg = int16FromBase64(await page.evaluate(() => (window.__jitterlab as unknown as { sentBase64(): string }).sentBase64()));
-    writeWav('/tmp/lx/received.wav', received);
-    writeWav('/tmp/lx/sent.wav', sentDbg);
     const events = await page.evaluate(() => window.__jitterlab.events);
     await page.close();
     expect(errors).toEqual([]);
 
-    // The envelope of what came back follows the fixture (lag = capture + path + buffer delay)...
+    // The envelope of what came back follows the fixture (capture starts before the first frame
+    // is sent, so the best shift may be negative)...
     const ref = envelope(fixturePcm(0, SPEECH_S));
     const got = envelope(received);
     const best = bestEnvelopeCorrelation(got, ref, 100);
-    expect(best.r).toBeGreaterThan(0.6);
+    expect(best.r).toBeGreaterThan(0.8);
     // ...and not some other speech of the same talker (the test can fail).
     const other = bestEnvelopeCorrelation(got, envelope(fixturePcm(12, SPEECH_S)), 100);
     expect(other.r).toBeLessThan(best.r - 0.25);

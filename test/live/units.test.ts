@@ -219,3 +219,21 @@ describe('live E-model', () => {
     expect(clean.mosCQ).toBeGreaterThan(m.mosCQ);
   });
 });
+
+describe('TimerWheel after a stall', () => {
+  it('makes up missed playout ticks but not missed heartbeats', () => {
+    const host = new FakeHost(0);
+    const wheel = new TimerWheel({ now: host.now }, host, 0);
+    const ticks: number[] = [];
+    const beats: number[] = [];
+    wheel.every(20, 20, (due) => ticks.push(due));
+    wheel.every(300, 300, (due) => beats.push(due), { catchUp: false });
+    host.advance(300);
+    host.t = 1000; // the event loop was blocked for 700 ms
+    host.advance(1000);
+    expect(ticks).toEqual(Array.from({ length: 50 }, (_, k) => 20 * (k + 1)));
+    expect(beats).toEqual([300, 600]); // 600 ran late once; 900 was skipped, next is 1200
+    host.advance(1200);
+    expect(beats).toEqual([300, 600, 1200]);
+  });
+});

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VariantResultsJson } from '../../src/report/results.ts';
-import { emodelBandwidthFor, emodelForVariant, postRecoveryLoss } from '../../src/report/scores-for-run.ts';
+import { emodelBandwidthFor, emodelForVariant, postRecoveryLoss, scoreSegments, signalScores } from '../../src/report/scores-for-run.ts';
+import { PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { readWavMono } from '../../src/source/wav-file.ts';
+import { wav16 } from './wav16.ts';
 
 const OUTCOMES = ['unplayed', 'normal', 'fec', 'red', 'parity', 'rtx', 'concealed', 'dtx'];
 const code = (name: string): string => OUTCOMES.indexOf(name).toString(36);
@@ -75,5 +81,62 @@ describe('E-model inputs from a run', () => {
     expect(e.R).toBeLessThanOrEqual(100);
     expect(e.pplPercent).toBe(0);
     expect(e.burstR).toBe(1);
+  });
+});
+
+describe('signal scores of report WAVs', () => {
+  let dir: string;
+  let ref: string;
+  let deg: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jl-sig-'));
+    const speech = readWavMono(join(PROJECT_ROOT, 'fixtures/speech-48k.wav'));
+    const clip = Float64Array.from(speech.samples.subarray(0, 8 * 48000));
+    const hole = Float64Array.from(clip);
+    // 300 ms of audio dropped at 6.0 s, as a burst of concealment failures would.
+    hole.fill(0, 6 * 48000, 6.3 * 48000);
+    ref = join(dir, 'reference.wav');
+    deg = join(dir, 'degraded.wav');
+    writeFileSync(ref, wav16([clip], 48000));
+    writeFileSync(deg, wav16([hole], 48000));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('cuts long calls into segments of about a minute, a short call into one', () => {
+    expect(scoreSegments(20)).toEqual([{ startS: 0, durS: Infinity }]);
+    expect(scoreSegments(600)).toHaveLength(10);
+    // A one-hour call is sampled by 10 evenly spaced one-minute segments, the last ending at the call's end.
+    const long = scoreSegments(3600);
+    expect(long).toHaveLength(10);
+    expect(long[0]).toEqual({ startS: 0, durS: 60 });
+    expect(long[9].startS + long[9].durS).toBeCloseTo(3600, 9);
+    const s = scoreSegments(130);
+    expect(s.map((x) => x.startS)).toEqual([0, 65]);
+    expect(s[1].durS).toBe(Infinity);
+  });
+
+  for (const segmentS of [60, 4]) {
+    it(`locates the damage in time with ViSQOL patch similarity (${segmentS === 60 ? 'one segment' : 'two pooled segments'})`, () => {
+      const s = signalScores(ref, deg, { visqol: true, segmentS });
+      const v = s.visqol!;
+      expect(v.segments).toBe(segmentS === 60 ? 1 : 2);
+      expect(v.mos).toBeLessThan(5);
+      const worst = v.patches.reduce((a, b) => (b.similarity < a.similarity ? b : a));
+      // The patch holding 6.0-6.3 s scores lowest.
+      expect(worst.startS).toBeLessThan(6.3);
+      expect(worst.endS).toBeGreaterThan(6.0);
+      expect(v.patches.some((p) => p.startS < 3)).toBe(true);
+      expect(v.patches.some((p) => p.startS > 5)).toBe(true);
+      // vnsim is the mean of the per-band similarities, pooled over every patch.
+      expect(v.vnsim).toBeCloseTo(v.fvnsim.reduce((a, b) => a + b, 0) / v.fvnsim.length, 3);
+      expect(s.sanity.lagMs).toBe(0);
+    });
+  }
+
+  it('computes only the sanity measures when ViSQOL is off', () => {
+    const s = signalScores(ref, ref, { visqol: false });
+    expect(s.visqol).toBeNull();
+    expect(s.visqolSkipped).toMatch(/disabled/);
+    expect(s.sanity).toEqual({ lagMs: 0, levelOffsetDb: 0, lsdDb: 0 });
   });
 });

@@ -72,13 +72,23 @@ export class PeakAccumulator {
   push(chunk: ArrayLike<number>): void {
     const n = this.min.length;
     const total = Math.max(1, this.totalSamples);
-    for (let i = 0; i < chunk.length; i++) {
+    // Sample idx belongs to bucket floor(idx n / total); walk bucket by bucket (no division per sample).
+    let i = 0;
+    while (i < chunk.length) {
       const idx = this.seen + i;
       if (idx >= total) break;
       const b = Math.min(n - 1, Math.floor((idx * n) / total));
-      const v = chunk[i];
-      if (v < this.min[b]) this.min[b] = v;
-      if (v > this.max[b]) this.max[b] = v;
+      const edge = b === n - 1 ? total : Math.ceil(((b + 1) * total) / n);
+      const stop = Math.min(chunk.length, edge - this.seen);
+      let lo = this.min[b];
+      let hi = this.max[b];
+      for (; i < stop; i++) {
+        const v = chunk[i];
+        if (v < lo) lo = v;
+        else if (v > hi) hi = v;
+      }
+      this.min[b] = lo;
+      this.max[b] = hi;
     }
     this.seen += chunk.length;
   }

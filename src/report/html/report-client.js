@@ -114,7 +114,8 @@
     });
     // NSIM axis from just below the lowest patch, so small dips stay visible.
     var simMin = 1;
-    data.variants.forEach(function (v) { v.quality.patches.forEach(function (p) { simMin = Math.min(simMin, p.similarity); }); });
+    var anyPatches = false;
+    data.variants.forEach(function (v) { v.quality.patches.forEach(function (p) { anyPatches = true; simMin = Math.min(simMin, p.similarity); }); });
     simMin = Math.max(0, Math.floor((simMin - 0.05) * 10) / 10);
     var v0 = data.variants[0];
     ds.push({ type: 'bar', label: 'network loss (% per ' + v0.quality.binS + ' s)', data: v0.quality.lossPerBin, backgroundColor: 'rgba(214,39,40,0.45)', yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1 });
@@ -127,7 +128,7 @@
       options: timeOptions('MOS', function (o) {
         o.scales.y = { min: 1, max: 5, position: 'left', title: { display: true, text: 'MOS' } };
         o.scales.x.offset = false;
-        o.scales.ySim = { min: simMin, max: 1, position: 'right', title: { display: true, text: 'NSIM' }, grid: { drawOnChartArea: false } };
+        o.scales.ySim = { display: anyPatches, min: simMin, max: 1, position: 'right', title: { display: true, text: 'NSIM' }, grid: { drawOnChartArea: false } };
         o.scales.yLoss = { min: 0, position: 'right', title: { display: true, text: 'loss %' }, grid: { drawOnChartArea: false } };
       }),
     });

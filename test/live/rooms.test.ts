@@ -1,0 +1,261 @@
+/**
+ * Rooms over real WebSockets with Node clients (no browser): loopback alone, two members hearing
+ * each other through their own legs, join/leave events, settings from the page and the HTTP API,
+ * and bad input of every kind refused and counted while the room keeps working.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { LiveServer } from '../../src/live/server.ts';
+import { AUDIO_FRAME_BYTES, AUDIO_IN, AUDIO_OUT, decodeAudioFrame, encodeAudioFrame, type ServerEvent } from '../../src/live/protocol.ts';
+import { bestEnvelopeCorrelation, envelope, fixturePcm, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Client {
+  readonly ws: WebSocket;
+  readonly events: ServerEvent[] = [];
+  readonly audio: Int16Array[] = [];
+  closeCode: number | null = null;
+  private frameNo = 0;
+
+  constructor(url: string, opts: WebSocket.ClientOptions = {}) {
+    this.ws = new WebSocket(url, opts);
+    this.ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        this.events.push(JSON.parse(String(data)) as ServerEvent);
+        return;
+      }
+      const f = decodeAudioFrame(new Uint8Array(data as Buffer));
+      if (f.ok && f.type === AUDIO_OUT) this.audio.push(f.pcm);
+    });
+    this.ws.on('close', (code) => {
+      this.closeCode = code;
+    });
+    this.ws.on('error', () => undefined);
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      this.ws.once('error', reject);
+    });
+  }
+
+  sendFrame(pcm: Int16Array): void {
+    this.ws.send(encodeAudioFrame(AUDIO_IN, this.frameNo++, pcm));
+  }
+
+  /** Speak `pcm` in real time, 20 ms frames. */
+  async speak(pcm: Int16Array): Promise<void> {
+    const t0 = performance.now();
+    for (let i = 0; (i + 1) * 960 <= pcm.length; i++) {
+      this.sendFrame(pcm.subarray(i * 960, (i + 1) * 960));
+      const wait = t0 + (i + 1) * 20 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+  }
+
+  of<T extends ServerEvent['type']>(type: T): Array<Extract<ServerEvent, { type: T }>> {
+    return this.events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
+  }
+}
+
+/** What an upgrade attempt got: the HTTP status of a refusal, or 101. */
+function upgradeStatus(url: string, opts: WebSocket.ClientOptions = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, opts);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', () => undefined);
+  });
+}
+
+const tmp = tempDir('rooms');
+let server: LiveServer;
+let wsUrl: (q: Record<string, string>) => string;
+
+beforeAll(async () => {
+  const scenario = writeScenario(tmp.dir, 'rooms-test', 'channel:\n  delay: { baseMs: 25 }\nreceiver:\n  jitterBuffer: { type: fixed, delayMs: 40 }\n');
+  server = await testServer(tmp.dir, { scenarioFile: scenario, maxMessageBytes: 8192, heartbeatMs: 300, statsIntervalMs: 200 });
+  wsUrl = (q) => `${server.url.replace('http', 'ws')}/ws?${new URLSearchParams(q)}`;
+}, 30_000);
+
+afterAll(async () => {
+  await server?.close();
+  tmp.cleanup();
+});
+
+describe('rooms', () => {
+  it('loops a lone member back, then routes each member to the other with join/leave events', async () => {
+    const a = new Client(wsUrl({ token: TOKEN, room: 'r1', name: 'alice' }));
+    await a.opened();
+    await waitFor(() => a.of('welcome').length === 1, 2000, 'welcome');
+    const welcome = a.of('welcome')[0];
+    expect(welcome.members.map((m) => m.name)).toEqual(['alice']);
+    expect(welcome.effective).toMatchObject({ preset: 'rooms-test', buffer: 'fixed', baseDelayMs: 25, lossPct: 0 });
+    await a.speak(fixturePcm(0, 1.2));
+    await sleep(200);
+    // Alone: alice hears herself after the path (25 ms) and the buffer (40 ms).
+    const self = envelope(Int16Array.from(a.audio.flatMap((f) => Array.from(f))));
+    expect(bestEnvelopeCorrelation(self, envelope(fixturePcm(0, 1.2)), 20, 40).r).toBeGreaterThan(0.9);
+
+    const b = new Client(wsUrl({ token: TOKEN, room: 'r1', name: 'bob' }));
+    await b.opened();
+    await waitFor(() => a.of('member-joined').length === 1 && b.of('welcome').length === 1, 2000, 'join events');
+    expect(a.of('member-joined')[0].member.name).toBe('bob');
+    expect(server.hub.legCount()).toBe(2); // alice←bob and bob←alice; the self loop is gone
+    b.audio.length = 0;
+    a.audio.length = 0;
+    await b.speak(fixturePcm(3, 1.2));
+    await sleep(200);
+    const heardByA = envelope(Int16Array.from(a.audio.flatMap((f) => Array.from(f))));
+    expect(bestEnvelopeCorrelation(heardByA, envelope(fixturePcm(3, 1.2)), 20, 40).r).toBeGreaterThan(0.9);
+    // Bob does not hear himself once he has company (only silence-free frames count).
+    const bobLoud = b.audio.filter((f) => f.some((v) => Math.abs(v) > 100)).length;
+    expect(bobLoud).toBe(0);
+    // Statistics reach the page for the charts.
+    await waitFor(() => a.of('stats').some((s) => s.legs.length === 1 && s.legs[0].speaker.name === 'bob' && s.legs[0].netDelayMs !== null), 2000, 'stats');
+    expect(a.of('stats').at(-1)!.legs[0].netDelayMs).toBeCloseTo(25, 0);
+
+    b.ws.close();
+    await waitFor(() => a.of('member-left').length === 1, 2000, 'leave event');
+    expect(a.of('member-left')[0]).toMatchObject({ member: { name: 'bob' }, reason: 'closed' });
+    expect(server.hub.legCount()).toBe(1); // alice loops back again
+    a.ws.close();
+    await waitFor(() => server.hub.roomSizes().length === 0, 2000, 'room gone');
+  }, 20_000);
+
+  it('applies settings from the page and from the token-guarded API to the listener', async () => {
+    const a = new Client(wsUrl({ token: TOKEN, room: 'r2', name: 'carol' }));
+    await a.opened();
+    await waitFor(() => a.of('welcome').length === 1, 2000, 'welcome');
+    a.ws.send(JSON.stringify({ type: 'settings', lossPct: 12.5, jitterMs: 30 }));
+    await waitFor(() => a.of('settings').length === 1, 2000, 'settings event');
+    expect(a.of('settings')[0].effective).toMatchObject({ lossPct: 12.5, jitterMs: 30, lossModel: 'bernoulli' });
+    const member = a.of('welcome')[0].you.id;
+    const buffers = server.catalog.bufferTypes().filter((t) => t !== 'fixed');
+    const res = await fetch(`${server.url}/api/settings`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ room: 'r2', member, ...(buffers.length ? { buffer: buffers[0] } : {}), lossPct: 0 }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ applied: 1 });
+    await waitFor(() => a.of('settings').length === 2, 2000, 'second settings event');
+    expect(a.of('settings')[1].effective).toMatchObject({ lossPct: 0, buffer: buffers[0] ?? 'fixed' });
+    const rooms = (await (await fetch(`${server.url}/api/rooms?token=${TOKEN}`)).json()) as { rooms: Array<{ name: string; members: Array<{ settings: { lossPct: number } }> }> };
+    expect(rooms.rooms.find((r) => r.name === 'r2')!.members[0].settings.lossPct).toBe(0);
+    a.ws.send(JSON.stringify({ type: 'settings', preset: 'no-such-preset' }));
+    await waitFor(() => a.of('error').length === 1, 2000, 'error event');
+    expect(a.of('error')[0].code).toBe('bad-settings');
+    a.ws.close();
+  }, 20_000);
+});
+
+describe('bad input', () => {
+  it('refuses missing or wrong tokens and foreign origins on the upgrade, and counts them', async () => {
+    const before = { token: server.metrics.rejected.get({ reason: 'token' }), origin: server.metrics.rejected.get({ reason: 'origin' }) };
+    expect(await upgradeStatus(wsUrl({ room: 'x' }))).toBe(401);
+    expect(await upgradeStatus(wsUrl({ room: 'x', token: 'wrong-token' }))).toBe(401);
+    expect(await upgradeStatus(wsUrl({ room: 'x', token: TOKEN }), { origin: 'http://evil.example' })).toBe(403);
+    expect(await upgradeStatus(wsUrl({ room: 'x', token: TOKEN }), { origin: server.url })).toBe(101);
+    expect(await upgradeStatus(wsUrl({ room: '../etc', token: TOKEN }))).toBe(400);
+    expect(server.metrics.rejected.get({ reason: 'token' }) - before.token).toBe(2);
+    expect(server.metrics.rejected.get({ reason: 'origin' }) - before.origin).toBe(1);
+  });
+
+  it('guards the HTTP API: token, origin, body size and JSON', async () => {
+    const u = `${server.url}/api/settings`;
+    const post = (body: string, headers: Record<string, string> = {}) => fetch(u, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, ...headers }, body });
+    expect((await fetch(`${server.url}/api/rooms`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/rooms`, { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/rooms?token=${TOKEN}`, { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await post('x'.repeat(20_000))).status).toBe(413);
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post(JSON.stringify({ room: 'r', lossPct: 900 }))).status).toBe(400);
+    expect(server.metrics.rejected.get({ reason: 'size' })).toBe(1);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^jitterlab_live_rejected_requests_total\{reason="size"\} 1$/m);
+  });
+
+  it('answers malformed and oversized messages with errors or a close, counts them, and keeps serving the room', async () => {
+    const good = new Client(wsUrl({ token: TOKEN, room: 'r3', name: 'good' }));
+    const bad = new Client(wsUrl({ token: TOKEN, room: 'r3', name: 'bad' }));
+    await Promise.all([good.opened(), bad.opened()]);
+    await waitFor(() => bad.of('welcome').length === 1 && good.of('member-joined').length === 1, 2000, 'both joined');
+    const inv = server.metrics.invalidMessages;
+    const before = inv.total();
+    bad.ws.send(new Uint8Array(100)); // type 0
+    bad.ws.send(Uint8Array.of(AUDIO_IN, 0, 0, 0)); // too short for an audio frame
+    bad.ws.send(new Uint8Array(AUDIO_FRAME_BYTES).fill(2)); // audio-out frame from a client
+    bad.ws.send('{"type":"settings","lossPct":"lots"}');
+    bad.ws.send('this is not json');
+    await waitFor(() => bad.of('error').length === 5, 2000, 'five error events');
+    expect(bad.of('error').map((e) => e.code)).toEqual(['unknown-type', 'bad-length', 'unknown-type', 'bad-message', 'bad-json']);
+    expect(bad.ws.readyState).toBe(WebSocket.OPEN);
+    // Faster than real time: frames beyond one second of credit are refused.
+    for (let i = 0; i < 120; i++) bad.sendFrame(new Int16Array(960));
+    await waitFor(() => inv.get({ reason: 'rate' }) >= 60, 2000, 'rate-limited frames');
+    // Oversized (over maxMessageBytes = 8 KiB): the connection is closed with 1009.
+    bad.ws.send(new Uint8Array(20_000));
+    await waitFor(() => bad.closeCode !== null, 2000, 'close of the oversized sender');
+    expect(bad.closeCode).toBe(1009);
+    expect(inv.get({ reason: 'oversized' })).toBe(1);
+    expect(inv.total() - before).toBeGreaterThanOrEqual(5 + 60 + 1);
+    await waitFor(() => good.of('member-left').length === 1, 2000, 'room told');
+    // The other member is still served: alone again, it hears itself.
+    good.audio.length = 0;
+    await good.speak(fixturePcm(6, 0.6));
+    await sleep(150);
+    expect(good.audio.length).toBeGreaterThan(20);
+    good.ws.close();
+  }, 20_000);
+
+  it('drops a peer that misses heartbeat pongs and tells its room', async () => {
+    const ok = new Client(wsUrl({ token: TOKEN, room: 'r4', name: 'ok' }));
+    const deaf = new Client(wsUrl({ token: TOKEN, room: 'r4', name: 'deaf' }), { autoPong: false });
+    await Promise.all([ok.opened(), deaf.opened()]);
+    const drops = server.metrics.heartbeatDrops.total();
+    await waitFor(() => ok.of('member-left').length === 1, 3000, 'heartbeat drop');
+    expect(ok.of('member-left')[0]).toMatchObject({ member: { name: 'deaf' }, reason: 'heartbeat' });
+    expect(server.metrics.heartbeatDrops.total() - drops).toBe(1);
+    expect(ok.ws.readyState).toBe(WebSocket.OPEN); // the one that answers pings stays
+    ok.ws.close();
+  }, 10_000);
+});
+
+describe('slow readers', () => {
+  it('drops a peer that stops reading once its send queue passes the bound, and tells its room', async () => {
+    const t2 = tempDir('slow');
+    const s = await testServer(t2.dir, { sendQueueLimitBytes: 32 * 1024, statsIntervalMs: 100 });
+    try {
+      const url = (q: Record<string, string>) => `${s.url.replace('http', 'ws')}/ws?${new URLSearchParams(q)}`;
+      const ok = new Client(url({ token: TOKEN, room: 's', name: 'ok' }));
+      const slow = new Client(url({ token: TOKEN, room: 's', name: 'slow' }));
+      await Promise.all([ok.opened(), slow.opened()]);
+      slow.ws.pause(); // stops reading its socket: the kernel buffers fill, then the server's queue
+      const t0 = performance.now();
+      const speaking = (async () => {
+        while (ok.of('member-left').length === 0 && performance.now() - t0 < 15_000) await ok.speak(fixturePcm(0, 0.5));
+      })();
+      await waitFor(() => ok.of('member-left').length === 1, 16_000, 'slow reader dropped');
+      await speaking;
+      expect(ok.of('member-left')[0]).toMatchObject({ member: { name: 'slow' }, reason: 'slow-reader' });
+      expect(s.metrics.sendQueueDrops.total()).toBe(1);
+      expect(ok.ws.readyState).toBe(WebSocket.OPEN);
+      ok.ws.close();
+      slow.ws.terminate();
+    } finally {
+      await s.close();
+      t2.cleanup();
+    }
+  }, 25_000);
+});
