@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report feeds test/print-summary.ts, which prints one plain "N passed, N failed" line for CI.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'node_modules/.cache/jitterlab/vitest-results.json' },
   },
 });

@@ -106,6 +106,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const jb = await resolveJitterBuffer(v.receiver.jitterBuffer, scenario.baseDir);
     const sink = opts.audio?.degraded(v.name, codec.sampleRate);
     const run = runVariant({
+      baseDir: scenario.baseDir,
       encoded,
       totalFrames: frames,
       seed,

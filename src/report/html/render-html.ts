@@ -109,6 +109,30 @@ function variantDetails(v: VariantModel): string {
 <div><h4>Sanity (16 kHz, aligned)</h4>${kv(s.sanity)}</div></div></div>`;
 }
 
+/** Summary counters of each adapting variant, one column per variant. */
+function adaptationSummary(model: ReportModel): string {
+  const keys: string[] = [];
+  for (const a of model.adaptation) for (const k of Object.keys(a.summary)) if (!keys.includes(k)) keys.push(k);
+  if (!keys.length) return '';
+  const fmt = (x: number | null | undefined): string => (typeof x === 'number' ? String(Math.round(x * 1000) / 1000) : '–');
+  const head = `<th></th>${model.adaptation.map((a) => `<th>${escapeHtml(a.name)}</th>`).join('')}`;
+  const body = keys.map((k) => `<tr><th>${escapeHtml(k)}</th>${model.adaptation.map((a) => `<td>${escapeHtml(fmt(a.summary[k]))}</td>`).join('')}</tr>`).join('');
+  return `<table class="kv"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function adaptationSection(model: ReportModel): string {
+  if (!model.adaptation.length) return '';
+  const adapting = new Set(model.adaptation.map((a) => a.name));
+  const still = model.variants.filter((v) => !adapting.has(v.name)).map((v) => escapeHtml(v.name));
+  const rows = 2 * model.adaptation.length;
+  return `<section><h2>Sender adaptation</h2><p class="hint">What the adapting sender estimated, sent and chose, sampled every ${model.adaptation[0].intervalMs} ms; scenario phases shaded.${still.length ? ` Variant(s) ${still.join(', ')} do not adapt and are not drawn here.` : ''} Rates are on the wire (IP/UDP/RTP headers included); the bottleneck capacity is the channel's link rate (gaps: unlimited).</p>
+<h3>Rates</h3><div class="chart tall"><canvas id="chart-adapt-rates"></canvas></div>
+<h3>Queue delay and loss</h3><p class="hint">Largest bottleneck queueing delay and the share of the sender's packets the network dropped per sample interval; RTT and the loss the receiver reports reached the sender.</p><div class="chart"><canvas id="chart-adapt-network"></canvas></div>
+<h3>Codec settings</h3><p class="hint">Opus target bitrate and the expected-loss percentage given to the encoder for in-band FEC; below, in-band FEC and RED on or off.</p><div class="chart"><canvas id="chart-adapt-codec"></canvas></div>
+<div class="chart" style="height:${70 + 26 * rows}px"><canvas id="chart-adapt-flags"></canvas></div>
+${adaptationSummary(model)}</section>`;
+}
+
 export function renderHtml(model: ReportModel): string {
   const multi = model.variants.length > 1;
   const title = `jitterlab: ${model.name}`;
@@ -166,6 +190,7 @@ ${comparisonTable(model)}
 <div class="chart tall"><canvas id="chart-quality"></canvas></div></section>
 <section><h2>Packet timeline</h2><p class="hint">Network one-way delay of each media packet by send time; the line is the playout deadline (playout time − send time) of each frame: a packet above it arrives too late. Lost packets are marked at the top; recovered and concealed frames at their deadline. Drawn downsampled (min/max per bucket, ≤ ${model.maxPoints} points per series); full data in packets.csv.</p>
 ${packetCharts}</section>
+${adaptationSection(model)}
 <section><h2>Jitter buffer</h2><p class="hint">Buffered audio (level) and the buffer's target delay at each playout tick.</p><div class="chart"><canvas id="chart-jb"></canvas></div></section>
 <section><h2>Network delay</h2><div class="grid2"><div class="chart"><canvas id="chart-cdf"></canvas></div><div class="chart"><canvas id="chart-hist"></canvas></div></div></section>
 <section><h2>Loss bursts</h2><p class="hint">Lengths of runs of consecutive lost packets in the network and of concealed frames after FEC/redundancy recovery; RFC 3611 section 4.7.2 burst/gap metrics below.</p><div class="chart"><canvas id="chart-bursts"></canvas></div>

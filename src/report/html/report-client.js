@@ -163,6 +163,110 @@
     make('chart-jb', { type: 'line', data: { datasets: ds }, options: timeOptions('ms', function (o) { o.scales.y.min = 0; }) });
   })();
 
+  // Sender adaptation (variants that adapt only): rates, queue delay and loss, codec settings.
+  (function () {
+    var ad = data.adaptation || [];
+    if (!ad.length) return;
+    var several = ad.length > 1;
+    function alabel(a, what) { return several ? a.name + ': ' + what : what; }
+    // A single adapting variant: one colour per quantity. Several: one colour per variant (the
+    // variant's colour everywhere in the report), quantities told apart by dash and width.
+    function qcol(a, k, alpha) { return colour(several ? a.index : k, alpha); }
+    function line(a, k, what, pts, extra) {
+      var d = { type: 'line', label: alabel(a, what), data: pts, borderColor: qcol(a, k), backgroundColor: qcol(a, k), pointRadius: 0, borderWidth: 1.5 };
+      Object.keys(extra || {}).forEach(function (key) { d[key] = extra[key]; });
+      return d;
+    }
+    function hasValue(pts) { return pts.some(function (p) { return p.y !== null; }); }
+
+    // Rates in kbit/s; the capacity once, unless a variant met a different bottleneck.
+    (function () {
+      var ds = [];
+      var firstCap = null;
+      ad.forEach(function (a) {
+        var r = a.rates;
+        ds.push(line(a, 0, 'estimate (combined)', r.estimate, { borderWidth: 2.5 }));
+        if (r.delayBased) ds.push(line(a, 2, 'delay-based estimate', r.delayBased, { borderDash: [6, 3], borderWidth: 1.2 }));
+        if (r.lossBased) ds.push(line(a, 1, 'loss-based estimate', r.lossBased, { borderDash: [2, 3], borderWidth: 1.2 }));
+        if (r.acked) ds.push(line(a, 3, 'acknowledged rate', r.acked, { borderDash: [1, 2], borderWidth: 1, hidden: true }));
+        ds.push(line(a, 4, 'send rate', r.sendRate, { borderWidth: 1, borderColor: qcol(a, 4, several ? 0.55 : 1) }));
+        if (r.crossTraffic) ds.push(line(a, 8, 'cross traffic', r.crossTraffic, { borderDash: [4, 4], borderWidth: 1, borderColor: '#7f7f7f', backgroundColor: '#7f7f7f' }));
+        if (!hasValue(r.capacity)) return;
+        var key = JSON.stringify(r.capacity);
+        if (firstCap !== null && key === firstCap) return;
+        ds.push({ type: 'line', label: firstCap === null ? 'bottleneck capacity' : a.name + ': bottleneck capacity', data: r.capacity, borderColor: '#222', backgroundColor: '#222', borderWidth: 2, pointRadius: 0, stepped: true });
+        if (firstCap === null) firstCap = key;
+      });
+      make('chart-adapt-rates', { type: 'line', data: { datasets: ds }, options: timeOptions('kbit/s', function (o) { o.scales.y.min = 0; }) });
+    })();
+
+    // Queue delay and RTT (ms, left), network and reported loss (%, right).
+    (function () {
+      var ds = [];
+      ad.forEach(function (a) {
+        var n = a.network;
+        ds.push(line(a, 0, 'bottleneck queue delay (max per interval)', n.queueDelayMs, { yAxisID: 'y' }));
+        if (n.rttMs) ds.push(line(a, 2, 'RTT (RTCP)', n.rttMs, { yAxisID: 'y', borderDash: [6, 3], borderWidth: 1.2 }));
+        ds.push(line(a, 1, 'network loss (% per interval)', n.lossPct, { yAxisID: 'yLoss', stepped: true, borderColor: qcol(a, 1, 0.8) }));
+        if (n.reportedLossPct) ds.push(line(a, 3, 'loss reported to the sender (%)', n.reportedLossPct, { yAxisID: 'yLoss', stepped: true, borderDash: [2, 3] }));
+      });
+      make('chart-adapt-network', {
+        type: 'line',
+        data: { datasets: ds },
+        options: timeOptions('ms', function (o) {
+          o.scales.y.min = 0;
+          o.scales.yLoss = { min: 0, suggestedMax: 10, position: 'right', title: { display: true, text: 'loss %' }, grid: { drawOnChartArea: false } };
+        }),
+      });
+    })();
+
+    // Opus bitrate (kbit/s, left) and expected loss for FEC (%, right), as step lines.
+    (function () {
+      var ds = [];
+      ad.forEach(function (a) {
+        var c = a.codec;
+        if (c.bitrateKbps.length) ds.push(line(a, 0, 'Opus bitrate', c.bitrateKbps, { yAxisID: 'y', stepped: true, borderWidth: 2 }));
+        if (c.expectedLossPct.length) ds.push(line(a, 1, 'expected loss for FEC (%)', c.expectedLossPct, { yAxisID: 'yPct', stepped: true, borderDash: [5, 3] }));
+      });
+      make('chart-adapt-codec', {
+        type: 'line',
+        data: { datasets: ds },
+        options: timeOptions('kbit/s', function (o) {
+          o.scales.y.min = 0;
+          o.scales.yPct = { min: 0, suggestedMax: 10, position: 'right', title: { display: true, text: 'expected loss %' }, grid: { drawOnChartArea: false } };
+        }),
+      });
+    })();
+
+    // FEC and RED on/off: one row per variant and flag, raised and filled while on.
+    (function () {
+      var ds = [];
+      var rows = [];
+      ad.forEach(function (a) {
+        [['fec', 'in-band FEC', 2], ['red', 'RED', 4]].forEach(function (f) {
+          var k = rows.length;
+          rows.push(alabel(a, f[1]));
+          var pts = a.codec[f[0]].map(function (p) { return { x: p.x, y: p.y === null ? null : k + (p.y > 0 ? 0.7 : 0) }; });
+          ds.push(line(a, f[2], f[1] + ' on', pts, { stepped: true, borderWidth: 1.5, fill: { value: k }, backgroundColor: qcol(a, f[2], 0.3) }));
+        });
+      });
+      make('chart-adapt-flags', {
+        type: 'line',
+        data: { datasets: ds },
+        options: timeOptions('', function (o) {
+          o.plugins.legend = { display: false };
+          o.scales.y = {
+            min: -0.2,
+            max: rows.length - 0.1,
+            title: { display: false },
+            afterBuildTicks: function (scale) { scale.ticks = rows.map(function (_, k) { return { value: k }; }); },
+            ticks: { callback: function (v) { return rows[v] !== undefined ? rows[v] : ''; } },
+          };
+        }),
+      });
+    })();
+  })();
+
   // Delay CDF (overlaid) and histogram.
   (function () {
     var ds = data.variants.map(function (v, i) {

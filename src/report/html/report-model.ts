@@ -9,6 +9,7 @@
  */
 import { basename, join } from 'node:path';
 import { parseDurationMs } from '../../core/duration.ts';
+import { adaptationModels, type AdaptationVariantModel } from './adaptation-model.ts';
 import type { Results, VariantResultsJson } from '../results.ts';
 import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBuckets, runsOf, type XY } from './downsample.ts';
 import { readPacketsCsv, type PacketRow } from './read-packets-csv.ts';
@@ -76,6 +77,8 @@ export interface ReportModel {
   variants: VariantModel[];
   references: Record<string, WavPeaks | null>;
   comparison: Results['comparison'] | null;
+  /** Sender adaptation timelines of the variants that adapt (empty when none does). */
+  adaptation: AdaptationVariantModel[];
   maxPoints: number;
 }
 
@@ -284,6 +287,7 @@ export function buildReportModel(results: Results, dir: string, maxPoints = MAX_
     variants,
     references,
     comparison: results.comparison ?? null,
+    adaptation: adaptationModels(results.variants, maxPoints),
     maxPoints,
   };
 }
