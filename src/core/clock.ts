@@ -3,6 +3,8 @@
  * Offline the `VirtualClock` advances simulated time event by event; live the `RealClock` fires
  * the same callbacks on real timers. Stages never read a clock: the orchestrator passes `now` in.
  */
+import { TimerQueue } from './timer-queue.ts';
+
 export interface Clock {
   now(): number;
   /** Run `fn(at)` at time `atMs` (or as soon as possible if that is in the past). */
@@ -20,9 +22,9 @@ interface Event {
   cancelled: boolean;
 }
 
-/** Discrete-event scheduler: a binary min-heap ordered by (time, insertion order). */
+/** Discrete-event scheduler: events run in (time, insertion order). */
 export class VirtualClock implements Clock {
-  private heap: Event[] = [];
+  private readonly queue = new TimerQueue<Event>();
   private order = 0;
   private t: number;
 
@@ -36,7 +38,7 @@ export class VirtualClock implements Clock {
 
   schedule(atMs: number, fn: (atMs: number) => void): TimerHandle {
     const ev: Event = { at: Math.max(atMs, this.t), order: this.order++, fn, cancelled: false };
-    this.push(ev);
+    this.queue.push(ev);
     return {
       cancel: () => {
         ev.cancelled = true;
@@ -45,57 +47,19 @@ export class VirtualClock implements Clock {
   }
 
   get pending(): number {
-    return this.heap.length;
+    return this.queue.size;
   }
 
   /** Run events in time order until none is left or the next one is after `untilMs`. */
   run(untilMs = Infinity): void {
-    while (this.heap.length > 0) {
-      const top = this.heap[0];
+    for (let top = this.queue.peek(); top !== undefined; top = this.queue.peek()) {
       if (top.at > untilMs) break;
-      this.pop();
+      this.queue.pop();
       if (top.cancelled) continue;
       this.t = top.at;
       top.fn(top.at);
     }
     if (untilMs !== Infinity && untilMs > this.t) this.t = untilMs;
-  }
-
-  private less(a: Event, b: Event): boolean {
-    return a.at < b.at || (a.at === b.at && a.order < b.order);
-  }
-
-  private push(ev: Event): void {
-    const h = this.heap;
-    h.push(ev);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
-  }
-
-  private pop(): Event | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l], h[m])) m = l;
-        if (r < h.length && this.less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 

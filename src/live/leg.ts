@@ -30,6 +30,22 @@ export interface LegOptions {
   onReceived?(bytes: Uint8Array, atMs: number): void;
 }
 
+/** The leg's metric series, keyed once (the hot path increments plain numbers). */
+function seriesOf(m: LiveMetrics, kind: PathKind) {
+  const l = { kind };
+  return {
+    sent: m.packetsSent.handle(l),
+    delivered: m.packetsDelivered.handle(l),
+    lost: m.packetsLost.handle(l),
+    queueDrops: m.queueDrops.handle(l),
+    late: m.packetsLate.handle(l),
+    played: m.framesPlayed.handle(l),
+    concealed: m.concealedFrames.handle(l),
+    concealmentEvents: m.concealmentEvents.handle(l),
+    fec: m.fecFrames.handle(l),
+  };
+}
+
 export class LiveLeg {
   private channel: Channel;
   private receiver: Receiver;
@@ -43,12 +59,14 @@ export class LiveLeg {
   frameListener: ((concealed: boolean) => void) | null = null;
   /** Channel and receiver statistics of receivers already replaced (settings changes). */
   private readonly retired: W3cInboundCounters[] = [];
+  private readonly m: ReturnType<typeof seriesOf>;
 
   constructor(
     private readonly clock: Clock,
     private cfg: LegConfig,
     private readonly opts: LegOptions,
   ) {
+    this.m = seriesOf(opts.metrics, opts.kind);
     const now = clock.now();
     this.chOrigin = now;
     this.rxOrigin = now;
@@ -65,8 +83,7 @@ export class LiveLeg {
   }
 
   private makeReceiver(): Receiver {
-    const m = this.opts.metrics;
-    const kind = { kind: this.opts.kind };
+    const m = this.m;
     return new Receiver({
       sampleRate: this.cfg.codec.sampleRate,
       frameMs: this.cfg.codec.frameMs,
@@ -77,7 +94,7 @@ export class LiveLeg {
       events: {
         onPacketDropped: (_seq, reason, t) => {
           if (reason === 'late' || reason === 'discarded') {
-            m.packetsLate.inc(kind);
+            m.late.value++;
             this.window.lateDiscard(t + this.rxOrigin);
           }
         },
@@ -85,8 +102,8 @@ export class LiveLeg {
           if (outcome === 'dtx') return;
           this.window.frame(t + this.rxOrigin, outcome === 'concealed');
           this.frameListener?.(outcome === 'concealed');
-          if (outcome === 'concealed') m.concealedFrames.inc(kind);
-          if (outcome === 'fec') m.fecFrames.inc(kind);
+          if (outcome === 'concealed') m.concealed.value++;
+          if (outcome === 'fec') m.fec.value++;
         },
         onTick: (t, pcm, state) => {
           if (pcm) this.window.tick(t + this.rxOrigin, state.targetDelayMs, state.levelMs);
@@ -98,16 +115,16 @@ export class LiveLeg {
   /** A packet from the source at clock time `nowMs`: through the channel, delivered later. */
   onRtp(bytes: Uint8Array, nowMs: number, lane: Lane = 'media'): void {
     if (this.closed) return;
-    const m = this.opts.metrics;
-    const kind = { kind: this.opts.kind };
+    const m = this.m;
     const sendMs = Math.max(0, nowMs - this.chOrigin);
     const d = this.channel.send({ sendMs, sizeBytes: bytes.length, lane, payload: bytes });
-    m.packetsSent.inc(kind);
+    m.sent.value++;
     if (!d.delivered) {
-      if (d.cause === 'queue') m.queueDrops.inc(kind);
-      else m.packetsLost.inc(kind);
+      if (d.cause === 'queue') m.queueDrops.value++;
+      else m.lost.value++;
     }
-    const first = d.deliveries.length ? Math.min(...d.deliveries.map((x) => x.arrivalMs)) : null;
+    let first: number | null = null;
+    for (const x of d.deliveries) if (first === null || x.arrivalMs < first) first = x.arrivalMs;
     this.window.packet(nowMs, first === null ? null : first - sendMs);
     const origin = this.chOrigin;
     for (const del of d.deliveries) {
@@ -118,7 +135,7 @@ export class LiveLeg {
 
   private deliver(bytes: Uint8Array, atMs: number): void {
     if (this.closed) return;
-    this.opts.metrics.packetsDelivered.inc({ kind: this.opts.kind });
+    this.m.delivered.value++;
     this.opts.onDelivered?.(bytes, atMs);
     const rx = this.opts.forReceiver ? this.opts.forReceiver(bytes) : bytes;
     this.opts.onReceived?.(rx, atMs);
@@ -135,10 +152,9 @@ export class LiveLeg {
   tick(dueMs: number): Int16Array | null {
     if (this.closed) return null;
     const pcm = this.receiver.tick(this.rxTime(dueMs));
-    const m = this.opts.metrics;
-    if (pcm) m.framesPlayed.inc({ kind: this.opts.kind });
+    if (pcm) this.m.played.value++;
     const ev = this.receiver.counters.concealmentEvents;
-    if (ev > this.lastConcealmentEvents) m.concealmentEvents.inc({ kind: this.opts.kind }, ev - this.lastConcealmentEvents);
+    if (ev > this.lastConcealmentEvents) this.m.concealmentEvents.value += ev - this.lastConcealmentEvents;
     this.lastConcealmentEvents = ev;
     return pcm;
   }

@@ -41,10 +41,18 @@ export class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
 
   inc(labels: Labels = {}, by = 1): void {
+    this.handle(labels).value += by;
+  }
+
+  /** The series of one label set, to increment on a hot path without re-keying the labels. */
+  handle(labels: Labels = {}): { value: number } {
     const k = labelKey(labels);
-    const cur = this.values.get(k);
-    if (cur) cur.value += by;
-    else this.values.set(k, { labels: { ...labels }, value: by });
+    let cur = this.values.get(k);
+    if (!cur) {
+      cur = { labels: { ...labels }, value: 0 };
+      this.values.set(k, cur);
+    }
+    return cur;
   }
 
   get(labels: Labels = {}): number {

@@ -114,7 +114,8 @@ export class RtpIngress {
 
   static async start(o: RtpIngressOptions): Promise<RtpIngress> {
     const type = isIPv6(o.host) ? 'udp6' : 'udp4';
-    const rtp = createSocket(type);
+    // A deep receive queue (capped by net.core.rmem_max) rides out event-loop stalls at high packet rates.
+    const rtp = createSocket({ type, recvBufferSize: 4 << 20 });
     const rtcp = createSocket(type);
     await bind(rtp, o.port, o.host);
     try {

@@ -11,7 +11,12 @@
   var tMax = Math.max(data.durationS, 1);
 
   function colour(i, alpha) {
-    var c = PALETTE[i % PALETTE.length];
+    if (i >= PALETTE.length) {
+      // Past the palette (many variants): hues a golden angle apart, so no two variants share a colour.
+      var hue = Math.round((i - PALETTE.length) * 137.508 + 15) % 360;
+      return 'hsla(' + hue + ',62%,42%,' + (alpha === undefined ? 1 : alpha) + ')';
+    }
+    var c = PALETTE[i];
     if (alpha === undefined) return c;
     var n = parseInt(c.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
@@ -81,9 +86,30 @@
     config.options = config.options || {};
     config.options.plugins = config.options.plugins || {};
     config.options.plugins.jlPhases = config.options.plugins.jlPhases || { phases: [] };
+    var box = canvas.parentNode;
+    var minPlot = Math.max(100, 0.55 * box.clientHeight);
     var c = new Chart(canvas, config);
     charts.push(c);
+    keepPlotHeight(c, box, minPlot);
     return c;
+  }
+  // With many variants a legend can take most of a chart's height, and Chart.js clips it at half
+  // the height: grow the chart's box until the plot area keeps at least minPlot pixels and every
+  // legend entry shows (a few passes: the legend grows with the box).
+  function legendOverflow(c) {
+    var l = c.legend;
+    var hb = l && l.options.display !== false ? l.legendHitBoxes : null;
+    if (!hb || !hb.length) return 0;
+    var last = hb[hb.length - 1];
+    return Math.max(0, last.top + last.height + 10 - l.bottom);
+  }
+  function keepPlotHeight(c, box, minPlot) {
+    for (var pass = 0; pass < 6 && c.chartArea; pass++) {
+      var deficit = Math.max(minPlot - (c.chartArea.bottom - c.chartArea.top), 2 * legendOverflow(c));
+      if (deficit < 1) return;
+      box.style.height = Math.ceil(box.clientHeight + deficit) + 'px';
+      c.resize();
+    }
   }
   function timeOptions(yTitle, extra) {
     var o = {
@@ -178,6 +204,7 @@
       return d;
     }
     function hasValue(pts) { return pts.some(function (p) { return p.y !== null; }); }
+    var group = [];
 
     // Rates in kbit/s; the capacity once, unless a variant met a different bottleneck.
     (function () {
@@ -197,7 +224,7 @@
         ds.push({ type: 'line', label: firstCap === null ? 'bottleneck capacity' : a.name + ': bottleneck capacity', data: r.capacity, borderColor: '#222', backgroundColor: '#222', borderWidth: 2, pointRadius: 0, stepped: true });
         if (firstCap === null) firstCap = key;
       });
-      make('chart-adapt-rates', { type: 'line', data: { datasets: ds }, options: timeOptions('kbit/s', function (o) { o.scales.y.min = 0; }) });
+      group.push(make('chart-adapt-rates', { type: 'line', data: { datasets: ds }, options: timeOptions('kbit/s', function (o) { o.scales.y.min = 0; }) }));
     })();
 
     // Queue delay and RTT (ms, left), network and reported loss (%, right).
@@ -210,14 +237,14 @@
         ds.push(line(a, 1, 'network loss (% per interval)', n.lossPct, { yAxisID: 'yLoss', stepped: true, borderColor: qcol(a, 1, 0.8) }));
         if (n.reportedLossPct) ds.push(line(a, 3, 'loss reported to the sender (%)', n.reportedLossPct, { yAxisID: 'yLoss', stepped: true, borderDash: [2, 3] }));
       });
-      make('chart-adapt-network', {
+      group.push(make('chart-adapt-network', {
         type: 'line',
         data: { datasets: ds },
         options: timeOptions('ms', function (o) {
           o.scales.y.min = 0;
           o.scales.yLoss = { min: 0, suggestedMax: 10, position: 'right', title: { display: true, text: 'loss %' }, grid: { drawOnChartArea: false } };
         }),
-      });
+      }));
     })();
 
     // Opus bitrate (kbit/s, left) and expected loss for FEC (%, right), as step lines.
@@ -228,14 +255,14 @@
         if (c.bitrateKbps.length) ds.push(line(a, 0, 'Opus bitrate', c.bitrateKbps, { yAxisID: 'y', stepped: true, borderWidth: 2 }));
         if (c.expectedLossPct.length) ds.push(line(a, 1, 'expected loss for FEC (%)', c.expectedLossPct, { yAxisID: 'yPct', stepped: true, borderDash: [5, 3] }));
       });
-      make('chart-adapt-codec', {
+      group.push(make('chart-adapt-codec', {
         type: 'line',
         data: { datasets: ds },
         options: timeOptions('kbit/s', function (o) {
           o.scales.y.min = 0;
           o.scales.yPct = { min: 0, suggestedMax: 10, position: 'right', title: { display: true, text: 'expected loss %' }, grid: { drawOnChartArea: false } };
         }),
-      });
+      }));
     })();
 
     // FEC and RED on/off: one row per variant and flag, raised and filled while on.
@@ -250,7 +277,7 @@
           ds.push(line(a, f[2], f[1] + ' on', pts, { stepped: true, borderWidth: 1.5, fill: { value: k }, backgroundColor: qcol(a, f[2], 0.3) }));
         });
       });
-      make('chart-adapt-flags', {
+      group.push(make('chart-adapt-flags', {
         type: 'line',
         data: { datasets: ds },
         options: timeOptions('', function (o) {
@@ -263,6 +290,26 @@
             ticks: { callback: function (v) { return rows[v] !== undefined ? rows[v] : ''; } },
           };
         }),
+      }));
+    })();
+
+    // One time axis for the group: the same left axis width and the same right margin on every
+    // chart, so a moment lines up vertically across rates, delay/loss and codec settings.
+    (function () {
+      var cs = group.filter(Boolean);
+      function sideWidth(c, side) {
+        var w = 0;
+        Object.keys(c.scales).forEach(function (id) { var sc = c.scales[id]; if (sc.axis === 'y' && sc.position === side) w += sc.width; });
+        return w;
+      }
+      var left = 0;
+      var right = 0;
+      cs.forEach(function (c) { left = Math.max(left, sideWidth(c, 'left')); right = Math.max(right, sideWidth(c, 'right')); });
+      cs.forEach(function (c) {
+        var ownRight = sideWidth(c, 'right');
+        c.options.scales.y.afterFit = function (sc) { sc.width = left; };
+        c.options.layout = { padding: { right: right - ownRight } };
+        c.update();
       });
     })();
   })();
