@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -84,6 +84,8 @@ interface Row {
   cpuPct: number;
   elu: number;
   concealedPct: number;
+  /** Involuntary context switches per second: the OS ran something else (a loaded machine). */
+  preemptPerS: number;
   pass: boolean;
 }
 
@@ -104,11 +106,13 @@ async function measure(n: number, seconds: number, warmupS: number): Promise<Row
   const conc0 = metrics.concealedFrames.get({ kind: 'rtp' });
   const pk0 = metrics.packetsSent.get({ kind: 'rtp' });
   const cpu0 = process.cpuUsage();
+  const ru0 = process.resourceUsage().involuntaryContextSwitches;
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const preempt = process.resourceUsage().involuntaryContextSwitches - ru0;
   const elu = performance.eventLoopUtilization(elu0);
   const played = metrics.framesPlayed.get({ kind: 'rtp' }) - played0;
   const concealed = metrics.concealedFrames.get({ kind: 'rtp' }) - conc0;
@@ -130,6 +134,7 @@ async function measure(n: number, seconds: number, warmupS: number): Promise<Row
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     elu: elu.utilization,
     concealedPct: played > 0 ? (100 * concealed) / played : Number.NaN,
+    preemptPerS: (preempt * 1000) / wall,
     pass: streams === n && p99 < P99_LIMIT_MS && played > 0.95 * n * (wall / PERIOD_MS),
   };
 }
@@ -143,8 +148,9 @@ async function main(): Promise<void> {
   const ns = (arg('n') ?? '50,100,200,300,400,500').split(',').map(Number);
   const seconds = Number(arg('seconds') ?? 8);
   const warmup = Number(arg('warmup') ?? 2);
-  process.stdout.write(`live receive path capacity: ${availableParallelism()} cores, ${seconds} s measured per N after ${warmup} s warm-up, quickstart network, 50 packets/s per stream\n`);
-  const header = 'N      streams  pkts/s   ticks/s  late p50  late p99  late max  CPU %   ELU    concealed %  p99<5ms';
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(`live receive path capacity: ${availableParallelism()} cores (load average ${load}), ${seconds} s measured per N after ${warmup} s warm-up, quickstart network, 50 packets/s per stream\n`);
+  const header = 'N      streams  pkts/s   ticks/s  late p50  late p99  late max  CPU %   ELU    concealed %  preempt/s  p99<5ms';
   process.stdout.write(`${header}\n`);
   const rows: Row[] = [];
   for (const n of ns) {
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
     rows.push(r);
     const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
     process.stdout.write(
-      `${String(r.n).padEnd(7)}${String(r.streams).padEnd(9)}${f(r.packetsPerS, 0).padEnd(9)}${f(r.ticksPerS, 0).padEnd(9)}${f(r.p50).padEnd(10)}${f(r.p99).padEnd(10)}${f(r.max).padEnd(10)}${f(r.cpuPct, 1).padEnd(8)}${f(r.elu).padEnd(7)}${f(r.concealedPct, 1).padEnd(13)}${r.pass ? 'yes' : 'no'}\n`,
+      `${String(r.n).padEnd(7)}${String(r.streams).padEnd(9)}${f(r.packetsPerS, 0).padEnd(9)}${f(r.ticksPerS, 0).padEnd(9)}${f(r.p50).padEnd(10)}${f(r.p99).padEnd(10)}${f(r.max).padEnd(10)}${f(r.cpuPct, 1).padEnd(8)}${f(r.elu).padEnd(7)}${f(r.concealedPct, 1).padEnd(13)}${f(r.preemptPerS, 0).padEnd(11)}${r.pass ? 'yes' : 'no'}\n`,
     );
     if (!r.pass && r.elu > 0.95) break; // saturated: larger N only gets worse
   }

@@ -5,8 +5,10 @@
  * - uniform: 2u - 1, i.e. U[-J, J) (sigma = J/sqrt(3)), netem's table-less default.
  * - normal: Phi^-1(u), i.e. N(0, J).
  * - pareto: ((1-u)^(-1/3) - 1.5) * 4/3: Pareto alpha = 3 (mean 1.5) centred and scaled the way
- *   netem's pareto table is; minimum -2/3, long right tail. Not clipped (netem's s16 table clips
- *   at about 4J; we keep the closed form).
+ *   netem's pareto table is; minimum -2/3, long right tail.
+ * The table-shaped marginals (normal, pareto, paretonormal) are clipped to +-32767/8192 (about
+ * 4J), as netem's s16 tables clip them: a scenario copied from a `tc netem` command line gets the
+ * same delay range (an unclipped pareto gives 30J spikes netem never produces).
  * - paretonormal: (Phi^-1(u) + 3 pareto(u)) / 4 per quantile, as netem's paretonormal.c.
  * - empirical: a netem .dist table (standardized value * 8192 per entry), sampled by quantile
  *   index floor(u * N) of the sorted table (sorting keeps the marginal of netem's uniform index
@@ -82,6 +84,18 @@ function needTable(table: DistTable | null | undefined): DistTable {
  * Multiply by jitterMs for milliseconds.
  */
 export function standardJitterQuantile(dist: JitterDistribution, u: number, table?: DistTable | null, uc: number = 1 - u): number {
+  return clipTable(dist, rawQuantile(dist, u, table, uc));
+}
+
+/** The largest standardized value an s16 netem table holds (32767 / NETEM_DIST_SCALE). */
+export const NETEM_TABLE_LIMIT = 32767 / NETEM_DIST_SCALE;
+
+function clipTable(dist: JitterDistribution, x: number): number {
+  if (dist === 'uniform' || dist === 'empirical') return x;
+  return x > NETEM_TABLE_LIMIT ? NETEM_TABLE_LIMIT : x < -NETEM_TABLE_LIMIT ? -NETEM_TABLE_LIMIT : x;
+}
+
+function rawQuantile(dist: JitterDistribution, u: number, table: DistTable | null | undefined, uc: number): number {
   switch (dist) {
     case 'uniform':
       return 2 * u - 1;
@@ -103,9 +117,9 @@ export function standardJitterQuantile(dist: JitterDistribution, u: number, tabl
 export function standardJitterFromLatent(dist: JitterDistribution, z: number, table?: DistTable | null): number {
   switch (dist) {
     case 'normal':
-      return z;
+      return clipTable(dist, z);
     case 'paretonormal':
-      return (z + 3 * paretoStandardFromTail(normalCdf(-z))) / 4;
+      return clipTable(dist, (z + 3 * paretoStandardFromTail(normalCdf(-z))) / 4);
     default:
       return standardJitterQuantile(dist, normalCdf(z), table, normalCdf(-z));
   }

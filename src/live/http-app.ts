@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { JitterlabError } from '../core/errors.ts';
 import { tokenMatches, tokenOf, type OriginPolicy } from './access.ts';
 import type { LiveCatalog } from './catalog.ts';
 import type { LiveMetrics } from './live-metrics.ts';
@@ -43,7 +44,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends JitterlabError {
+  constructor() {
+    super('io', 'request body too large');
+  }
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {

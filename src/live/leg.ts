@@ -57,6 +57,8 @@ export class LiveLeg {
   readonly window = new LegWindow();
   /** Called for every played (non-DTX) frame: concealed or not (recordings keep the sequence). */
   frameListener: ((concealed: boolean) => void) | null = null;
+  /** Ticks whose decode failed. */
+  decodeErrors = 0;
   /** Channel and receiver statistics of receivers already replaced (settings changes). */
   private readonly retired: W3cInboundCounters[] = [];
   private readonly m: ReturnType<typeof seriesOf>;
@@ -151,7 +153,15 @@ export class LiveLeg {
   /** One playout tick due at clock time `dueMs`: one frame, or null before playout starts. */
   tick(dueMs: number): Int16Array | null {
     if (this.closed) return null;
-    const pcm = this.receiver.tick(this.rxTime(dueMs));
+    let pcm: Int16Array | null;
+    try {
+      pcm = this.receiver.tick(this.rxTime(dueMs));
+    } catch {
+      // A payload libopus refuses (framing is checked at ingress; this is the last guard): the
+      // frame is lost for this tick, the stream goes on.
+      this.decodeErrors++;
+      return null;
+    }
     if (pcm) this.m.played.value++;
     const ev = this.receiver.counters.concealmentEvents;
     if (ev > this.lastConcealmentEvents) this.m.concealmentEvents.value += ev - this.lastConcealmentEvents;

@@ -37,13 +37,14 @@ export class LiveMetrics {
   readonly rtcpSent: Counter = this.registry.counter(`${P}rtcp_reports_sent_total`, 'RTCP receiver reports sent back to RTP senders.');
   readonly forwarded: Counter = this.registry.counter(`${P}rtp_forwarded_total`, 'RTP packets forwarded after impairment.');
   readonly recordings: Counter = this.registry.counter(`${P}recordings_total`, 'Recordings saved.');
+  readonly internalErrors: Counter = this.registry.counter(`${P}internal_errors_total`, 'Errors caught in timer callbacks (the server went on).');
 
   constructor() {
     // Show the per-path counters at 0 before the first packet, so dashboards see the series.
     for (const kind of ['ws', 'rtp'] as const) {
       for (const c of [this.packetsSent, this.packetsDelivered, this.packetsLost, this.queueDrops, this.packetsLate, this.framesPlayed, this.concealedFrames, this.concealmentEvents, this.fecFrames]) c.inc({ kind }, 0);
     }
-    for (const c of [this.sendQueueDrops, this.heartbeatDrops, this.rtpStreamsStarted, this.rtcpSent, this.forwarded, this.recordings]) c.inc({}, 0);
+    for (const c of [this.sendQueueDrops, this.heartbeatDrops, this.rtpStreamsStarted, this.rtcpSent, this.forwarded, this.recordings, this.internalErrors]) c.inc({}, 0);
   }
 
   bindGauges(src: GaugeSources): void {

@@ -16,6 +16,7 @@ import type { ChannelStats } from '../channel/types.ts';
 import type { TimerHandle } from '../core/clock.ts';
 import { IoError } from '../core/errors.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
+import { parseOpusPacket } from '../rtp/opus-toc.ts';
 import { tryParseRtp } from '../rtp/packet.ts';
 import { serializeRtcp, tryParseRtcp } from '../rtp/rtcp.ts';
 import { msToNtpShort, ntpMiddle32FromParts } from '../rtp/rtt.ts';
@@ -170,6 +171,12 @@ export class RtpIngress {
       return m.malformedRtp.inc({ reason: 'payload-type' });
     }
     if (p.payload.length === 0) return m.malformedRtp.inc({ reason: 'empty' });
+    // RFC 6716 section 3 framing, checked before the decoder ever sees the payload.
+    try {
+      parseOpusPacket(p.payload);
+    } catch {
+      return m.malformedRtp.inc({ reason: 'opus' });
+    }
     let s = this.byssrc.get(p.ssrc);
     if (!s) {
       if (this.byssrc.size >= this.o.maxStreams) return m.malformedRtp.inc({ reason: 'too-many-streams' });

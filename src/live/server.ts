@@ -78,6 +78,10 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const lateness = new LatenessRecorder();
   clock.lateness = lateness;
   const metrics = new LiveMetrics();
+  clock.onError = (e) => {
+    metrics.internalErrors.inc();
+    process.stderr.write(`jitterlab serve: ${(e as Error).message ?? String(e)}\n`);
+  };
   const catalog = await LiveCatalog.load(o.scenariosDir ?? join(PROJECT_ROOT, 'scenarios'), o.scenarioFile ?? null);
   const bundle = await buildWebBundle();
   const instance = randomBytes(3).toString('hex');

@@ -43,6 +43,8 @@ export class TimerWheel implements Clock {
   private stopped = false;
   /** Receives the lateness of every periodic run (ms, may be slightly negative: see earlyMs). */
   lateness: LatenessSink | null = null;
+  /** A callback threw: reported here and the wheel goes on (one bad stream must not stop the others). */
+  onError: ((e: unknown) => void) | null = null;
 
   /**
    * @param time    the time source (a RealClock live)
@@ -140,7 +142,12 @@ export class TimerWheel implements Clock {
       while (this.heap.length > 0 && this.heap[0].at <= limit) {
         const e = this.pop()!;
         if (e.cancelled) continue;
-        e.fn(e.at);
+        try {
+          e.fn(e.at);
+        } catch (err) {
+          if (!this.onError) throw err;
+          this.onError(err);
+        }
         // A long batch: look at the clock again so entries that fell due meanwhile run too.
         if (++ran % 32 === 0) limit = this.now() + this.earlyMs;
       }

@@ -140,7 +140,13 @@ export class Receiver {
       }
     }
     if (own) {
-      for (const r of own.onPacket(p, nowMs, origin)) this.dispatch(r.packet, nowMs, r.origin, own.kind === 'red', null);
+      const bad = own.stats().malformed;
+      const rebuilt = own.onPacket(p, nowMs, origin);
+      if (own.stats().malformed > bad) {
+        this.malformedPackets++;
+        this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
+      }
+      for (const r of rebuilt) this.dispatch(r.packet, nowMs, r.origin, own.kind === 'red', null);
     }
   }
 
@@ -291,6 +297,15 @@ export class Receiver {
         if (this.concealer === null) pcm = this.decoder.conceal(this.scratch);
         else if (d.op === 'comfortNoise') pcm = this.scratch.fill(0);
         else pcm = this.concealer.conceal(n) as Int16Array<ArrayBuffer>;
+        this.sync.push(pcm);
+        if (d.op === 'comfortNoise') {
+          // Sender DTX: comfort noise for silence that was never sent is not concealment (NetEq
+          // counts it as generated noise, not in concealedSamples), so it is counted apart.
+          c.comfortNoiseSamples += n;
+          this.inConcealment = false;
+          ev?.onFrame?.(this.slot(null), 'dtx', null, nowMs, null);
+          return;
+        }
         let silent = true;
         for (let i = 0; i < pcm.length; i++) {
           if (pcm[i] !== 0) {
@@ -302,8 +317,7 @@ export class Receiver {
         if (silent) c.silentConcealedSamples += n;
         if (!this.inConcealment) c.concealmentEvents++;
         this.inConcealment = true;
-        this.sync.push(pcm);
-        ev?.onFrame?.(this.slot(null), d.op === 'expand' ? 'concealed' : 'dtx', null, nowMs, null);
+        ev?.onFrame?.(this.slot(null), 'concealed', null, nowMs, null);
         return;
       }
     }

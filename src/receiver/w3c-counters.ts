@@ -25,6 +25,8 @@ export interface W3cInboundCounters {
   concealedSamples: number;
   silentConcealedSamples: number;
   concealmentEvents: number;
+  /** Not W3C: comfort noise played for sender DTX silence (NetEq's generated_noise_samples); not in concealedSamples. */
+  comfortNoiseSamples: number;
   insertedSamplesForDeceleration: number;
   removedSamplesForAcceleration: number;
   /** FEC packets received: Opus in-band FEC, RED redundant blocks and XOR parity packets. */
@@ -57,6 +59,7 @@ export function emptyCounters(): W3cInboundCounters {
     concealedSamples: 0,
     silentConcealedSamples: 0,
     concealmentEvents: 0,
+    comfortNoiseSamples: 0,
     insertedSamplesForDeceleration: 0,
     removedSamplesForAcceleration: 0,
     fecPacketsReceived: 0,

@@ -15,8 +15,8 @@ import type { MediaInfo, RebuiltMedia, RecoveryStage, RecoveryStats } from './ty
 export class ParityRecoveryStage implements RecoveryStage {
   readonly kind = 'parity' as const;
   private readonly decoder: ParityFecDecoder;
-  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0 };
-  /** FEC packets that did not parse or protect another stream. */
+  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0, malformed: 0 };
+  /** FEC packets that protect another stream, or arrive too late for the decoder's history. */
   rejected = 0;
 
   constructor(
@@ -41,7 +41,7 @@ export class ParityRecoveryStage implements RecoveryStage {
       if (!this.decoder.addFec(bytes)) this.rejected++;
     } catch (e) {
       if (!(e instanceof RtpParseError)) throw e;
-      this.rejected++;
+      this.st.malformed++;
       return [];
     }
     return this.recover();

@@ -21,9 +21,7 @@ export class RedRecoveryStage implements RecoveryStage {
   readonly kind = 'red' as const;
   private readonly unwrap = new SeqUnwrapper();
   private readonly seen = new SeenWindow(4096);
-  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0 };
-  /** RED packets whose block structure did not parse. */
-  malformed = 0;
+  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0, malformed: 0 };
 
   constructor(
     private readonly redPayloadType: number,
@@ -41,7 +39,7 @@ export class RedRecoveryStage implements RecoveryStage {
       blocks = decodeRed(packet.payload, packet.timestamp);
     } catch (e) {
       if (e instanceof RtpParseError) {
-        this.malformed++;
+        this.st.malformed++;
         return [];
       }
       throw e;

@@ -22,8 +22,7 @@ export interface RtxStageOptions {
 
 export class RtxRecoveryStage implements RecoveryStage {
   readonly kind = 'rtx' as const;
-  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0 };
-  malformed = 0;
+  private readonly st: RecoveryStats = { packetsReceived: 0, bytesReceived: 0, rebuilt: 0, malformed: 0 };
 
   constructor(private readonly opts: RtxStageOptions) {}
 
@@ -38,7 +37,7 @@ export class RtxRecoveryStage implements RecoveryStage {
       original = fromRtxPacket(packet, { payloadType: this.opts.associatedPayloadType, ssrc: this.opts.mediaSsrc });
     } catch (e) {
       if (!(e instanceof RtpParseError)) throw e;
-      this.malformed++;
+      this.st.malformed++;
       return [];
     }
     if (origin === 'primary') {

@@ -36,6 +36,8 @@ export interface RecoveryStats {
   bytesReceived: number;
   /** Media packets this stage rebuilt (handed to the jitter buffer, useful or not). */
   rebuilt: number;
+  /** Its own packets that did not parse (RED block structure, FEC header, RTX without OSN). */
+  malformed: number;
 }
 
 export interface RecoveryStage {

@@ -4,7 +4,7 @@
  * packet is real RTCP bytes and meets the simulated network (loss, delay, the bottleneck queue).
  * A's answers to NACKs (RTX packets) are handed back to the media path to be sent and recorded.
  *
- * Report times follow RFC 3550 6.3.1: intervals drawn uniformly in [0.5, 1.5] × T, the first
+ * Lanes: reports on 'rtcp', NACKs on 'other' (see sendReverse). Report times follow RFC 3550 6.3.1: intervals drawn uniformly in [0.5, 1.5] × T, the first
  * one after half of that. The draws are keyed by (seed, direction, report index), so every
  * variant of a scenario sends its reports at the same instants.
  */
@@ -94,7 +94,9 @@ export class FeedbackPath {
       c.nackPackets++;
       c.nackBytes += bytes.length;
     }
-    const d = this.o.reverse.send({ sendMs: nowMs, sizeBytes: bytes.length, lane: 'rtcp', payload: bytes });
+    // NACKs take lane 'other' so that, inside a slot, they never shift the draws of the periodic
+    // reports (which every variant sends at the same instants).
+    const d = this.o.reverse.send({ sendMs: nowMs, sizeBytes: bytes.length, lane: nack ? 'other' : 'rtcp', payload: bytes });
     if (d.delivered) c.delivered++;
     else c.lost++;
     for (const del of d.deliveries) {

@@ -6,12 +6,14 @@ import { JitterlabError } from '../../src/core/errors.ts';
 import { RngStream } from '../../src/core/rng.ts';
 import {
   loadDistTable,
+  NETEM_TABLE_LIMIT,
+  paretoStandardFromTail,
   parseDistTable,
   standardJitterFromLatent,
   standardJitterQuantile,
   standardJitterSigma,
 } from '../../src/channel/jitter-distribution.ts';
-import { normalCdf } from '../../src/channel/gaussian.ts';
+import { normalCdf, normalQuantile } from '../../src/channel/gaussian.ts';
 import { channel, mean, sd, sendStream } from './helpers.ts';
 
 describe('jitter distributions (netem shapes)', () => {
@@ -24,17 +26,21 @@ describe('jitter distributions (netem shapes)', () => {
   it('pareto: alpha 3 centred, minimum -2/3, median (2^(1/3) - 1.5) 4/3', () => {
     expect(standardJitterQuantile('pareto', 0)).toBeCloseTo(-2 / 3, 12);
     expect(standardJitterQuantile('pareto', 0.5)).toBeCloseTo((Math.cbrt(2) - 1.5) * (4 / 3), 12);
-    // Mean 0 and sd 2/sqrt(3) by midpoint integration of the quantile (tail beyond 1-1e-9 ignored).
+    // Clipped at netem's s16 table limit L = 32767/8192 (V_c = 1.5 + 3L/4): E[min(V, V_c)] = 1 + (1 - V_c^-2)/2,
+    // so the clipped mean is -(2/3) V_c^-2 (midpoint integration of the quantile).
     const n = 200_000;
     const xs = new Float64Array(n);
     for (let i = 0; i < n; i++) xs[i] = standardJitterQuantile('pareto', (i + 0.5) / n);
-    expect(mean(xs)).toBeCloseTo(0, 2);
+    const vc = 1.5 + (3 * NETEM_TABLE_LIMIT) / 4;
+    expect(mean(xs)).toBeCloseTo(-(2 / 3) / (vc * vc), 3);
+    expect(xs.reduce((a, b) => Math.max(a, b), -Infinity)).toBeCloseTo(NETEM_TABLE_LIMIT, 12);
     expect(standardJitterSigma('pareto')).toBeCloseTo(2 / Math.sqrt(3), 12);
   });
 
   it('paretonormal is (normal + 3 pareto)/4 per quantile', () => {
     for (const u of [0.01, 0.3, 0.5, 0.9, 0.999]) {
-      const expected = (standardJitterQuantile('normal', u) + 3 * standardJitterQuantile('pareto', u)) / 4;
+      const raw = (normalQuantile(u, 1 - u) + 3 * paretoStandardFromTail(1 - u)) / 4;
+      const expected = Math.min(NETEM_TABLE_LIMIT, Math.max(-NETEM_TABLE_LIMIT, raw));
       expect(standardJitterQuantile('paretonormal', u)).toBeCloseTo(expected, 9);
     }
   });

@@ -130,6 +130,8 @@ describe('RTP ingress with the project sender', () => {
         send(new Uint8Array(40)); // version 0
         send(serializeRtp({ version: 2, padding: 0, marker: false, payloadType: 0, sequenceNumber: 1, timestamp: 1, ssrc: A, csrcs: [], extension: null, payload: Uint8Array.of(1) })); // PCMU after the lock
         send(Uint8Array.of(0x8f, PT, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2)); // 15 CSRCs announced, none there
+        // Valid RTP for stream A whose Opus framing is broken (code 3, zero frames; RFC 6716 R5):
+        send(serializeRtp({ version: 2, padding: 0, marker: false, payloadType: PT, sequenceNumber: (65500 + i) % 65536, timestamp: 1000, ssrc: A, csrcs: [], extension: null, payload: Uint8Array.of(0x03, 0x00) }));
       }
       await sleep(100);
     }
@@ -175,6 +177,8 @@ describe('RTP ingress with the project sender', () => {
     expect(m.malformedRtp.get({ reason: 'payload-type' })).toBe(1);
     expect(m.malformedRtp.get({ reason: 'csrc' })).toBe(1);
     expect(m.malformedRtp.get({ reason: 'seq-jump' })).toBe(1);
+    expect(m.malformedRtp.get({ reason: 'opus' })).toBe(1);
+    expect(m.internalErrors.total()).toBe(0);
 
     // RTCP receiver reports came back to port + 1, from the project's serializer, consistent with the channel.
     const forA = reports.flatMap((r) => r.reports).filter((b) => b.ssrc === A);

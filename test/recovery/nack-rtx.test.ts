@@ -84,7 +84,7 @@ describe('RTX (RFC 4588) responder and receive stage', () => {
     const restored = out.flatMap((p) => stage.onPacket(parse(p), 320, 'primary'));
     expect(restored.map((r) => r.origin)).toEqual(['rtx', 'rtx']);
     expect(restored.map((r) => r.packet)).toEqual(seqs.map((s) => media.get(s)));
-    expect(stage.stats()).toEqual({ packetsReceived: 2, bytesReceived: payload(3).length + payload(7).length, rebuilt: 2 });
+    expect(stage.stats()).toEqual({ packetsReceived: 2, bytesReceived: payload(3).length + payload(7).length, rebuilt: 2, malformed: 0 });
     expect(rtx.bytesSent).toBe(out.reduce((n, p) => n + p.bytes.length, 0));
   });
 

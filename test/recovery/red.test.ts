@@ -105,6 +105,6 @@ describe('RED recovery stage', () => {
     const stage = new RedRecoveryStage(RED_PT, RTP.payloadType);
     const bad = { ...parse(sendFrames(1, []).perFrame[0][0]), payloadType: RED_PT, payload: new Uint8Array([0x80 | 111, 0, 0]) };
     expect(stage.onPacket(bad, 0, 'primary')).toEqual([]);
-    expect(stage.malformed).toBe(1);
+    expect(stage.stats().malformed).toBe(1);
   });
 });
