@@ -84,6 +84,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       out.write(`            ffmpeg -re -i speech.wav -c:a libopus -f rtp rtp://${args.host}:${server.rtpPort}\n`);
       if (args.forward) out.write(`  forward:  impaired RTP to udp://${args.forward}\n`);
     }
+    if (!['127.0.0.1', 'localhost', '::1'].includes(args.host) && !(args['allow-origin'] ?? []).length) {
+      out.write(`  note:     browsers on other machines send their own Origin: add --allow-origin http://<this host's name>:${server.port}\n`);
+    }
     out.write('Ctrl-C to stop.\n');
     await new Promise<void>((resolve) => {
       const stop = () => {

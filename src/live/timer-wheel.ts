@@ -1,6 +1,7 @@
 /**
  * The live server's one scheduler: every playout tick, channel delivery, RTCP report and
- * heartbeat of the process sits in one binary min-heap and a single host timer is armed for the
+ * heartbeat of the process sits in one binary min-heap (the TimerQueue the simulator's
+ * VirtualClock uses, so both run due callbacks in the same order) and a single host timer is armed for the
  * earliest entry (not one setInterval per stream). It implements the core `Clock`, so stages
  * get their times from it exactly as the simulator's VirtualClock hands them out: each callback
  * receives its *due* time, never the late wall-clock instant it happened to run at.
@@ -11,6 +12,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { JitterlabError } from '../core/errors.ts';
+import { TimerQueue } from '../core/timer-queue.ts';
 
 /** The host's one-shot timer (setTimeout in production; a fake in tests). */
 export interface HostTimers {
@@ -35,7 +37,7 @@ export interface LatenessSink {
 }
 
 export class TimerWheel implements Clock {
-  private readonly heap: Entry[] = [];
+  private readonly queue = new TimerQueue<Entry>();
   private order = 0;
   private armedAt = Infinity;
   private handle: unknown = null;
@@ -63,12 +65,12 @@ export class TimerWheel implements Clock {
   }
 
   get pending(): number {
-    return this.heap.length;
+    return this.queue.size;
   }
 
   schedule(atMs: number, fn: (atMs: number) => void): TimerHandle {
     const e: Entry = { at: atMs, order: this.order++, fn, cancelled: false };
-    this.push(e);
+    this.queue.push(e);
     if (!this.firing && atMs < this.armedAt) this.arm();
     return {
       cancel: () => {
@@ -109,8 +111,7 @@ export class TimerWheel implements Clock {
   /** Drop every pending entry and the host timer. */
   stop(): void {
     this.stopped = true;
-    for (const e of this.heap) e.cancelled = true;
-    this.heap.length = 0;
+    for (let e = this.queue.pop(); e !== undefined; e = this.queue.pop()) e.cancelled = true;
     if (this.handle !== null) this.timers.clear(this.handle);
     this.handle = null;
     this.armedAt = Infinity;
@@ -118,14 +119,15 @@ export class TimerWheel implements Clock {
 
   private arm(): void {
     if (this.stopped) return;
-    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
-    if (this.heap.length === 0) {
+    while (this.queue.peek()?.cancelled) this.queue.pop();
+    const top = this.queue.peek();
+    if (top === undefined) {
       if (this.handle !== null) this.timers.clear(this.handle);
       this.handle = null;
       this.armedAt = Infinity;
       return;
     }
-    const next = this.heap[0].at;
+    const next = top.at;
     if (this.handle !== null && next === this.armedAt) return;
     if (this.handle !== null) this.timers.clear(this.handle);
     this.armedAt = next;
@@ -139,8 +141,8 @@ export class TimerWheel implements Clock {
     try {
       let limit = this.now() + this.earlyMs;
       let ran = 0;
-      while (this.heap.length > 0 && this.heap[0].at <= limit) {
-        const e = this.pop()!;
+      for (let e = this.queue.peek(); e !== undefined && e.at <= limit; e = this.queue.peek()) {
+        this.queue.pop();
         if (e.cancelled) continue;
         try {
           e.fn(e.at);
@@ -155,42 +157,5 @@ export class TimerWheel implements Clock {
       this.firing = false;
       this.arm();
     }
-  }
-
-  private less(a: Entry, b: Entry): boolean {
-    return a.at < b.at || (a.at === b.at && a.order < b.order);
-  }
-
-  private push(e: Entry): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
-  }
-
-  private pop(): Entry | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l], h[m])) m = l;
-        if (r < h.length && this.less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
