@@ -37,68 +37,75 @@ export interface EnrichContext {
   dir: ReportDir;
 }
 
-export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Promise<{ results: Results; run: ScenarioRun; outDir: string }> {
+export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Promise<{ results: Results; outDir: string }> {
   const dir = new ReportDir(opts.outDir);
   const writers: WavStreamWriter[] = [];
   try {
-    const multi = scenario.variants.length > 1;
-    let refIndex = 0;
-    // Kept so call.pcap can carry the real Opus payloads of the encoded call.
-    const encodingCache = opts.encodingCache ?? new Map<string, EncodedStream>();
-    const run = await runScenario(scenario, {
-      ...opts,
-      encodingCache,
-      audio: {
-        degraded(variant, rate) {
-          const w = new WavStreamWriter(dir.path(multi ? `variants/${variant}/degraded.wav` : 'degraded.wav'), rate);
-          writers.push(w);
-          return w;
-        },
-        reference(_variant, rate) {
-          const w = new WavStreamWriter(dir.path(refIndex === 0 ? 'reference.wav' : `reference-${refIndex}.wav`), rate);
-          refIndex++;
-          writers.push(w);
-          return w;
-        },
-      },
-    });
-    for (const w of writers) w.commit();
-    const results = buildResults(run, { version: TOOL_VERSION, libopus: opusNative().versionString() });
-    // The first degraded.wav also stands at the top level with several variants.
-    run.variants.forEach((v, i) => {
-      const files = variantFiles(v, i, multi);
-      const csv = new AtomicFileStream(dir.path(files.packets));
-      csv.write(PACKETS_CSV_HEADER);
-      let chunk = '';
-      for (const r of v.run.packets) {
-        chunk += packetCsvRow(r);
-        if (chunk.length > 1 << 16) {
-          csv.write(chunk);
-          chunk = '';
-        }
-      }
-      csv.write(chunk);
-      csv.commit();
-    });
+    // The run's records are the largest thing in memory: they live only inside simulateToDir, so
+    // they can be collected before scores and HTML (a one-hour call stays under 400 MB).
+    const results = await simulateToDir(scenario, opts, dir, writers);
     const report = scenario.config.report;
-    if (opts.pcap ?? report.pcap) {
-      run.variants.forEach((v, i) => {
-        const file = multi ? `variants/${v.name}/call.pcap` : 'call.pcap';
-        const pcap = buildCallPcap(run, i, encodingCache.get(run.encodings[v.encodingIndex]?.key ?? ''));
-        writeFileSync(dir.path(file), pcap.bytes);
-        results.variants[i].files.pcap = file;
-        results.variants[i].pcap = { packets: pcap.packets, duplicates: pcap.duplicates, duplicatesOmitted: pcap.duplicatesOmitted, syntheticPayloads: pcap.syntheticPayloads };
-      });
-    }
     if (opts.scores ?? true) addScoresToResults(results, dir.staging, { visqol: report.visqol });
-    if (opts.enrich) await opts.enrich({ run, results, dir });
     writeFileSync(dir.path('results.json'), `${JSON.stringify(results, null, 1)}\n`);
     if (opts.html ?? report.html) renderReport(dir.staging);
     dir.commit();
-    return { results, run, outDir: opts.outDir };
+    return { results, outDir: opts.outDir };
   } catch (e) {
     for (const w of writers) w.abort();
     dir.abort();
     throw e;
   }
+}
+
+/** Simulation and the files that need its records: WAVs, packets.csv, call.pcap; returns the results. */
+async function simulateToDir(scenario: Scenario, opts: WriteRunOptions, dir: ReportDir, writers: WavStreamWriter[]): Promise<Results> {
+  const multi = scenario.variants.length > 1;
+  let refIndex = 0;
+  // Kept so call.pcap can carry the real Opus payloads of the encoded call.
+  const encodingCache = opts.encodingCache ?? new Map<string, EncodedStream>();
+  const run = await runScenario(scenario, {
+    ...opts,
+    encodingCache,
+    audio: {
+      degraded(variant, rate) {
+        const w = new WavStreamWriter(dir.path(multi ? `variants/${variant}/degraded.wav` : 'degraded.wav'), rate);
+        writers.push(w);
+        return w;
+      },
+      reference(_variant, rate) {
+        const w = new WavStreamWriter(dir.path(refIndex === 0 ? 'reference.wav' : `reference-${refIndex}.wav`), rate);
+        refIndex++;
+        writers.push(w);
+        return w;
+      },
+    },
+  });
+  for (const w of writers) w.commit();
+  const results = buildResults(run, { version: TOOL_VERSION, libopus: opusNative().versionString() });
+  run.variants.forEach((v, i) => {
+    const files = variantFiles(v, i, multi);
+    const csv = new AtomicFileStream(dir.path(files.packets));
+    csv.write(PACKETS_CSV_HEADER);
+    let chunk = '';
+    for (const r of v.run.packets) {
+      chunk += packetCsvRow(r);
+      if (chunk.length > 1 << 16) {
+        csv.write(chunk);
+        chunk = '';
+      }
+    }
+    csv.write(chunk);
+    csv.commit();
+  });
+  if (opts.pcap ?? scenario.config.report.pcap) {
+    run.variants.forEach((v, i) => {
+      const file = multi ? `variants/${v.name}/call.pcap` : 'call.pcap';
+      const pcap = buildCallPcap(run, i, encodingCache.get(run.encodings[v.encodingIndex]?.key ?? ''));
+      writeFileSync(dir.path(file), pcap.bytes);
+      results.variants[i].files.pcap = file;
+      results.variants[i].pcap = { packets: pcap.packets, duplicates: pcap.duplicates, duplicatesOmitted: pcap.duplicatesOmitted, syntheticPayloads: pcap.syntheticPayloads };
+    });
+  }
+  if (opts.enrich) await opts.enrich({ run, results, dir });
+  return results;
 }
