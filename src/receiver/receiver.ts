@@ -26,8 +26,12 @@ export type PlcKind = 'opus' | 'silence' | 'repeat' | 'pitch';
 export type FrameOutcome = 'normal' | 'fec' | 'concealed' | 'dtx';
 
 export interface ReceiverEvents {
-  /** A frame slot was consumed at playout: `extTs` is the extended RTP timestamp of the slot. */
-  onFrame?(extTs: number, outcome: FrameOutcome, origin: JbFrame['origin'] | null, nowMs: number, arrivalMs: number | null): void;
+  /**
+   * A frame slot was consumed at playout: `extTs` is the extended RTP timestamp of the slot;
+   * `playoutMs` is when its first sample is played: the tick time plus the audio still waiting
+   * ahead of it in the sync buffer (left over by time-stretching).
+   */
+  onFrame?(extTs: number, outcome: FrameOutcome, origin: JbFrame['origin'] | null, playoutMs: number, arrivalMs: number | null): void;
   /** A received packet was not played: late, duplicate, discarded by the buffer, or malformed. */
   onPacketDropped?(extSeq: number | null, reason: 'late' | 'duplicate' | 'discarded' | 'malformed', nowMs: number): void;
   /** Every playout tick: the emitted frame (null before playout starts) and the buffer's state. */
@@ -160,8 +164,11 @@ export class Receiver {
   private insertMedia(p: RtpPacket, nowMs: number, origin: JbFrame['origin']): void {
     const extSeq = this.seqUnwrap.unwrap(p.sequenceNumber);
     const extTs = this.tsUnwrap.unwrap(p.timestamp);
+    // A second copy of a packet already received (W3C: duplicates are never packetsDiscarded,
+    // and an FEC packet counts once however many copies arrive).
+    const duplicate = origin === 'primary' && this.seenSeqs.has(extSeq);
     if (origin === 'primary') {
-      if (this.seenSeqs.has(extSeq)) {
+      if (duplicate) {
         this.counters.packetsDuplicated++;
       } else {
         this.seenSeqs.add(extSeq);
@@ -175,7 +182,7 @@ export class Receiver {
       this.jitter.update(nowMs, extTs);
     }
     const hasFec = this.opts.useInbandFec && opusPacketHasFec(p.payload);
-    if (hasFec && origin === 'primary') this.counters.fecPacketsReceived++;
+    if (hasFec && origin === 'primary' && !duplicate) this.counters.fecPacketsReceived++;
     const frame: JbFrame = { seq: extSeq, timestamp: extTs, durationTs: this.frameTs, marker: p.marker, payload: p.payload, arrivalMs: nowMs, origin, hasFec };
     const r = this.jb.insert(frame, nowMs);
     if (origin !== 'primary') {
@@ -184,11 +191,13 @@ export class Receiver {
       if (r.status === 'late') this.recoveredLate[origin]++;
       return;
     }
-    if (r.status === 'late') {
+    if (r.status === 'duplicate' || (duplicate && r.status !== 'buffered')) {
+      // The buffer may call a second copy 'late' when the first one was late too (nothing was
+      // played at that timestamp): it is still a duplicate, not a second discard.
+      this.opts.events?.onPacketDropped?.(extSeq, 'duplicate', nowMs);
+    } else if (r.status === 'late') {
       this.counters.packetsDiscarded++;
       this.opts.events?.onPacketDropped?.(extSeq, 'late', nowMs);
-    } else if (r.status === 'duplicate') {
-      this.opts.events?.onPacketDropped?.(extSeq, 'duplicate', nowMs);
     } else if (r.status === 'discarded') {
       this.counters.packetsDiscarded++;
       this.opts.events?.onPacketDropped?.(extSeq, 'discarded', nowMs);
@@ -251,6 +260,8 @@ export class Receiver {
   private execute(d: Exclude<Decision, { op: 'idle' }>, nowMs: number): void {
     const c = this.counters;
     const ev = this.opts.events;
+    // This frame's audio goes behind what the sync buffer already holds; the tick plays from nowMs.
+    const playMs = nowMs + (this.sync.length * 1000) / this.opts.sampleRate;
     switch (d.op) {
       case 'normal': {
         const pcm = this.decodeInto(d.frame, this.scratch);
@@ -258,7 +269,7 @@ export class Receiver {
         this.sync.push(pcm);
         this.inConcealment = false;
         if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, nowMs, d.frame.arrivalMs);
+        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'accelerate':
@@ -276,7 +287,7 @@ export class Receiver {
         }
         this.inConcealment = false;
         if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, nowMs, d.frame.arrivalMs);
+        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'fec': {
@@ -287,7 +298,7 @@ export class Receiver {
         this.inConcealment = false;
         this.fecFramesUsed++;
         this.recoveredBy.fec++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp - this.frameTs), 'fec', d.frame.origin, nowMs, d.frame.arrivalMs);
+        ev?.onFrame?.(this.slot(d.frame.timestamp - this.frameTs), 'fec', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'expand':
@@ -303,7 +314,7 @@ export class Receiver {
           // counts it as generated noise, not in concealedSamples), so it is counted apart.
           c.comfortNoiseSamples += n;
           this.inConcealment = false;
-          ev?.onFrame?.(this.slot(null), 'dtx', null, nowMs, null);
+          ev?.onFrame?.(this.slot(null), 'dtx', null, playMs, null);
           return;
         }
         let silent = true;
@@ -317,7 +328,7 @@ export class Receiver {
         if (silent) c.silentConcealedSamples += n;
         if (!this.inConcealment) c.concealmentEvents++;
         this.inConcealment = true;
-        ev?.onFrame?.(this.slot(null), 'concealed', null, nowMs, null);
+        ev?.onFrame?.(this.slot(null), 'concealed', null, playMs, null);
         return;
       }
     }

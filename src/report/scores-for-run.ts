@@ -144,7 +144,11 @@ export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores 
   if (!entry) return { emodel: null, skipped: `no Ie/Bpl entry for Opus ${bandwidth} at ${codec.bitrateKbps} kbit/s` };
   const lost = postRecoveryLoss(v.frames);
   const pplPercent = Math.min(100, Math.max(0, v.playout.effectiveLoss * 100));
-  const burstR = lost.length > 1 ? burstRFromLossSequence(lost) : 1;
+  // BurstR describes the loss process of the packets sent, as Ppl (effective loss) does: frames
+  // of sender DTX silence are not packets and must not split bursts or dilute p (G.107 7.5).
+  const dtx = v.frames.outcomes.indexOf('dtx');
+  const sentLost = lost.filter((_, i) => Number.parseInt(v.frames.outcome[i], 36) !== dtx);
+  const burstR = sentLost.length > 1 ? burstRFromLossSequence(sentLost) : 1;
   const taMs = v.latency.mouthToEarMs;
   const call = emodelForCall({ codecEntry: entry, bandwidth, mouthToEarMs: taMs, pplPercent, burstR: Number.isFinite(burstR) ? burstR : 1 });
   const windows = lost.length ? emodelWindows(lost, codec.frameMs, EMODEL_WINDOW_MS, taMs, entry) : [];

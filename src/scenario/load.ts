@@ -78,7 +78,13 @@ export function parseScenarioText(text: string, file: string): Scenario {
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     throw new ScenarioError(file, '', line, `invalid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    // Unresolved aliases and alias bombs throw here (yaml's maxAliasCount guard), not in parseDocument.
+    raw = doc.toJS() as unknown;
+  } catch (e) {
+    throw new ScenarioError(file, '', null, `invalid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, '', 1, 'expected a mapping of scenario keys at the top level');
   }

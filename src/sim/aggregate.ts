@@ -168,6 +168,10 @@ export function aggregateVariant(
   for (const r of media) mediaByFrame.set(r.frameIndex, r);
   const playoutDelays: number[] = [];
   const jbDelays: number[] = [];
+  // Network delay of the same frames: the budget's parts are means over one population (frames
+  // played from their own packet), so network + jitter buffer = mean playout delay. Late packets
+  // are never heard and must not add their delay to mouth-to-ear.
+  const playedNetDelays: number[] = [];
   const postLoss: boolean[] = [];
   let dtx = 0;
   let normal = 0;
@@ -191,6 +195,7 @@ export function aggregateVariant(
       if (rec && rec.playoutMs !== null && rec.arrivalMs !== null) {
         playoutDelays.push(rec.playoutMs - rec.sendMs);
         jbDelays.push(rec.playoutMs - rec.arrivalMs);
+        playedNetDelays.push(rec.arrivalMs - rec.sendMs);
       }
     }
   }
@@ -218,7 +223,7 @@ export function aggregateVariant(
   const latency = latencyBudget({
     frameMs: p.frameMs,
     lookaheadMs: p.lookaheadMs,
-    meanNetworkMs: network.delayMs.mean,
+    meanNetworkMs: playedNetDelays.length ? summarize(playedNetDelays).mean : network.delayMs.mean,
     meanJitterBufferMs: playout.jitterBufferDelayMs.mean,
     deviceBufferMs: p.deviceBufferMs,
   });

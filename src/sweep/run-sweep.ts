@@ -56,7 +56,6 @@ export function writeSweepOutputs(dir: string, report: SweepReport): void {
 export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<SweepOutcome> {
   const dir = opts.outDir;
   const shard = opts.shard ?? null;
-  mkdirSync(dir, { recursive: true });
   const meta = planMeta(plan);
   const log = new PointLog(join(dir, 'points.jsonl'));
   const mine = plan.points.filter((p) => inShard(p.index, shard));
@@ -67,8 +66,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
     if (prev.hash !== meta.hash) throw new UsageError(`--resume: ${dir} holds a different sweep (plan ${prev.hash}, this one ${meta.hash}); use another --out`);
     if (JSON.stringify(prev.shard) !== JSON.stringify(shard)) throw new UsageError(`--resume: ${dir} was shard ${prev.shard ? `${prev.shard.k}/${prev.shard.n}` : 'none'}; pass the same --shard`);
     for (const [i, rec] of log.read()) if (rec.error === null && inShard(i, shard)) done.set(i, rec);
-  } else log.reset();
-  writePlanJson(dir, meta, shard);
+  }
 
   const todo = mine.filter((p) => !done.has(p.index));
   const shareEncodings = opts.shareEncodings ?? true;
@@ -80,6 +78,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   try {
     for (const p of todo) scenarios.set(p.index, pointScenario(plan.scenarioFile, plan.raw, p.params));
     packed = shareEncodings ? encodeShared(scenarios.values()) : [];
+    // Only now touch --out: a rejected point must not wipe an earlier sweep's points.jsonl / plan.json.
+    mkdirSync(dir, { recursive: true });
+    if (!opts.resume) log.reset();
+    writePlanJson(dir, meta, shard);
   } catch (e) {
     await pool?.close();
     throw e;

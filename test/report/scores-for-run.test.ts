@@ -65,6 +65,26 @@ describe('E-model inputs from a run', () => {
     expect(e.windows[0]).toMatchObject({ startMs: 0, endMs: 5000 });
   });
 
+  it('computes BurstR over the frames sent: DTX silence neither splits bursts nor dilutes p', () => {
+    // Speech blocks of 10 frames alternate with 10 DTX frames; the last speech frame of a block and
+    // the first of the next are lost, so in the sent sequence (500 frames) the losses come in pairs.
+    let outcome = '';
+    for (let i = 0; i < 1000; i++) {
+      const dtx = i % 20 >= 10;
+      const lostHere = !dtx && (i % 20 === 9 || (i % 20 === 0 && i > 0));
+      outcome += code(dtx ? 'dtx' : lostHere ? 'concealed' : 'normal');
+    }
+    const v = {
+      sender: { codec: { sampleRate: 48000, bitrateKbps: 24, frameMs: 20 } },
+      playout: { effectiveLoss: 99 / 500 },
+      latency: { mouthToEarMs: 100 },
+      frames: { outcomes: OUTCOMES, outcome, playoutMs: [] },
+    } as unknown as VariantResultsJson;
+    // Sent sequence: 49 bursts of 2 and one trailing loss. From a lost frame: 98 transitions, 49 to
+    // received (q = 1/2); from a received one: 401 transitions, 50 to lost (p = 50/401).
+    expect(emodelForVariant(v).emodel!.burstR).toBeCloseTo(1 / (50 / 401 + 0.5), 4);
+  });
+
   it('shows a 5-second loss episode as a dip in its window only', () => {
     const v = variant({ sampleRate: 48000, bitrateKbps: 24, frames: 1000, m2eMs: 120, lostAt: (i) => i >= 500 && i < 750 && i % 4 === 0 });
     const w = emodelForVariant(v).emodel!.windows;
