@@ -70,7 +70,7 @@ const receiverShape = {
   plc: z.enum(['opus', 'silence', 'repeat', 'pitch']).default('opus').describe('Concealment of missing frames: libopus PLC, silence, repeat with fade, or G.711 App. I-style pitch repetition.'),
   fec: z.boolean().default(true).describe('Recover a missing frame from the next packet\'s Opus in-band FEC when it is buffered.'),
   nack: NackConfigSchema.nullable().default(null).describe('RFC 4585 generic NACK + RFC 4588 RTX over the reverse channel; null = off.'),
-  clockDriftPpm: z.number().min(-1000).max(1000).default(0).describe('Receiver playout clock drift against the sender (ppm).'),
+  clockDriftPpm: z.number().min(-1000).max(1000).default(0).describe('Receiver playout clock drift against the sender (ppm); positive: the receiver\'s clock runs slow (its ticks are longer), so the buffer fills.'),
   deviceBufferMs: z.number().min(0).max(200).default(10).describe('Audio output device buffering, counted in mouth-to-ear delay.'),
   rtcpIntervalMs: z.number().min(100).max(60000).default(1000).describe('Interval of RTCP reports (receiver and sender) over the reverse channel.'),
 };

@@ -181,9 +181,13 @@ export function aggregateVariant(
     const rec = mediaByFrame.get(i);
     // A frame the sender never sent (DTX silence) is not loss, however the receiver filled it.
     const isDtx = rec === undefined;
-    const wasConcealed = o === IDX.concealed || o === IDX.unplayed;
+    // A frame that was sent but played as comfort noise (its packet lost at the start of a
+    // talkspurt, so the buffer took it for more silence) was lost to the listener as well.
+    const wasConcealed = o === IDX.concealed || o === IDX.unplayed || (o === IDX.dtx && !isDtx);
     const recovered = o === IDX.fec || o === IDX.red || o === IDX.parity || o === IDX.rtx;
-    frames[i] = { arrived: rec?.arrivalMs != null, recovered, concealed: wasConcealed && !isDtx, dtx: isDtx };
+    // A corrupted packet that failed to parse never reached the decoder: it did not arrive.
+    const arrived = rec !== undefined && rec.arrivalMs !== null && rec.fate !== 'malformed';
+    frames[i] = { arrived, recovered, concealed: wasConcealed && !isDtx, dtx: isDtx };
     if (isDtx) {
       dtx++;
       continue;
