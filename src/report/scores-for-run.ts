@@ -147,11 +147,12 @@ export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores 
   // BurstR describes the loss process of the packets sent, as Ppl (effective loss) does: frames
   // of sender DTX silence are not packets and must not split bursts or dilute p (G.107 7.5).
   const dtx = v.frames.outcomes.indexOf('dtx');
-  const sentLost = lost.filter((_, i) => Number.parseInt(v.frames.outcome[i], 36) !== dtx);
+  const sent = lost.map((_, i) => Number.parseInt(v.frames.outcome[i], 36) !== dtx);
+  const sentLost = lost.filter((_, i) => sent[i]);
   const burstR = sentLost.length > 1 ? burstRFromLossSequence(sentLost) : 1;
   const taMs = v.latency.mouthToEarMs;
   const call = emodelForCall({ codecEntry: entry, bandwidth, mouthToEarMs: taMs, pplPercent, burstR: Number.isFinite(burstR) ? burstR : 1 });
-  const windows = lost.length ? emodelWindows(lost, codec.frameMs, EMODEL_WINDOW_MS, taMs, entry) : [];
+  const windows = lost.length ? emodelWindows(lost, codec.frameMs, EMODEL_WINDOW_MS, taMs, entry, sent) : [];
   return {
     emodel: {
       standard: bandwidth === 'nb' ? 'ITU-T G.107' : 'ITU-T G.107.1',

@@ -139,6 +139,8 @@ export function emodelWindows(
   windowMs: number | undefined = 5000,
   delayMs: number,
   codec: CodecImpairment,
+  /** Frames that count (false for sender DTX silence, which is not a packet); default all. */
+  counted?: readonly boolean[],
 ): EmodelWindow[] {
   if (!(frameMs > 0) || !(windowMs > 0)) {
     throw new JitterlabError('usage', `E-model windows: frameMs and windowMs must be > 0 (got ${frameMs}, ${windowMs})`);
@@ -146,14 +148,15 @@ export function emodelWindows(
   const perWindow = Math.max(1, Math.round(windowMs / frameMs));
   const out: EmodelWindow[] = [];
   for (let start = 0; start < lossSeq.length; start += perWindow) {
-    const slice = lossSeq.slice(start, Math.min(lossSeq.length, start + perWindow));
+    const end = Math.min(lossSeq.length, start + perWindow);
+    const slice = counted ? lossSeq.slice(start, end).filter((_, k) => counted[start + k]) : lossSeq.slice(start, end);
     const lost = slice.reduce((n, l) => n + (l ? 1 : 0), 0);
-    const pplPercent = (100 * lost) / slice.length;
-    const burstR = burstRFromLossSequence(slice);
+    const pplPercent = slice.length ? (100 * lost) / slice.length : 0;
+    const burstR = slice.length > 1 ? burstRFromLossSequence(slice) : 1;
     const r = emodelForCall({ codecEntry: codec, mouthToEarMs: delayMs, pplPercent, burstR });
     out.push({
       startMs: start * frameMs,
-      endMs: (start + slice.length) * frameMs,
+      endMs: end * frameMs,
       frames: slice.length,
       lost,
       pplPercent,

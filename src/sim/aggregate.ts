@@ -181,9 +181,9 @@ export function aggregateVariant(
     const rec = mediaByFrame.get(i);
     // A frame the sender never sent (DTX silence) is not loss, however the receiver filled it.
     const isDtx = rec === undefined;
-    // A frame that was sent but played as comfort noise (its packet lost at the start of a
-    // talkspurt, so the buffer took it for more silence) was lost to the listener as well.
-    const wasConcealed = o === IDX.concealed || o === IDX.unplayed || (o === IDX.dtx && !isDtx);
+    // run-variant records a sent frame played as comfort noise (its packet lost at a talkspurt
+    // start) as 'concealed': it was lost to the listener.
+    const wasConcealed = o === IDX.concealed || o === IDX.unplayed;
     const recovered = o === IDX.fec || o === IDX.red || o === IDX.parity || o === IDX.rtx;
     // A corrupted packet that failed to parse never reached the decoder: it did not arrive.
     const arrived = rec !== undefined && rec.arrivalMs !== null && rec.fate !== 'malformed';

@@ -244,13 +244,17 @@ export function runVariant(input: VariantRunInput): VariantRun {
       onFrame(extTs, outcome, origin, nowMs) {
         const idx = frameOfTs(extTs);
         if (idx < 0 || idx >= totalFrames) return;
+        const rec = mediaByFrame[idx];
         let name: FrameOutcomeName;
         if (outcome === 'normal') name = origin === 'primary' || origin === null ? 'normal' : origin;
-        else name = outcome;
+        // 'dtx' means exactly "the sender never sent this frame": a sent frame the buffer filled
+        // with comfort noise (its packet lost at a talkspurt start) was concealed, with silence;
+        // an unsent frame is DTX silence however the buffer filled it.
+        else if (rec === undefined) name = 'dtx';
+        else name = outcome === 'dtx' ? 'concealed' : outcome;
         if (firstFrame < 0) firstFrame = idx;
         frameOutcome[idx] = FRAME_OUTCOMES.indexOf(name);
         framePlayoutMs[idx] = nowMs;
-        const rec = mediaByFrame[idx];
         if (rec && outcome === 'normal' && origin === 'primary') {
           rec.fate = 'played';
           rec.playoutMs = nowMs;

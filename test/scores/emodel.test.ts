@@ -342,6 +342,23 @@ describe('emodelForCall and windows', () => {
     expect(() => emodelWindows(seq, 0, 5000, 0, plc)).toThrow(JitterlabError);
   });
 
+  it('windows count only the frames that were sent (DTX silence masked out)', () => {
+    // One 5 s window: 100 sent frames with 10 losses, 150 DTX frames (not packets, never lost).
+    const seq: boolean[] = [];
+    const counted: boolean[] = [];
+    for (let i = 0; i < 250; i++) {
+      const sent = i < 100;
+      counted.push(sent);
+      seq.push(sent && i % 10 === 0);
+    }
+    const [w] = emodelWindows(seq, 20, 5000, 150, plc, counted);
+    expect(w).toMatchObject({ startMs: 0, endMs: 5000, frames: 100, lost: 10, pplPercent: 10 });
+    const [unmasked] = emodelWindows(seq, 20, 5000, 150, plc);
+    expect(unmasked.pplPercent).toBeCloseTo(4, 12);
+    const [silent] = emodelWindows(seq.map(() => false), 20, 5000, 150, plc, seq.map(() => false));
+    expect(silent).toMatchObject({ frames: 0, pplPercent: 0, burstR: 1 });
+  });
+
   it('accepts any table entry', () => {
     for (const e of CODEC_IMPAIRMENTS as readonly CodecImpairment[]) {
       const r = emodelForCall({ codecEntry: e, mouthToEarMs: 100, pplPercent: 1 });
