@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../core/errors.ts';
+import { JitterlabError, ScenarioError, UsageError } from '../core/errors.ts';
 import { loadScenario, PROJECT_ROOT } from '../scenario/load.ts';
 import { comparisonTable, summaryTable } from '../report/terminal-table.ts';
 import { writeReportIndex } from '../report/report-index.ts';
@@ -34,7 +34,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const sc = loadScenario(args.scenario);
     const outDir = resolve(args.out ?? resolve(PROJECT_ROOT, 'reports', sc.name));
     const t0 = performance.now();
-    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html });
+    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html }).catch((e: unknown) => {
+      // Checks made while building the run (jitterBuffer.module, channel models) know the key but not the file.
+      if (e instanceof JitterlabError && e.kind === 'scenario' && !(e instanceof ScenarioError)) throw new ScenarioError(args.scenario, '', null, e.message);
+      throw e;
+    });
     const wroteHtml = args.html ?? sc.config.report.html;
     const indexFile = writeReportIndex(dirname(outDir));
     if (args.json) {
@@ -48,7 +52,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (cmp) process.stdout.write(`\nRanked by effective loss, then p95 playout delay:\n${cmp}\n`);
     const pcap = results.variants.map((v) => v.files.pcap).filter((f): f is string => typeof f === 'string');
     if (pcap.length) process.stdout.write(`\nCapture: ${pcap.map((f) => join(outDir, f)).join(', ')}\n`);
-    process.stdout.write(`\nAll runs: ${indexFile}\n`);
+    if (indexFile !== null) process.stdout.write(`\nAll runs: ${indexFile}\n`);
     // Last line: the report to open.
     process.stdout.write(`Report: ${wroteHtml ? join(outDir, 'index.html') : `${outDir}/`}\n`);
   },

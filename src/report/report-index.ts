@@ -3,7 +3,7 @@
  * results.json) with its headline numbers and a link to its report. Regenerated after each run,
  * written atomically. The date is results.json's modification time (when the run was written).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { escapeHtml } from './html/render-html.ts';
@@ -88,9 +88,22 @@ ${rows}
 `;
 }
 
-/** Rewrites <root>/index.html; returns its path. */
-export function writeReportIndex(root: string): string {
+const TITLE = '<title>jitterlab reports</title>';
+
+/** An index.html there that this module did not write (a user's page): never overwritten. */
+function isForeignIndex(target: string): boolean {
+  if (!existsSync(target)) return false;
+  try {
+    return !readFileSync(target, 'utf8').includes(TITLE);
+  } catch {
+    return true;
+  }
+}
+
+/** Rewrites <root>/index.html; returns its path, or null when root holds someone else's index.html. */
+export function writeReportIndex(root: string): string | null {
   const target = join(root, 'index.html');
+  if (isForeignIndex(target)) return null;
   writeFileAtomic(target, renderReportIndex(listRuns(root)));
   return target;
 }

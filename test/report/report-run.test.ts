@@ -215,7 +215,7 @@ describe('HTML report', () => {
 
 describe('reports/index.html', () => {
   it('lists every run with its headline numbers and a link to its report', () => {
-    const file = writeReportIndex(root);
+    const file = writeReportIndex(root)!;
     const html = readFileSync(file, 'utf8');
     const runs = listRuns(root);
     expect(runs.map((r) => r.dir).sort()).toEqual(['quickstart', 'twovariants']);
