@@ -35,6 +35,21 @@ describe('command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/bad\.yaml:3: channel\.loss\.rate: must be <= 1/);
   });
 
+  it('validate checks what a run would load: jitter-buffer modules, replay files, the source WAV', () => {
+    const mod = scenario('mod', 'durationS: 2\nreceiver: { jitterBuffer: { module: ./nope.js } }\n');
+    let r = cli('validate', mod);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mod\.yaml: jitterBuffer\.module: cannot load \.\/nope\.js/);
+    const replay = scenario('replay', 'durationS: 2\nchannel: { replay: { format: csv, file: missing.csv } }\n');
+    r = cli('validate', replay);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/replay\.yaml: .*missing\.csv/);
+    const src = scenario('src', 'durationS: 2\nsource: { file: absent.wav }\n');
+    r = cli('validate', src);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/absent\.wav: file not found/);
+  });
+
   it('an unknown command or a missing argument is a usage error (exit 2)', () => {
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('run').code).toBe(2);
