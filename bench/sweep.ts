@@ -4,7 +4,7 @@
  * the saving of shared encodings (one encode per sender setting, shared-encodings.ts) against
  * every point encoding its own audio.
  *
- *   npm run bench:sweep                 # 20 s calls, 48 points
+ *   npm run bench:sweep                 # 20 s calls, 48 settings x 10 seeds = 480 points
  *   npm run bench:sweep -- --quick      # 5 s calls, 16 points
  *
  * CPU time is the whole process (all threads) from process.cpuUsage(); worker start-up (loading
@@ -39,7 +39,8 @@ receiver:
   jitterBuffer: { type: fixed, delayMs: 60 }
 `,
 );
-const plan = planSweep(file, { vary: [`channel.loss.rate=${lossValues}`, `channel.delay.jitterMs=${jitterValues}`] });
+// Large enough that per-thread start-up (~0.5 s of module loading) does not hide the scaling.
+const plan = planSweep(file, { vary: [`channel.loss.rate=${lossValues}`, `channel.delay.jitterMs=${jitterValues}`], seeds: quick ? 1 : 10 });
 
 interface Measured {
   label: string;
