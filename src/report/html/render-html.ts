@@ -69,6 +69,18 @@ function headlineCards(h: Headline): string {
   ].join('');
 }
 
+/** Many variants: one compact row each instead of a block of cards each. */
+function headlineTable(variants: ReportModel['variants']): string {
+  const cell = (text: string, verdict: Verdict) => `<td class="v-${verdict}">${escapeHtml(text)}</td>`;
+  const rows = variants
+    .map((v) => {
+      const h = v.headline;
+      return `<tr><th>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</th>${cell(f2(h.mosCq), mosVerdict(h.mosCq))}${cell(f2(h.mosLq), mosVerdict(h.mosLq))}${cell(f2(h.visqolMos), mosVerdict(h.visqolMos))}${cell(pct(h.effectiveLoss), lossVerdict(h.effectiveLoss))}${cell(pct(h.networkLoss), 'none')}${cell(`${h.mouthToEarMs.toFixed(0)} ms`, delayVerdict(h.mouthToEarMs))}${cell(`${h.jitterMs.toFixed(1)} ms`, 'none')}</tr>`;
+    })
+    .join('\n');
+  return `<table class="cmp headline-table"><thead><tr><th>variant</th><th>MOS-CQ (E-model)</th><th>MOS-LQ</th><th>ViSQOL MOS</th><th>effective loss</th><th>network loss</th><th>mouth-to-ear (G.114 150/400)</th><th>RFC 3550 jitter</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function comparisonTable(model: ReportModel): string {
   const rows = model.comparison;
   if (!rows || !rows.length) return '';
@@ -136,9 +148,12 @@ ${adaptationSummary(model)}</section>`;
 export function renderHtml(model: ReportModel): string {
   const multi = model.variants.length > 1;
   const title = `jitterlab: ${model.name}`;
-  const headlines = model.variants
-    .map((v) => `<div class="headline">${multi ? `<h3>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</h3>` : ''}<div class="cards">${headlineCards(v.headline)}</div></div>`)
-    .join('\n');
+  const headlines =
+    model.variants.length > 3
+      ? headlineTable(model.variants)
+      : model.variants
+          .map((v) => `<div class="headline">${multi ? `<h3>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</h3>` : ''}<div class="cards">${headlineCards(v.headline)}</div></div>`)
+          .join('\n');
   const anyProvisional = model.variants.some((v) => v.headline.provisional);
   const provNote = anyProvisional
     ? `<p class="warn">E-model values marked <span class="prov">provisional</span> use Ie/Bpl values that no ITU-T Recommendation publishes for Opus; they are estimates (source: ${escapeHtml(model.variants.find((v) => v.headline.provisional)?.headline.codecSource ?? '')}). Compare variants with them; do not quote them as absolute quality.</p>`
@@ -171,7 +186,7 @@ h1{margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom
 .meta,.hint{color:#666}.meta code{background:#f4f4f4;padding:0 4px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border-radius:8px;padding:10px 14px;min-width:150px;background:#f1f1f1;border-left:6px solid #aaa}
 .card .label{font-size:12px;color:#555}.card .value{font-size:26px;font-weight:600}.card .note{font-size:12px;color:#555}
-.card.good{border-color:#2e9e44;background:#eef8f0}.card.fair{border-color:#e69500;background:#fdf6e8}.card.poor{border-color:#d62728;background:#fcecec}
+.v-good{background:#eef8f0}.v-fair{background:#fdf6e8}.v-poor{background:#fcecec}.card.good{border-color:#2e9e44;background:#eef8f0}.card.fair{border-color:#e69500;background:#fdf6e8}.card.poor{border-color:#d62728;background:#fcecec}
 .prov{display:inline-block;background:#fff3cd;border:1px solid #e0b400;border-radius:4px;padding:0 5px;font-size:11px;color:#7a5b00}
 .warn{background:#fff8e1;border-left:4px solid #e0b400;padding:6px 10px}
 .chart{position:relative;height:300px;margin:6px 0 14px}.chart.tall{height:360px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
