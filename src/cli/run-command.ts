@@ -17,7 +17,7 @@ interface RunArgs {
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenario>',
-  describe: 'Run a scenario file to its report (reports/<name>/: results.json, packets.csv, WAVs)',
+  describe: 'Run a scenario file to its report (reports/<name>/: index.html, results.json, packets.csv, WAVs)',
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (.yaml, .yml or .json)' })
