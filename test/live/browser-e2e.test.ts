@@ -8,13 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from '../headless-chromium.ts';
 import type { LiveServer } from '../../src/live/server.ts';
 import { loadScenario, PROJECT_ROOT } from '../../src/scenario/load.ts';
 import { readWavMono } from '../../src/source/wav-file.ts';
 import { bestEnvelopeCorrelation, envelope, fixturePcm, int16FromBase64, tempDir, testServer, TOKEN, writeWav } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`live e2e skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 interface Probe {
@@ -36,23 +35,11 @@ describe.runIf(hasChromium)('live page in headless Chromium', () => {
     const slice = join(tmp.dir, 'speech-5s.wav');
     writeWav(slice, fixturePcm(0, SPEECH_S));
     server = await testServer(tmp.dir, { scenarioFile: join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml') });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${slice}%noloop`,
-      ],
-    });
+    browser = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${slice}%noloop`,
+    ]);
   }, 30_000);
 
   afterAll(async () => {

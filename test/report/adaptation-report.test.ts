@@ -3,11 +3,12 @@
  * settings, bounded for long calls, defensive on malformed input) and, end to end, the capacity
  * drop scenario (shortened) run to a report and loaded in headless Chromium.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from '../headless-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptationModels, adaptationVariantModel, stepChanges, type AdaptationVariantModel } from '../../src/report/html/adaptation-model.ts';
 import { renderHtml } from '../../src/report/html/render-html.ts';
@@ -16,8 +17,6 @@ import { buildReportModel } from '../../src/report/html/report-model.ts';
 import { runToReport } from '../../src/report/write-run.ts';
 import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`${CHROMIUM} not installed: skipping the headless-browser rendering checks of the adaptation charts`);
 
 /** A columnar adaptation block like src/sender/adaptation/timeline.ts writes, from per-sample functions. */
@@ -144,10 +143,7 @@ beforeAll(async () => {
   dir = join(root, 'capacity-drop');
   await runToReport(shortenedCapacityDrop(), { outDir: dir });
   if (hasChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   }
 });
 

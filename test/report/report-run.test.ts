@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from '../headless-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { Rfc3550Jitter } from '../../src/metrics/rfc3550-jitter.ts';
@@ -21,9 +22,7 @@ import type { Results } from '../../src/report/results.ts';
 import { runToReport } from '../../src/report/write-run.ts';
 import { loadScenario, PROJECT_ROOT } from '../../src/scenario/load.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TSHARK = '/usr/bin/tshark';
-const hasChromium = existsSync(CHROMIUM);
 const hasTshark = existsSync(TSHARK);
 if (!hasChromium) console.warn(`${CHROMIUM} not installed: skipping the headless-browser rendering checks of the HTML report`);
 if (!hasTshark) console.warn(`${TSHARK} not installed: skipping the Wireshark cross-check of call.pcap`);
@@ -74,10 +73,7 @@ beforeAll(async () => {
     spy.mockRestore();
   }
   if (hasChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   }
 });
 
