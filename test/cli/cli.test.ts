@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'jitterlab-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'jitterlab.js'), ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'src', 'cli', 'jitterlab.js'), ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

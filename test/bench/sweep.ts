@@ -13,8 +13,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planSweep } from '../src/sweep/plan.ts';
-import { runSweep } from '../src/sweep/run-sweep.ts';
+import { planSweep } from '../../src/sweep/plan.ts';
+import { runSweep } from '../../src/sweep/run-sweep.ts';
 
 const quick = process.argv.includes('--quick');
 const durationS = quick ? 5 : 20;

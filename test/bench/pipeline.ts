@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenarioText, PROJECT_ROOT } from '../src/scenario/load.ts';
-import { runToReport } from '../src/report/write-run.ts';
-import { AudioSource } from '../src/source/audio-source.ts';
+import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { runToReport } from '../../src/report/write-run.ts';
+import { AudioSource } from '../../src/source/audio-source.ts';
 
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
