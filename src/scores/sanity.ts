@@ -4,7 +4,8 @@
  * parametric codecs or time-stretching jitter buffers; they catch gross errors (wrong gain, wrong
  * delay, broken decoder), not perceived quality.
  */
-import { fft, ifft, nextPowerOfTwo } from './visqol/fft.ts';
+import { fft, nextPowerOfTwo } from './visqol/fft.ts';
+import { crossCorrelation } from './visqol/xcorr.ts';
 
 type Samples = Float32Array | Float64Array;
 
@@ -24,24 +25,7 @@ export function estimateLag(ref: Samples, deg: Samples, sampleRate: number, maxL
   const shorter = Math.min(ref.length, deg.length);
   const maxLag = Math.max(0, Math.min(Math.floor((maxLagS ?? 2) * sampleRate), Math.floor(shorter / 2)));
   const n = nextPowerOfTwo(ref.length + deg.length);
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
-  re.set(ref);
-  im.set(deg);
-  fft(re, im);
-  const cr = new Float64Array(n);
-  const ci = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const kn = (n - k) % n;
-    const rr = (re[k] + re[kn]) / 2;
-    const ri = (im[k] - im[kn]) / 2;
-    const dr = (im[k] + im[kn]) / 2;
-    const di = -(re[k] - re[kn]) / 2;
-    // conj(R) * D: c[lag] = sum_m ref[m] deg[m + lag]
-    cr[k] = rr * dr + ri * di;
-    ci[k] = rr * di - ri * dr;
-  }
-  ifft(cr, ci);
+  const cr = crossCorrelation(ref, deg, n);
   let best = -Infinity;
   let lag = 0;
   for (let l = -maxLag; l <= maxLag; l++) {

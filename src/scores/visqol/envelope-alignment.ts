@@ -15,6 +15,7 @@
  * reference length is ignored.
  */
 import { fft, ifft, nextPowerOfTwo } from './fft.ts';
+import { crossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
 const MIN_FFT_SIZE = 32;
@@ -85,30 +86,12 @@ export function bestLag(refEnv: Float64Array, degEnv: Float64Array): number {
   const maxLag = L - 1;
   // ViSQOL: 2^e with 2L - 1 = f 2^e, f in [0.5, 1), i.e. the power of two above 2L - 1.
   const p = nextPowerOfTwo(2 * L);
-  // Both real signals in one complex FFT: z = ref + i deg.
-  const re = new Float64Array(p);
-  const im = new Float64Array(p);
-  re.set(refEnv);
-  im.set(degEnv);
-  fft(re, im);
-  const pr = new Float64Array(p);
-  const pi = new Float64Array(p);
-  for (let k = 0; k < p; k++) {
-    const kn = (p - k) % p;
-    // R = (Z[k] + conj Z[-k]) / 2, D = (Z[k] - conj Z[-k]) / (2i)
-    const rr = (re[k] + re[kn]) / 2;
-    const ri = (im[k] - im[kn]) / 2;
-    const dr = (im[k] + im[kn]) / 2;
-    const di = -(re[k] - re[kn]) / 2;
-    // R * conj(D)
-    pr[k] = rr * dr + ri * di;
-    pi[k] = ri * dr - rr * di;
-  }
-  ifft(pr, pi);
+  // c[k] = sum_m ref[m] deg[m + k]; ViSQOL's lag is the opposite shift, so it reads c[-lag].
+  const c = crossCorrelation(refEnv, degEnv, p);
   let best = -Infinity;
   let bestLagValue = 0;
   for (let lag = -maxLag; lag <= maxLag; lag++) {
-    const v = pr[lag < 0 ? p + lag : lag];
+    const v = c[lag > 0 ? p - lag : -lag];
     if (v > best) {
       best = v;
       bestLagValue = lag;
