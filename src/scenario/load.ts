@@ -88,8 +88,20 @@ export function parseScenarioText(text: string, file: string): Scenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, '', 1, 'expected a mapping of scenario keys at the top level');
   }
+  return scenarioFromObject(raw as Record<string, unknown>, file, (path, unknownKey) => lineOfPath(doc, lc, path, unknownKey));
+}
+
+/** Where a key path sits in the source text (its line), when there is a source text. */
+export type LineLocator = (path: ReadonlyArray<PropertyKey>, unknownKey?: string) => number | null;
+
+/**
+ * A scenario from an already-parsed object: validation, defaults, phases and variants. Used
+ * directly for objects the program built itself (sweep points), which have no text and so no
+ * lines; errors still name the file and the key path.
+ */
+export function scenarioFromObject(raw: Record<string, unknown>, file: string, locate: LineLocator = () => null): Scenario {
   const fail = (path: ReadonlyArray<PropertyKey>, detail: string, unknownKey?: string): never => {
-    throw new ScenarioError(file, formatPath(path), lineOfPath(doc, lc, path, unknownKey), detail);
+    throw new ScenarioError(file, formatPath(path), locate(path, unknownKey), detail);
   };
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) {
@@ -114,7 +126,7 @@ export function parseScenarioText(text: string, file: string): Scenario {
     return { atMs, forMs, set: p.set, transition: p.transition, rampMs, direction: p.direction, label: p.label ?? `phase ${i + 1}` };
   });
 
-  const rawObj = raw as Record<string, unknown>;
+  const rawObj = raw;
   const baseSender = (rawObj.sender ?? {}) as Record<string, unknown>;
   const baseReceiver = (rawObj.receiver ?? {}) as Record<string, unknown>;
   const variantsRaw = (rawObj.variants ?? []) as Array<Record<string, unknown>>;

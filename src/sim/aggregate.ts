@@ -99,72 +99,81 @@ export interface VariantAggregates {
 
 const IDX = Object.fromEntries(FRAME_OUTCOMES.map((n, i) => [n, i])) as Record<(typeof FRAME_OUTCOMES)[number], number>;
 
-export function aggregateVariant(
-  run: VariantRun,
-  p: { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; reverseOverheadBytes?: number; clockRate: number },
-): VariantAggregates {
-  const kind = (k: 'media' | 'fec' | 'rtx'): KindCount => {
-    const rs = run.packets.filter((r) => r.kind === k);
-    const bytes = rs.reduce((sum, r) => sum + r.sizeBytes, 0);
-    return { packets: rs.length, bytes, wireBytes: bytes + rs.length * p.overheadBytes, lost: rs.filter((r) => r.arrivalMs === null).length };
+type Rec = VariantRun['packets'][number];
+type AggregateParams = { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; reverseOverheadBytes?: number; clockRate: number };
+
+// aggregateVariant runs once per run (per sweep point), so it is split into small single-pass
+// functions: each compiles quickly and a first-seen branch deoptimizes only a small piece
+// (in a sweep, every worker thread compiles all of this again).
+
+/** One pass over every packet A sent: counts and bytes by kind, RED bytes, and the media packets. */
+function packetTallies(packets: readonly Rec[], overheadBytes: number): { byKind: Record<Rec['kind'], KindCount>; redBytesSent: number; bytesSent: number; media: Rec[] } {
+  const byKind: Record<Rec['kind'], KindCount> = {
+    media: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
+    fec: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
+    rtx: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
   };
-  const fb = run.feedback;
-  const byKind = {
-    media: kind('media'),
-    fec: kind('fec'),
-    rtx: kind('rtx'),
-    rtcp: { packets: fb.forward.packets, bytes: fb.forward.bytes, wireBytes: fb.forward.bytes + fb.forward.packets * p.overheadBytes, lost: fb.forward.lost },
-  };
-  const redBytesSent = run.packets.reduce((sum, r) => sum + r.redundantBytes, 0);
-  const mediaOwnWire = byKind.media.wireBytes - redBytesSent;
-  const revOverhead = p.reverseOverheadBytes ?? p.overheadBytes;
-  const media = run.packets.filter((r) => r.kind === 'media');
-  const delivered = media.filter((r) => r.arrivalMs !== null);
-  const net = run.channel;
-  const delays = delivered.map((r) => r.arrivalMs! - r.sendMs);
+  const media: Rec[] = [];
+  let redBytesSent = 0;
+  let bytesSent = 0;
+  for (let i = 0; i < packets.length; i++) {
+    const r = packets[i];
+    const k = byKind[r.kind];
+    k.packets++;
+    k.bytes += r.sizeBytes;
+    if (r.arrivalMs === null) k.lost++;
+    redBytesSent += r.redundantBytes;
+    bytesSent += r.sizeBytes;
+    if (r.kind === 'media') media.push(r);
+  }
+  for (const k of [byKind.media, byKind.fec, byKind.rtx]) k.wireBytes = k.bytes + k.packets * overheadBytes;
+  return { byKind, redBytesSent, bytesSent, media };
+}
+
+/** One pass over the media packets: what the network did to them, and their fate at B. */
+function mediaTallies(media: readonly Rec[]) {
+  const delivered: Rec[] = [];
+  const delays: number[] = [];
+  let queueDrops = 0;
+  let outageDrops = 0;
+  let duplicated = 0;
+  let reordered = 0;
+  let corrupted = 0;
+  let late = 0;
+  let discarded = 0;
+  const lost: boolean[] = new Array(media.length);
+  for (let i = 0; i < media.length; i++) {
+    const r = media[i];
+    lost[i] = r.arrivalMs === null;
+    if (r.arrivalMs !== null) {
+      delivered.push(r);
+      delays.push(r.arrivalMs - r.sendMs);
+    }
+    if (r.networkCause === 'queue') queueDrops++;
+    else if (r.networkCause === 'outage') outageDrops++;
+    if (r.duplicated) duplicated++;
+    if (r.reordered) reordered++;
+    if (r.corrupted) corrupted++;
+    if (r.fate === 'late') late++;
+    else if (r.fate === 'discarded') discarded++;
+  }
+  return { delivered, delays, lost, queueDrops, outageDrops, duplicated, reordered, corrupted, late, discarded };
+}
+
+/** RFC 3550 interarrival jitter of the delivered media packets, in arrival order. */
+function arrivalJitterMs(delivered: readonly Rec[], p: AggregateParams): number {
   const byArrival = [...delivered].sort((a, b) => a.arrivalMs! - b.arrivalMs! || a.sendMs - b.sendMs);
-  const jitterMs = rfc3550JitterOfTrace(
+  return rfc3550JitterOfTrace(
     byArrival.map((r) => ({ arrivalMs: r.arrivalMs!, timestamp: r.frameIndex * p.clockRate * (p.frameMs / 1000) })),
     p.clockRate,
   );
-  const bytesSent = run.packets.reduce((s, r) => s + r.sizeBytes, 0);
-  const network: NetworkAggregates = {
-    packetsSent: run.packets.length,
-    mediaPacketsSent: media.length,
-    redundancyPacketsSent: run.packets.length - media.length,
-    bytesSent,
-    wireBytesSent: bytesSent + run.packets.length * p.overheadBytes,
-    packetsReceived: delivered.length,
-    lostInNetwork: media.length - delivered.length,
-    queueDrops: media.filter((r) => r.networkCause === 'queue').length,
-    outageDrops: media.filter((r) => r.networkCause === 'outage').length,
-    duplicated: media.filter((r) => r.duplicated).length,
-    reordered: media.filter((r) => r.reordered).length,
-    corrupted: media.filter((r) => r.corrupted).length,
-    lossRate: media.length ? (media.length - delivered.length) / media.length : 0,
-    delayMs: summarize(delays),
-    rfc3550JitterMs: jitterMs,
-    burstGap: rfc3611BurstGap(
-      media.map((r) => r.arrivalMs === null),
-      p.frameMs,
-    ),
-    byKind,
-    redBytesSent,
-    redundancyOverhead: mediaOwnWire > 0 ? (redBytesSent + byKind.fec.wireBytes + byKind.rtx.wireBytes) / mediaOwnWire : 0,
-    totalWireBytesSent: bytesSent + run.packets.length * p.overheadBytes + byKind.rtcp.wireBytes,
-    reverse: {
-      packetsSent: fb.reverse.packets,
-      bytesSent: fb.reverse.bytes,
-      wireBytesSent: fb.reverse.bytes + fb.reverse.packets * revOverhead,
-      lost: fb.reverse.lost,
-      nackPackets: fb.reverse.nackPackets,
-      nackBytes: fb.reverse.nackBytes,
-    },
-  };
+}
 
-  const nFrames = run.frameOutcome.length;
+/** One pass over the frames of the call: how each was played, and the delays of those played from their own packet. */
+function frameTallies(frameOutcome: Uint8Array, media: readonly Rec[]) {
+  const nFrames = frameOutcome.length;
   const frames: FrameLossInput[] = new Array(nFrames);
-  const mediaByFrame = new Map<number, (typeof media)[number]>();
+  const mediaByFrame = new Map<number, Rec>();
   for (const r of media) mediaByFrame.set(r.frameIndex, r);
   const playoutDelays: number[] = [];
   const jbDelays: number[] = [];
@@ -177,7 +186,7 @@ export function aggregateVariant(
   let normal = 0;
   let concealed = 0;
   for (let i = 0; i < nFrames; i++) {
-    const o = run.frameOutcome[i];
+    const o = frameOutcome[i];
     const rec = mediaByFrame.get(i);
     // A frame the sender never sent (DTX silence) is not loss, however the receiver filled it.
     const isDtx = rec === undefined;
@@ -203,14 +212,63 @@ export function aggregateVariant(
       }
     }
   }
-  const loss = lossRates(frames);
+  return { nFrames, frames, playoutDelays, jbDelays, playedNetDelays, postLoss, dtx, normal, concealed };
+}
+
+export function aggregateVariant(run: VariantRun, p: AggregateParams): VariantAggregates {
+  const fb = run.feedback;
+  const t = packetTallies(run.packets, p.overheadBytes);
+  const byKind = {
+    ...t.byKind,
+    rtcp: { packets: fb.forward.packets, bytes: fb.forward.bytes, wireBytes: fb.forward.bytes + fb.forward.packets * p.overheadBytes, lost: fb.forward.lost },
+  };
+  const redBytesSent = t.redBytesSent;
+  const mediaOwnWire = byKind.media.wireBytes - redBytesSent;
+  const revOverhead = p.reverseOverheadBytes ?? p.overheadBytes;
+  const media = t.media;
+  const m = mediaTallies(media);
+  const bytesSent = t.bytesSent;
+  const nPackets = run.packets.length;
+  const network: NetworkAggregates = {
+    packetsSent: nPackets,
+    mediaPacketsSent: media.length,
+    redundancyPacketsSent: nPackets - media.length,
+    bytesSent,
+    wireBytesSent: bytesSent + nPackets * p.overheadBytes,
+    packetsReceived: m.delivered.length,
+    lostInNetwork: media.length - m.delivered.length,
+    queueDrops: m.queueDrops,
+    outageDrops: m.outageDrops,
+    duplicated: m.duplicated,
+    reordered: m.reordered,
+    corrupted: m.corrupted,
+    lossRate: media.length ? (media.length - m.delivered.length) / media.length : 0,
+    delayMs: summarize(m.delays),
+    rfc3550JitterMs: arrivalJitterMs(m.delivered, p),
+    burstGap: rfc3611BurstGap(m.lost, p.frameMs),
+    byKind,
+    redBytesSent,
+    redundancyOverhead: mediaOwnWire > 0 ? (redBytesSent + byKind.fec.wireBytes + byKind.rtx.wireBytes) / mediaOwnWire : 0,
+    totalWireBytesSent: bytesSent + nPackets * p.overheadBytes + byKind.rtcp.wireBytes,
+    reverse: {
+      packetsSent: fb.reverse.packets,
+      bytesSent: fb.reverse.bytes,
+      wireBytesSent: fb.reverse.bytes + fb.reverse.packets * revOverhead,
+      lost: fb.reverse.lost,
+      nackPackets: fb.reverse.nackPackets,
+      nackBytes: fb.reverse.nackBytes,
+    },
+  };
+
+  const f = frameTallies(run.frameOutcome, media);
+  const loss = lossRates(f.frames);
   const playout: PlayoutAggregates = {
-    frames: nFrames,
-    dtxFrames: dtx,
-    framesNormal: normal,
-    framesConcealed: concealed,
-    lateDiscarded: media.filter((r) => r.fate === 'late').length,
-    bufferDiscarded: media.filter((r) => r.fate === 'discarded').length,
+    frames: f.nFrames,
+    dtxFrames: f.dtx,
+    framesNormal: f.normal,
+    framesConcealed: f.concealed,
+    lateDiscarded: m.late,
+    bufferDiscarded: m.discarded,
     recovered: { ...run.recoveredBy },
     recoveredLate: { ...run.recoveredLate },
     recovery: { ...run.recovery, nack: run.nack, rtxSent: run.rtxSent },
@@ -218,16 +276,16 @@ export function aggregateVariant(
     loss,
     effectiveLoss: loss.afterJitterBuffer,
     concealmentRatio: run.counters.totalSamplesReceived ? run.counters.concealedSamples / run.counters.totalSamplesReceived : 0,
-    burstGap: rfc3611BurstGap(postLoss, p.frameMs),
-    lossBurstLengths: lossRunLengths(postLoss),
-    playoutDelayMs: summarize(playoutDelays),
-    jitterBufferDelayMs: summarize(jbDelays),
+    burstGap: rfc3611BurstGap(f.postLoss, p.frameMs),
+    lossBurstLengths: lossRunLengths(f.postLoss),
+    playoutDelayMs: summarize(f.playoutDelays),
+    jitterBufferDelayMs: summarize(f.jbDelays),
     playoutStartMs: run.playoutStartMs,
   };
   const latency = latencyBudget({
     frameMs: p.frameMs,
     lookaheadMs: p.lookaheadMs,
-    meanNetworkMs: playedNetDelays.length ? summarize(playedNetDelays).mean : network.delayMs.mean,
+    meanNetworkMs: f.playedNetDelays.length ? summarize(f.playedNetDelays).mean : network.delayMs.mean,
     meanJitterBufferMs: playout.jitterBufferDelayMs.mean,
     deviceBufferMs: p.deviceBufferMs,
   });

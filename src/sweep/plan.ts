@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ScenarioError, UsageError } from '../core/errors.ts';
-import { loadScenario, parseScenarioText, type Scenario } from '../scenario/load.ts';
+import { loadScenario, scenarioFromObject, type Scenario } from '../scenario/load.ts';
 import { measureDef, measureNames } from '../check/measures.ts';
 import { axesFromRecord, gridPoints, parseVaryArg, seedList, type Axis, type AxisValue, type GridPoint } from './grid.ts';
 import { setKeyPath } from './key-path.ts';
@@ -91,7 +91,8 @@ export function pointScenario(file: string, raw: Record<string, unknown>, params
   for (const [key, value] of Object.entries(params)) obj = setKeyPath(obj, key, value);
   obj = { ...obj, sweep: null };
   try {
-    return parseScenarioText(JSON.stringify(obj), file);
+    // The object is ours (base scenario + axis values): validate it as is, no text round trip.
+    return scenarioFromObject(obj, file);
   } catch (e) {
     if (e instanceof ScenarioError) throw new ScenarioError(file, e.keyPath, null, `${e.detail} (sweep point ${describeParams(params)})`);
     throw e;

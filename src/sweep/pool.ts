@@ -1,10 +1,10 @@
 /**
- * A fixed pool of worker threads running sweep points. Workers load TypeScript through tsx's
- * ESM API (a `--import tsx` execArgv does not reach a worker's module loader on Node 20). They
- * are started first, so their start-up (~0.5 s of module loading each) overlaps the main
- * thread's validation and encoding; then each gets the shared encodings once and is handed the
- * next point whenever it answers. Outcomes are reported as they complete; the caller orders them
- * by point index.
+ * A fixed pool of worker threads running sweep points. Each worker loads the bundled worker
+ * (worker-bundle.ts) or, when no bundle could be built, the TypeScript entry through tsx's ESM
+ * API (a `--import tsx` execArgv does not reach a worker's module loader on Node 20). They are
+ * started first, so their start-up overlaps the main thread's validation and encoding; then each
+ * gets the shared encodings once and is handed the next point whenever it answers. Outcomes are
+ * reported as they complete; the caller orders them by point index.
  */
 import { Worker } from 'node:worker_threads';
 import { JitterlabError } from '../core/errors.ts';
@@ -14,8 +14,8 @@ import type { ToWorker, WorkerBase } from './worker.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
-/** Code run by each worker: register tsx's loader, then import the worker module. */
-function bootstrap(): string {
+/** Code run by each worker without a bundle: register tsx's loader, then import the worker module. */
+function tsxBootstrap(): string {
   return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
 }
 
@@ -28,8 +28,11 @@ export interface PoolRun {
 export class WorkerPool {
   private readonly workers: Worker[] = [];
 
-  constructor(base: WorkerBase, size: number) {
-    for (let i = 0; i < Math.max(1, size); i++) this.workers.push(new Worker(bootstrap(), { eval: true, workerData: base }));
+  /** `bundle`: the pre-built worker module (sweepWorkerBundle()), or null to load TypeScript through tsx. */
+  constructor(base: WorkerBase, size: number, bundle: URL | null) {
+    for (let i = 0; i < Math.max(1, size); i++) {
+      this.workers.push(bundle ? new Worker(bundle, { workerData: base }) : new Worker(tsxBootstrap(), { eval: true, workerData: base }));
+    }
   }
 
   get size(): number {

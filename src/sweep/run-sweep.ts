@@ -19,6 +19,7 @@ import { PointLog, type PointRecord } from './point-log.ts';
 import { runPoint, type PointOutcome, type PointTask } from './point-run.ts';
 import { pointScenario, type SweepPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
+import { sweepWorkerBundle } from './worker-bundle.ts';
 import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
 import { sweepCsv } from './sweep-table.ts';
 import { sweepHtml } from './sweep-html.ts';
@@ -53,6 +54,17 @@ export function writeSweepOutputs(dir: string, report: SweepReport): void {
   writeFileAtomic(join(dir, 'sweep.html'), sweepHtml(report));
 }
 
+/** Whether any `module:` setting (or a vary value of one) names a TypeScript file. */
+function namesTypeScriptModule(values: unknown[]): boolean {
+  const seen = (v: unknown, key: string): boolean => {
+    if (typeof v === 'string') return /(^|\.)module$/.test(key) && /\.[cm]?ts$/i.test(v);
+    if (Array.isArray(v)) return v.some((x) => seen(x, key));
+    if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => seen(x, k));
+    return false;
+  };
+  return values.some((v) => seen(v, ''));
+}
+
 export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<SweepOutcome> {
   const dir = opts.outDir;
   const shard = opts.shard ?? null;
@@ -71,12 +83,16 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   const todo = mine.filter((p) => !done.has(p.index));
   const shareEncodings = opts.shareEncodings ?? true;
   // Workers start loading now, in parallel with the validation and encoding below.
-  const pool = opts.jobs > 0 && todo.length > 0 ? new WorkerPool({ file: plan.scenarioFile, raw: plan.raw, shareEncodings }, Math.min(opts.jobs, todo.length)) : null;
-  // Validate every point before running any: a bad value fails now, naming its key.
+  const useWorkers = opts.jobs > 0 && todo.length > 0;
+  // A TypeScript jitter-buffer module needs tsx's loader, which the plain-JS bundle lacks.
+  const bundle = useWorkers && !namesTypeScriptModule([plan.raw, ...todo.map((p) => p.params)]) ? await sweepWorkerBundle() : null;
+  const pool = useWorkers ? new WorkerPool({ file: plan.scenarioFile, raw: plan.raw, shareEncodings }, Math.min(opts.jobs, todo.length), bundle) : null;
+  // Validate every combination before running any point: a bad value fails now, naming its key.
+  // Points of one combination differ only in their seed, which cannot make a scenario invalid.
   const scenarios = new Map<number, Scenario>();
   let packed: PackedEncoding[];
   try {
-    for (const p of todo) scenarios.set(p.index, pointScenario(plan.scenarioFile, plan.raw, p.params));
+    for (const p of todo) if (!scenarios.has(p.combo)) scenarios.set(p.combo, pointScenario(plan.scenarioFile, plan.raw, p.params));
     packed = shareEncodings ? encodeShared(scenarios.values()) : [];
     // Only now touch --out: a rejected point must not wipe an earlier sweep's points.jsonl / plan.json.
     mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@
  *
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
+ *   npm run bench -- --reps 5     # median of 5 interleaved runs (default 3)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,8 @@ const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
 const rssChild = process.argv.includes('--rss-child');
 const seconds = quick ? 30 : 120;
+const repsArg = process.argv.indexOf('--reps');
+const reps = repsArg > 0 ? Math.max(1, Number(process.argv[repsArg + 1])) : 3;
 
 function scenarioText(durationS: number, variants: number, visqol = false): string {
   const v =
@@ -92,14 +95,24 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, cpuMs: cpu })}\n`);
     return;
   }
-  process.stdout.write(`jitterlab bench: ${seconds} s of speech, Opus 24 kbit/s complexity 5, 20 ms frames\n`);
-  // Warm up both paths (JIT, libopus tables) before measuring.
-  bareLoop(5);
-  await pipeline(5, 1);
-  const bare = bareLoop(seconds);
-  const one = await pipeline(seconds, 1);
-  const two = await pipeline(seconds, 2);
-  const withScores = await pipeline(seconds, 1, true);
+  process.stdout.write(`jitterlab bench: ${seconds} s of speech, Opus 24 kbit/s complexity 5, 20 ms frames; median of ${reps} interleaved runs after a full-length warm-up\n`);
+  // Warm up both paths at full length (JIT tiers, libopus tables, GC heap sizing) before measuring,
+  // then interleave the measurements so drift on the machine hits all of them alike.
+  bareLoop(seconds);
+  await pipeline(seconds, 1);
+  const runs = { bare: [] as number[], one: [] as number[], two: [] as number[], scored: [] as number[] };
+  for (let r = 0; r < reps; r++) {
+    runs.bare.push(bareLoop(seconds));
+    runs.one.push(await pipeline(seconds, 1));
+    runs.two.push(await pipeline(seconds, 2));
+    if (r === 0) runs.scored.push(await pipeline(seconds, 1, true));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const bare = median(runs.bare);
+  const one = median(runs.one);
+  const two = median(runs.two);
+  const withScores = median(runs.scored);
+  process.stdout.write(`runs (ms CPU): bare ${runs.bare.map((x) => x.toFixed(0)).join(' ')} | pipeline ${runs.one.map((x) => x.toFixed(0)).join(' ')} | 2 variants ${runs.two.map((x) => x.toFixed(0)).join(' ')}\n`);
   const rt = (ms: number) => ((seconds * 1000) / ms).toFixed(0);
   process.stdout.write(`bare encode+decode loop  ${bare.toFixed(0).padStart(7)} ms CPU  (${rt(bare)}x real time)\n`);
   process.stdout.write(`pipeline, 1 variant      ${one.toFixed(0).padStart(7)} ms CPU  (${rt(one)}x real time)\n`);

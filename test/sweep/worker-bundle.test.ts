@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { sweepWorkerBundle, withOwnUrl, WORKER_BUNDLE_DIR } from '../../src/sweep/worker-bundle.ts';
+
+describe('the bundled sweep worker', () => {
+  it('is built once into node_modules/.cache and reused', async () => {
+    const url = await sweepWorkerBundle();
+    expect(url).not.toBeNull();
+    const file = fileURLToPath(url!);
+    expect(file.startsWith(WORKER_BUNDLE_DIR)).toBe(true);
+    expect(existsSync(file)).toBe(true);
+    expect(await sweepWorkerBundle()).toBe(url);
+    const text = readFileSync(file, 'utf8');
+    // Every module's import.meta.url was pinned to its own source file (paths relative to a
+    // source keep working from the cache folder), and no keepNames wrappers are left.
+    expect(text).not.toContain('import.meta.url');
+    expect(text).toContain(JSON.stringify(pathToFileURL(fileURLToPath(new URL('../../src/scenario/load.ts', import.meta.url))).href));
+    expect(text).not.toMatch(/\b__name\(/);
+    // Native addons are loaded from node_modules, not inlined.
+    expect(text).not.toContain('node_modules/@discordjs/opus/');
+  });
+
+  it('replaces import.meta.url with the source file URL', () => {
+    expect(withOwnUrl('const r = createRequire(import.meta.url); new URL("./x", import.meta.url);', '/a/b/c.ts')).toBe(
+      'const r = createRequire("file:///a/b/c.ts"); new URL("./x", "file:///a/b/c.ts");',
+    );
+  });
+});
+
+describe('a sweep on bundled workers with a TypeScript jitter-buffer module', () => {
+  it('loads the module through tsx in the workers (not the bundle) and matches the in-thread run', async () => {
+    const { copyFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { planSweep } = await import('../../src/sweep/plan.ts');
+    const { runSweep } = await import('../../src/sweep/run-sweep.ts');
+    const { tempDir } = await import('./helpers.ts');
+    const dir = tempDir('ts-module');
+    // The shipped JavaScript example is valid TypeScript; as a .ts file it needs a TS loader.
+    copyFileSync(fileURLToPath(new URL('../../examples/my-buffer.js', import.meta.url)), join(dir, 'my-buffer.ts'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const file = join(dir, 'm.yaml');
+    writeFileSync(
+      file,
+      `name: m
+seed: 3
+durationS: 2
+source: { file: fixtures/speech-48k.wav }
+channel:
+  delay: { baseMs: 30, jitterMs: 10, distribution: uniform }
+  loss: { model: bernoulli, rate: 0.05 }
+receiver:
+  jitterBuffer: { module: ./my-buffer.ts, options: { percentile: 0.9 } }
+`,
+    );
+    const plan = planSweep(file, { vary: ['channel.delay.jitterMs=0,20'] });
+    const workers = await runSweep(plan, { outDir: join(dir, 'w'), jobs: 1 });
+    expect(workers.report.points.map((p) => p.error)).toEqual([null, null]);
+    const inThread = await runSweep(plan, { outDir: join(dir, 't'), jobs: 0 });
+    expect(workers.report.points.map((p) => p.variants)).toEqual(inThread.report.points.map((p) => p.variants));
+  });
+});
