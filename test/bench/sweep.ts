@@ -6,6 +6,7 @@
  *
  *   npm run bench:sweep                 # 20 s calls, 48 settings x 10 seeds = 480 points
  *   npm run bench:sweep -- --quick      # 5 s calls, 16 points
+ *   npm run bench:sweep -- --long       # 60 s calls, 480 points (start-up and JIT warm-up amortized)
  *
  * CPU time is the whole process (all threads) from process.cpuUsage(); worker start-up (loading
  * the bundled worker, worker-bundle.ts) is included, as a user pays it. Scaling is shown for the
@@ -20,7 +21,7 @@ import { planSweep } from '../../src/sweep/plan.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
 
 const quick = process.argv.includes('--quick');
-const durationS = quick ? 5 : 20;
+const durationS = process.argv.includes("--long") ? 60 : quick ? 5 : 20;
 const lossValues = quick ? '0,0.02,0.05,0.1' : '0,0.01,0.02,0.03,0.05,0.07,0.1,0.15';
 const jitterValues = quick ? '0,10,20,40' : '0,5,10,20,30,40';
 const cores = availableParallelism();
