@@ -126,10 +126,9 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
     return { atMs, forMs, set: p.set, transition: p.transition, rampMs, direction: p.direction, label: p.label ?? `phase ${i + 1}` };
   });
 
-  const rawObj = raw;
-  const baseSender = (rawObj.sender ?? {}) as Record<string, unknown>;
-  const baseReceiver = (rawObj.receiver ?? {}) as Record<string, unknown>;
-  const variantsRaw = (rawObj.variants ?? []) as Array<Record<string, unknown>>;
+  const baseSender = (raw.sender ?? {}) as Record<string, unknown>;
+  const baseReceiver = (raw.receiver ?? {}) as Record<string, unknown>;
+  const variantsRaw = (raw.variants ?? []) as Array<Record<string, unknown>>;
   const variants: ResolvedVariant[] =
     cfg.variants.length === 0
       ? [{ name: 'default', description: '', sender: cfg.sender, receiver: cfg.receiver }]
