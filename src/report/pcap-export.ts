@@ -59,7 +59,7 @@ function rebuildMedia(run: ScenarioRun, vi: number, encoded: EncodedStream | und
   const sender = new MediaSender({ ...run.rtp, payloadType: v.variant.sender.rtp.payloadType }, encoded.frameTs);
   const frames = v.run.frameOutcome.length;
   for (let i = 0; i < frames && i < encoded.payloads.length; i++) {
-    for (const p of sender.packetsForFrame(i, encoded.payloads[i])) if (p.kind === 'media') out.set(p.seq, p.bytes);
+    for (const p of sender.packetsForFrame(i, encoded.payloads.at(i))) if (p.kind === 'media') out.set(p.seq, p.bytes);
   }
   return out;
 }

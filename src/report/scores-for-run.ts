@@ -221,8 +221,8 @@ export function scoreSegments(durationS: number, segmentS = SCORE_SEGMENT_S, max
 type Mono = { samples: Float32Array; sampleRate: number };
 
 function sanityOf(ref: Mono, deg: Mono): SanityScores {
-  const r = resample(Float64Array.from(ref.samples), ref.sampleRate, SCORE_SAMPLE_RATE);
-  const d = resample(Float64Array.from(deg.samples), deg.sampleRate, SCORE_SAMPLE_RATE);
+  const r = resample(ref.samples, ref.sampleRate, SCORE_SAMPLE_RATE);
+  const d = resample(deg.samples, deg.sampleRate, SCORE_SAMPLE_RATE);
   const lag = estimateLag(r, d, SCORE_SAMPLE_RATE);
   const o = alignedOverlap(r, d, lag.lagSamples);
   return { lagMs: lag.lagS * 1000, levelOffsetDb: levelOffsetDb(o.ref, o.deg), lsdDb: logSpectralDistance(o.ref, o.deg, SCORE_SAMPLE_RATE) };

@@ -13,9 +13,31 @@ export interface EncodedStream {
   frameSamples: number;
   /** RTP timestamp units per frame (48 kHz clock, RFC 7587). */
   frameTs: number;
-  payloads: Uint8Array[];
+  payloads: PayloadList;
   /** Bytes of all payloads, for bitrate reports. */
   totalBytes: number;
+}
+
+/**
+ * The payloads of an encoding: one byte arena with frame offsets (payload i is
+ * bytes[offsets[i] .. offsets[i + 1])). A view is made when a payload is asked for: a one-hour
+ * call is 180k packets, and a view object per packet held for the whole run is 14 MB.
+ */
+export class PayloadList {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** length + 1 offsets into bytes, non-decreasing. */
+    readonly offsets: Uint32Array | Int32Array,
+  ) {}
+
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+
+  /** Payload i (0 <= i < length), a view into the arena. */
+  at(i: number): Uint8Array {
+    return this.bytes.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
 }
 
 /** An Opus DTX frame is a TOC byte with no (or one) data byte (RFC 6716 section 3.2.1). */
@@ -26,8 +48,8 @@ export function isDtxPayload(p: Uint8Array): boolean {
 export function encodeStream(source: AudioSource, codec: CodecConfig, frames: number): EncodedStream {
   const enc = new OpusFrameEncoder(codec);
   const pcm = new Int16Array(enc.frameSamples);
-  // Payloads live in one growing arena and are handed out as views: a one-hour call is 180k
-  // packets, and 180k separately allocated buffers cost more memory than the audio itself.
+  // Payloads live in one growing arena (PayloadList): a one-hour call is 180k packets, and 180k
+  // separately allocated buffers cost more memory than the audio itself.
   let arena = new Uint8Array(Math.max(4096, frames * Math.ceil((codec.bitrateKbps * codec.frameMs) / 8 + 8)));
   const offsets = new Uint32Array(frames + 1);
   let totalBytes = 0;
@@ -43,9 +65,7 @@ export function encodeStream(source: AudioSource, codec: CodecConfig, frames: nu
     totalBytes += p.length;
     offsets[i + 1] = totalBytes;
   }
-  const payloads: Uint8Array[] = new Array(frames);
-  for (let i = 0; i < frames; i++) payloads[i] = arena.subarray(offsets[i], offsets[i + 1]);
-  return { codec, frameMs: codec.frameMs, frameSamples: enc.frameSamples, frameTs: 48 * codec.frameMs, payloads, totalBytes };
+  return { codec, frameMs: codec.frameMs, frameSamples: enc.frameSamples, frameTs: 48 * codec.frameMs, payloads: new PayloadList(arena, offsets), totalBytes };
 }
 
 /** Cache key of an encoding: everything that changes the encoder's output. */

@@ -168,6 +168,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 function decodeReference(encoded: EncodedStream, sampleRate: number, sink: { write(pcm: Int16Array): void }): void {
   const dec = new OpusFrameDecoder(sampleRate, encoded.frameSamples);
   const pcm = new Int16Array(encoded.frameSamples);
-  for (const p of encoded.payloads) sink.write(dec.decode(p, pcm));
+  for (let i = 0; i < encoded.payloads.length; i++) sink.write(dec.decode(encoded.payloads.at(i), pcm));
   dec.destroy();
 }

@@ -129,7 +129,7 @@ function realizedTrace(input: VariantRunInput): Array<{ timestamp: number; arriv
   const out: Array<{ timestamp: number; arrivalMs: number | null }> = [];
   for (let i = 0; i < input.totalFrames; i++) {
     const sendMs = (i + 1) * input.encoded.frameMs;
-    for (const p of sender.packetsForFrame(i, input.encoded.payloads[i])) {
+    for (const p of sender.packetsForFrame(i, input.encoded.payloads.at(i))) {
       const d = ch.send({ sendMs, sizeBytes: p.bytes.length, lane: p.lane });
       const first = d.deliveries.length ? Math.min(...d.deliveries.map((x) => x.arrivalMs)) : null;
       out.push({ timestamp: input.rtp.initialTimestamp + i * input.encoded.frameTs, arrivalMs: first });
@@ -341,7 +341,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
   const scheduleSend = (i: number): void => {
     if (i >= totalFrames) return;
     clock.schedule((i + 1) * frameMs, (t) => {
-      sendRtp(sender.packetsForFrame(i, adapt ? adapt.payloadFor(i) : encoded.payloads[i], t), t);
+      sendRtp(sender.packetsForFrame(i, adapt ? adapt.payloadFor(i) : encoded.payloads.at(i), t), t);
       scheduleSend(i + 1);
     });
   };

@@ -6,7 +6,7 @@
  */
 import type { CodecConfig } from '../codec/config.ts';
 import type { Scenario } from '../scenario/load.ts';
-import { encodeStream, encodingKey, type EncodedStream } from '../sender/encoded-stream.ts';
+import { encodeStream, encodingKey, PayloadList, type EncodedStream } from '../sender/encoded-stream.ts';
 import { AudioSource } from '../source/audio-source.ts';
 
 export interface PackedEncoding {
@@ -31,24 +31,19 @@ export function encodingNeeds(sc: Scenario): Array<{ key: string; codec: CodecCo
 }
 
 export function packEncoding(key: string, e: EncodedStream): PackedEncoding {
-  const offsets = new SharedArrayBuffer(4 * (e.payloads.length + 1));
+  const frames = e.payloads.length;
+  const offsets = new SharedArrayBuffer(4 * (frames + 1));
   const off = new Int32Array(offsets);
-  let n = 0;
-  e.payloads.forEach((p, i) => {
-    off[i] = n;
-    n += p.length;
-  });
-  off[e.payloads.length] = n;
+  const first = e.payloads.offsets[0];
+  for (let i = 0; i <= frames; i++) off[i] = e.payloads.offsets[i] - first;
+  const n = off[frames];
   const data = new SharedArrayBuffer(Math.max(1, n));
-  const bytes = new Uint8Array(data);
-  e.payloads.forEach((p, i) => bytes.set(p, off[i]));
+  new Uint8Array(data).set(e.payloads.bytes.subarray(first, first + n));
   return { key, codec: e.codec, frameMs: e.frameMs, frameSamples: e.frameSamples, frameTs: e.frameTs, totalBytes: e.totalBytes, data, offsets };
 }
 
 export function unpackEncoding(p: PackedEncoding): EncodedStream {
-  const off = new Int32Array(p.offsets);
-  const payloads: Uint8Array[] = new Array(off.length - 1);
-  for (let i = 0; i < payloads.length; i++) payloads[i] = new Uint8Array(p.data, off[i], off[i + 1] - off[i]);
+  const payloads = new PayloadList(new Uint8Array(p.data), new Int32Array(p.offsets));
   return { codec: p.codec, frameMs: p.frameMs, frameSamples: p.frameSamples, frameTs: p.frameTs, payloads, totalBytes: p.totalBytes };
 }
 

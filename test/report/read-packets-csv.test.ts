@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/core/errors.ts';
-import { parsePacketsCsv } from '../../src/report/html/read-packets-csv.ts';
+import { parseMediaPacketColumns, parsePacketsCsv } from '../../src/report/html/read-packets-csv.ts';
 import { PACKETS_CSV_HEADER, packetCsvRow } from '../../src/report/packets-csv.ts';
 import type { PacketRecord } from '../../src/sim/records.ts';
 
@@ -62,5 +62,21 @@ describe('packets.csv reader', () => {
     const bad = `${PACKETS_CSV_HEADER}media,1,0,0,60,20,,0,lost,loss,,0,0,0\nmedia,2,960,1,60,oops,,0,lost,loss,,0,0,0\n`;
     expect(() => parsePacketsCsv(bad, 'p.csv')).toThrow(IoError);
     expect(() => parsePacketsCsv(bad, 'p.csv')).toThrow(/line 3: bad send_ms 'oops'/);
+  });
+
+  it('media columns hold exactly the media rows of the row reader, in file order', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 60 }), (recs) => {
+        const text = PACKETS_CSV_HEADER + recs.map(packetCsvRow).join('');
+        const media = parsePacketsCsv(text, 'p.csv').filter((r) => r.kind === 'media');
+        const cols = parseMediaPacketColumns(text, 'p.csv');
+        expect(cols.length).toBe(media.length);
+        expect(Array.from(cols.sendMs)).toEqual(media.map((r) => r.sendMs));
+        expect(Array.from(cols.arrivalMs)).toEqual(media.map((r) => r.arrivalMs ?? Number.NaN));
+        expect(Array.from(cols.late)).toEqual(media.map((r) => (r.fate === 'late' ? 1 : 0)));
+      }),
+    );
+    const bad = `${PACKETS_CSV_HEADER}media,1,0,0,60,20,,0,lost,loss,,0,0,0\nfec,2,960,1,60,oops,,0,lost,loss,,0,0,0\n`;
+    expect(() => parseMediaPacketColumns(bad, 'p.csv')).toThrow(/line 3: bad send_ms 'oops'/);
   });
 });

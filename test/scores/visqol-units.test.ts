@@ -3,6 +3,7 @@ import { JitterlabError } from '../../src/core/errors.ts';
 import { RngStream } from '../../src/core/rng.ts';
 import { alignAndTruncate, bestLag, globallyAlign, upperEnvelope } from '../../src/scores/visqol/envelope-alignment.ts';
 import { fft, ifft } from '../../src/scores/visqol/fft.ts';
+import { crossCorrelation } from '../../src/scores/visqol/xcorr.ts';
 import { erbCenterFrequencies, GammatoneFilterbank } from '../../src/scores/visqol/gammatone.ts';
 import { NSIM_C1, NSIM_C3, NSIM_WINDOW, nsim } from '../../src/scores/visqol/nsim.ts';
 import { createRefPatchIndices, extractPatch, type Patch } from '../../src/scores/visqol/patch-creator.ts';
@@ -53,6 +54,46 @@ describe('FFT', () => {
       }
     });
   }
+});
+
+describe('large transforms and the cross-correlation', () => {
+  it('puts a complex exponential in its one bin at 2^17 points (above the twiddle cache)', () => {
+    const n = 1 << 17;
+    const f = 12345;
+    const re = new Float64Array(n);
+    const im = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      re[t] = Math.cos((2 * Math.PI * f * t) / n);
+      im[t] = Math.sin((2 * Math.PI * f * t) / n);
+    }
+    fft(re, im);
+    for (const k of [0, 1, f - 1, f, f + 1, n - f, n - 1]) {
+      expect(re[k]).toBeCloseTo(k === f ? n : 0, 4);
+      expect(im[k]).toBeCloseTo(0, 4);
+    }
+    ifft(re, im);
+    expect(re[777]).toBeCloseTo(Math.cos((2 * Math.PI * f * 777) / n), 9);
+    expect(im[777]).toBeCloseTo(Math.sin((2 * Math.PI * f * 777) / n), 9);
+  });
+
+  it('gives c[k mod n] = sum_m a[m] b[m + k], as the direct sum does', () => {
+    const rng = new RngStream(5, 'xcorr');
+    for (const [la, lb, n] of [
+      [20, 30, 64],
+      [1, 1, 2],
+      [7, 3, 16],
+      [50, 50, 128],
+    ]) {
+      const a = Float64Array.from({ length: la }, (_, i) => rng.at(la, i) - 0.5);
+      const b = Float64Array.from({ length: lb }, (_, i) => rng.at(lb, i, 1) - 0.5);
+      const c = crossCorrelation(a, b, n);
+      for (let k = -(la - 1); k < lb; k++) {
+        let direct = 0;
+        for (let m = 0; m < la; m++) if (m + k >= 0 && m + k < lb) direct += a[m] * b[m + k];
+        expect(c[(k + n) % n]).toBeCloseTo(direct, 12);
+      }
+    }
+  });
 });
 
 describe('gammatone filterbank and spectrogram', () => {

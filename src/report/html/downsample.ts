@@ -14,37 +14,86 @@ export interface XY {
 export const MAX_POINTS_PER_SERIES = 4000;
 
 /**
+ * A series as two columns (x, y) growing in place: a one-hour call's per-packet series as {x, y}
+ * objects is about 15 MB each, as columns about 3 MB.
+ */
+export class XYColumns {
+  x = new Float64Array(1024);
+  y = new Float64Array(1024);
+  length = 0;
+
+  push(x: number, y: number): void {
+    if (this.length === this.x.length) {
+      const nx = new Float64Array(this.length * 2);
+      nx.set(this.x);
+      this.x = nx;
+      const ny = new Float64Array(this.length * 2);
+      ny.set(this.y);
+      this.y = ny;
+    }
+    this.x[this.length] = x;
+    this.y[this.length] = y;
+    this.length++;
+  }
+
+  static of(points: readonly XY[]): XYColumns {
+    const c = new XYColumns();
+    for (const p of points) c.push(p.x, p.y);
+    return c;
+  }
+}
+
+/**
  * Min/max bucketing of a series sorted by x: the x range is cut into maxPoints/2 equal buckets;
  * each non-empty bucket keeps its lowest and its highest point (one when they coincide), in x
  * order. Series with at most `maxPoints` points are returned as they are (copied).
  * Non-finite y values are dropped.
  */
 export function minMaxBuckets(points: readonly XY[], maxPoints = MAX_POINTS_PER_SERIES): XY[] {
-  const pts = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-  if (pts.length <= maxPoints) return pts.map((p) => ({ x: p.x, y: p.y }));
-  const buckets = Math.max(1, Math.floor(maxPoints / 2));
-  const x0 = pts[0].x;
-  const span = pts[pts.length - 1].x - x0;
+  return minMaxBucketsOf(XYColumns.of(points), maxPoints);
+}
+
+/** minMaxBuckets of a columnar series. */
+export function minMaxBucketsOf(s: XYColumns, maxPoints = MAX_POINTS_PER_SERIES): XY[] {
+  const { x, y } = s;
+  const finite = (i: number) => Number.isFinite(x[i]) && Number.isFinite(y[i]);
+  let count = 0;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (!finite(i)) continue;
+    count++;
+    if (first < 0) first = i;
+    last = i;
+  }
   const out: XY[] = [];
+  if (count <= maxPoints) {
+    for (let i = 0; i < s.length; i++) if (finite(i)) out.push({ x: x[i], y: y[i] });
+    return out;
+  }
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const x0 = x[first];
+  const span = x[last] - x0;
   let cur = -1;
-  let lo: XY | null = null;
-  let hi: XY | null = null;
+  let lo = -1;
+  let hi = -1;
   const flush = () => {
-    if (!lo || !hi) return;
-    if (lo === hi) out.push({ x: lo.x, y: lo.y });
-    else if (lo.x <= hi.x) out.push({ x: lo.x, y: lo.y }, { x: hi.x, y: hi.y });
-    else out.push({ x: hi.x, y: hi.y }, { x: lo.x, y: lo.y });
+    if (lo < 0 || hi < 0) return;
+    if (lo === hi) out.push({ x: x[lo], y: y[lo] });
+    else if (x[lo] <= x[hi]) out.push({ x: x[lo], y: y[lo] }, { x: x[hi], y: y[hi] });
+    else out.push({ x: x[hi], y: y[hi] }, { x: x[lo], y: y[lo] });
   };
-  for (const p of pts) {
-    const b = span > 0 ? Math.min(buckets - 1, Math.floor(((p.x - x0) / span) * buckets)) : 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!finite(i)) continue;
+    const b = span > 0 ? Math.min(buckets - 1, Math.floor(((x[i] - x0) / span) * buckets)) : 0;
     if (b !== cur) {
       flush();
       cur = b;
-      lo = p;
-      hi = p;
+      lo = i;
+      hi = i;
     } else {
-      if (p.y < lo!.y) lo = p;
-      if (p.y > hi!.y) hi = p;
+      if (y[i] < y[lo]) lo = i;
+      if (y[i] > y[hi]) hi = i;
     }
   }
   flush();
@@ -105,7 +154,7 @@ export function waveformPeaks(samples: ArrayLike<number>, buckets: number): { mi
  * than `mergeGap` slots are merged, so a long call with scattered loss stays a bounded list
  * (at most `maxIntervals`; the gap doubles until it fits).
  */
-export function runsOf(flags: ArrayLike<boolean>, mergeGap = 0, maxIntervals = 2000): Array<[number, number]> {
+export function runsOf(flags: ArrayLike<boolean | number>, mergeGap = 0, maxIntervals = 2000): Array<[number, number]> {
   const raw: Array<[number, number]> = [];
   let start = -1;
   for (let i = 0; i <= flags.length; i++) {
@@ -129,22 +178,37 @@ export function runsOf(flags: ArrayLike<boolean>, mergeGap = 0, maxIntervals = 2
   }
 }
 
+function finiteValues(values: ArrayLike<number>): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  const out = new Float64Array(n);
+  for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i])) out[k++] = values[i];
+  return out;
+}
+
 /** Histogram of values into `bins` equal bins over [lo, hi]; returns bin lower edges and counts. */
-export function histogram(values: readonly number[], bins: number, lo?: number, hi?: number): { edges: number[]; width: number; counts: number[] } {
-  const finite = values.filter(Number.isFinite);
+export function histogram(values: ArrayLike<number>, bins: number, lo?: number, hi?: number): { edges: number[]; width: number; counts: number[] } {
+  const finite = finiteValues(values);
   if (!finite.length) return { edges: [], width: 0, counts: [] };
-  const a = lo ?? finite.reduce((m, v) => Math.min(m, v), Infinity);
-  let b = hi ?? finite.reduce((m, v) => Math.max(m, v), -Infinity);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < finite.length; i++) {
+    min = Math.min(min, finite[i]);
+    max = Math.max(max, finite[i]);
+  }
+  const a = lo ?? min;
+  let b = hi ?? max;
   if (b <= a) b = a + 1;
   const width = (b - a) / bins;
   const counts = new Array<number>(bins).fill(0);
-  for (const v of finite) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - a) / width)))]++;
+  for (let i = 0; i < finite.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor((finite[i] - a) / width)))]++;
   return { edges: counts.map((_, i) => a + i * width), width, counts };
 }
 
 /** Empirical CDF at most `maxPoints` points: (value, fraction <= value), exact at each kept quantile. */
-export function empiricalCdf(values: readonly number[], maxPoints = 500): XY[] {
-  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+export function empiricalCdf(values: ArrayLike<number>, maxPoints = 500): XY[] {
+  // A typed array sorts numerically without a comparator (no boxed numbers per comparison).
+  const s = finiteValues(values).sort();
   if (!s.length) return [];
   const n = s.length;
   const step = Math.max(1, Math.ceil(n / maxPoints));

@@ -26,9 +26,9 @@ const numOrNull = (s: string): number | null => (s === '' ? null : Number(s));
 /**
  * One pass over the text, without splitting it into line and field arrays: a one-hour call is
  * 180k rows, and split() would hold millions of short strings at once (the report's peak memory).
- * The few distinct words (kind, fate, cause) are shared rather than kept per row.
+ * `row` sees each data row's required fields (in REQUIRED order, in an array reused per row).
  */
-export function parsePacketsCsv(text: string, file: string): PacketRow[] {
+function scanRows(text: string, file: string, row: (f: readonly string[], lineNo: number) => void): void {
   const firstEnd = text.indexOf('\n');
   const header = text.slice(0, firstEnd < 0 ? text.length : firstEnd).trim().split(',');
   // colOf[i] = which required column field i is (-1: not needed).
@@ -38,15 +38,7 @@ export function parsePacketsCsv(text: string, file: string): PacketRow[] {
     if (i < 0) throw new IoError(file, `packets.csv has no '${REQUIRED[r]}' column`);
     colOf[i] = r;
   }
-  const words = new Map<string, string>();
-  const word = (w: string): string => {
-    const known = words.get(w);
-    if (known !== undefined) return known;
-    words.set(w, w);
-    return w;
-  };
   const f: string[] = new Array(REQUIRED.length).fill('');
-  const out: PacketRow[] = [];
   let lineNo = 1;
   let pos = firstEnd < 0 ? text.length : firstEnd + 1;
   while (pos < text.length) {
@@ -65,34 +57,99 @@ export function parsePacketsCsv(text: string, file: string): PacketRow[] {
           from = i + 1;
         }
       }
-      const [kind, seq, frame, sizeBytes, send, arrival, fate, cause, playout, duplicated, reordered] = f;
-      const sendMs = send === '' ? Number.NaN : Number(send);
-      if (!Number.isFinite(sendMs)) throw new IoError(file, `line ${lineNo}: bad send_ms '${send}'`);
-      out.push({
-        kind: word(kind),
-        seq: Number(seq),
-        frame: Number(frame),
-        sizeBytes: Number(sizeBytes),
-        sendMs,
-        arrivalMs: numOrNull(arrival),
-        fate: word(fate),
-        cause: word(cause),
-        playoutMs: numOrNull(playout),
-        duplicated: duplicated === '1',
-        reordered: reordered === '1',
-      });
+      row(f, lineNo);
     }
     pos = end + 1;
   }
+}
+
+function sendMsOf(send: string, file: string, lineNo: number): number {
+  const sendMs = send === '' ? Number.NaN : Number(send);
+  if (!Number.isFinite(sendMs)) throw new IoError(file, `line ${lineNo}: bad send_ms '${send}'`);
+  return sendMs;
+}
+
+/** Every row as an object. The few distinct words (kind, fate, cause) are shared rather than kept per row. */
+export function parsePacketsCsv(text: string, file: string): PacketRow[] {
+  const words = new Map<string, string>();
+  const word = (w: string): string => {
+    const known = words.get(w);
+    if (known !== undefined) return known;
+    words.set(w, w);
+    return w;
+  };
+  const out: PacketRow[] = [];
+  scanRows(text, file, (f, lineNo) => {
+    const [kind, seq, frame, sizeBytes, send, arrival, fate, cause, playout, duplicated, reordered] = f;
+    out.push({
+      kind: word(kind),
+      seq: Number(seq),
+      frame: Number(frame),
+      sizeBytes: Number(sizeBytes),
+      sendMs: sendMsOf(send, file, lineNo),
+      arrivalMs: numOrNull(arrival),
+      fate: word(fate),
+      cause: word(cause),
+      playoutMs: numOrNull(playout),
+      duplicated: duplicated === '1',
+      reordered: reordered === '1',
+    });
+  });
   return out;
 }
 
-export function readPacketsCsv(file: string): PacketRow[] {
-  let text: string;
+/** What the HTML report draws of the media packets, as columns, in file (send) order. */
+export interface MediaPacketColumns {
+  length: number;
+  sendMs: Float64Array;
+  /** NaN when the packet never arrived. */
+  arrivalMs: Float64Array;
+  /** 1 when the packet arrived after its playout time. */
+  late: Uint8Array;
+}
+
+/** The media rows of packets.csv text as columns (no object per row: a one-hour call is 180k rows). */
+export function parseMediaPacketColumns(text: string, file: string): MediaPacketColumns {
+  let cap = 1024;
+  let sendMs = new Float64Array(cap);
+  let arrivalMs = new Float64Array(cap);
+  let late = new Uint8Array(cap);
+  let n = 0;
+  scanRows(text, file, (f, lineNo) => {
+    const send = sendMsOf(f[4], file, lineNo);
+    if (f[0] !== 'media') return;
+    if (n === cap) {
+      cap *= 2;
+      const s2 = new Float64Array(cap);
+      s2.set(sendMs);
+      sendMs = s2;
+      const a2 = new Float64Array(cap);
+      a2.set(arrivalMs);
+      arrivalMs = a2;
+      const l2 = new Uint8Array(cap);
+      l2.set(late);
+      late = l2;
+    }
+    sendMs[n] = send;
+    arrivalMs[n] = f[5] === '' ? Number.NaN : Number(f[5]);
+    late[n] = f[6] === 'late' ? 1 : 0;
+    n++;
+  });
+  return { length: n, sendMs: sendMs.subarray(0, n), arrivalMs: arrivalMs.subarray(0, n), late: late.subarray(0, n) };
+}
+
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new IoError(file, `cannot read packets.csv (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return parsePacketsCsv(text, file);
+}
+
+export function readPacketsCsv(file: string): PacketRow[] {
+  return parsePacketsCsv(readText(file), file);
+}
+
+export function readMediaPacketColumns(file: string): MediaPacketColumns {
+  return parseMediaPacketColumns(readText(file), file);
 }

@@ -11,8 +11,8 @@ import { basename, join } from 'node:path';
 import { parseDurationMs } from '../../core/duration.ts';
 import { adaptationModels, type AdaptationVariantModel } from './adaptation-model.ts';
 import type { Results, VariantResultsJson } from '../results.ts';
-import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBuckets, runsOf, type XY } from './downsample.ts';
-import { readPacketsCsv, type PacketRow } from './read-packets-csv.ts';
+import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBucketsOf, runsOf, XYColumns, type XY } from './downsample.ts';
+import { readMediaPacketColumns, type MediaPacketColumns } from './read-packets-csv.ts';
 import { wavPeaks, type WavPeaks } from './wav-peaks.ts';
 
 /** Points per waveform strip (min/max pairs): about one per horizontal pixel of a wide screen. */
@@ -102,12 +102,12 @@ function runLengthCounts(lengths: readonly number[]): Array<[number, number]> {
   return [...m.entries()].sort((a, b) => a[0] - b[0]);
 }
 
-/** Lengths of runs of consecutive `true` in a sequence. */
-function runLengths(flags: readonly boolean[]): number[] {
+/** Lengths of runs of consecutive `true` (non-zero) in a sequence. */
+function runLengths(flags: ArrayLike<boolean | number>): number[] {
   const out: number[] = [];
   let n = 0;
-  for (const f of flags) {
-    if (f) n++;
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i]) n++;
     else if (n) {
       out.push(n);
       n = 0;
@@ -117,9 +117,13 @@ function runLengths(flags: readonly boolean[]): number[] {
   return out;
 }
 
-function outcomeFlags(v: VariantResultsJson, names: readonly string[]): boolean[] {
+/** Per frame: 1 when its outcome is one of `names` (frames.outcome holds one base-36 digit per frame). */
+function outcomeFlags(v: VariantResultsJson, names: readonly string[]): Uint8Array {
   const idx = new Set(names.map((n) => v.frames.outcomes.indexOf(n)).filter((i) => i >= 0));
-  return Array.from(v.frames.outcome, (ch) => idx.has(Number.parseInt(ch, 36)));
+  const o = v.frames.outcome;
+  const out = new Uint8Array(o.length);
+  for (let i = 0; i < o.length; i++) out[i] = idx.has(Number.parseInt(o[i], 36)) ? 1 : 0;
+  return out;
 }
 
 function num(x: unknown): number | null {
@@ -134,66 +138,87 @@ interface ScoresView {
   sanity?: Record<string, number> | null;
 }
 
-function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, durationS: number, maxPoints: number): VariantModel {
+function variantModel(v: VariantResultsJson, media: MediaPacketColumns, dir: string, durationS: number, maxPoints: number): VariantModel {
   const frameMs = v.timeline.tickMs;
   const sc = (v.scores ?? {}) as ScoresView;
-  const media = packets.filter((p) => p.kind === 'media');
-
-  const received: XY[] = [];
-  const late: XY[] = [];
-  const lost: XY[] = [];
-  const delays: number[] = [];
-  for (const p of media) {
-    const t = p.sendMs / 1000;
-    if (p.arrivalMs === null) lost.push({ x: t, y: 0 });
+  // Per-packet and per-frame series are built as columns and only their downsampled points
+  // become objects: a one-hour call has 180 000 of each.
+  const received = new XYColumns();
+  const late = new XYColumns();
+  const lost = new XYColumns();
+  const delays = new XYColumns();
+  for (let i = 0; i < media.length; i++) {
+    const t = media.sendMs[i] / 1000;
+    if (Number.isNaN(media.arrivalMs[i])) lost.push(t, 0);
     else {
-      const d = p.arrivalMs - p.sendMs;
-      delays.push(d);
-      (p.fate === 'late' ? late : received).push({ x: t, y: d });
+      const d = media.arrivalMs[i] - media.sendMs[i];
+      delays.push(d, 0);
+      (media.late[i] ? late : received).push(t, d);
     }
   }
+  const delayValues = delays.x.subarray(0, delays.length);
   const concealedFlags = outcomeFlags(v, ['concealed', 'unplayed']);
   const recoveredFlags = outcomeFlags(v, ['fec', 'red', 'parity', 'rtx']);
-  const deadline: XY[] = [];
-  const concealedPts: XY[] = [];
-  const recoveredPts: XY[] = [];
-  v.frames.playoutMs.forEach((pl, k) => {
+  const deadline = new XYColumns();
+  const concealedPts = new XYColumns();
+  const recoveredPts = new XYColumns();
+  const playoutMs = v.frames.playoutMs;
+  let maxDeadline = 0;
+  for (let k = 0; k < playoutMs.length; k++) {
+    const pl = playoutMs[k];
     const sendMs = (k + 1) * frameMs;
     const y = pl === null ? null : pl - sendMs;
-    if (y !== null) deadline.push({ x: sendMs / 1000, y });
-    const pt = { x: sendMs / 1000, y: y ?? 0 };
-    if (concealedFlags[k]) concealedPts.push(pt);
-    else if (recoveredFlags[k]) recoveredPts.push(pt);
-  });
-  const maxY = Math.max(1, delays.reduce((m, d) => Math.max(m, d), 0), deadline.reduce((m, d) => Math.max(m, d.y), 0));
+    if (y !== null) {
+      deadline.push(sendMs / 1000, y);
+      maxDeadline = Math.max(maxDeadline, y);
+    }
+    if (concealedFlags[k]) concealedPts.push(sendMs / 1000, y ?? 0);
+    else if (recoveredFlags[k]) recoveredPts.push(sendMs / 1000, y ?? 0);
+  }
+  let maxDelay = 0;
+  for (let i = 0; i < delayValues.length; i++) maxDelay = Math.max(maxDelay, delayValues[i]);
+  const maxY = Math.max(1, maxDelay, maxDeadline);
   const lostY = Math.ceil((maxY * 1.08) / 10) * 10;
-  for (const p of lost) p.y = lostY;
+  lost.y.fill(lostY, 0, lost.length);
 
   const tl = v.timeline;
-  const level: XY[] = tl.tMs.map((t, i) => ({ x: t / 1000, y: tl.levelMs[i] }));
-  const target: XY[] = tl.tMs.map((t, i) => ({ x: t / 1000, y: tl.targetDelayMs[i] }));
+  const level = new XYColumns();
+  const target = new XYColumns();
+  for (let i = 0; i < tl.tMs.length; i++) {
+    level.push(tl.tMs[i] / 1000, tl.levelMs[i]);
+    target.push(tl.tMs[i] / 1000, tl.targetDelayMs[i]);
+  }
 
   // Network and post-recovery loss per time bin (at most ~2000 bins), for the quality chart.
   const binS = Math.max(1, Math.ceil(durationS / 2000));
   const bins = Math.max(1, Math.ceil(durationS / binS));
   const sent = new Array<number>(bins).fill(0);
   const netLost = new Array<number>(bins).fill(0);
-  for (const p of media) {
-    const b = Math.min(bins - 1, Math.floor(p.sendMs / 1000 / binS));
+  // Network loss in send order (packets.csv is written in send order; sorted here if it is not).
+  const mediaLost = new Uint8Array(media.length);
+  let inSendOrder = true;
+  for (let i = 0; i < media.length; i++) {
+    const b = Math.min(bins - 1, Math.floor(media.sendMs[i] / 1000 / binS));
     sent[b]++;
-    if (p.arrivalMs === null) netLost[b]++;
+    mediaLost[i] = Number.isNaN(media.arrivalMs[i]) ? 1 : 0;
+    if (mediaLost[i]) netLost[b]++;
+    if (i > 0 && media.sendMs[i] < media.sendMs[i - 1]) inSendOrder = false;
   }
   const framesPerBin = new Array<number>(bins).fill(0);
   const concPerBin = new Array<number>(bins).fill(0);
-  concealedFlags.forEach((c, k) => {
+  for (let k = 0; k < concealedFlags.length; k++) {
     const b = Math.min(bins - 1, Math.floor((k * frameMs) / 1000 / binS));
     framesPerBin[b]++;
-    if (c) concPerBin[b]++;
-  });
+    if (concealedFlags[k]) concPerBin[b]++;
+  }
   const lossPerBin = netLost.map((n, b) => ({ x: (b + 0.5) * binS, y: sent[b] ? r3((100 * n) / sent[b]) : 0 }));
   const concealedPerBin = concPerBin.map((n, b) => ({ x: (b + 0.5) * binS, y: framesPerBin[b] ? r3((100 * n) / framesPerBin[b]) : 0 }));
 
-  const networkLostSeq = [...media].sort((a, b) => a.sendMs - b.sendMs).map((p) => p.arrivalMs === null);
+  const networkLostSeq = inSendOrder
+    ? mediaLost
+    : Array.from(media.sendMs, (t, i) => ({ t, lost: mediaLost[i] }))
+        .sort((a, b) => a.t - b.t)
+        .map((p) => p.lost);
   const playout = v.playout as typeof v.playout & { lossBurstLengths?: number[]; burstGap?: Record<string, number> };
   const network = v.network as typeof v.network & { burstGap?: Record<string, number> };
 
@@ -228,17 +253,17 @@ function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, 
       jitterMs: v.network.rfc3550JitterMs,
     },
     packets: {
-      received: round(minMaxBuckets(received, maxPoints)),
-      late: round(minMaxBuckets(late, maxPoints)),
-      lost: round(minMaxBuckets(lost, maxPoints)),
-      recovered: round(minMaxBuckets(recoveredPts, maxPoints)),
-      concealed: round(minMaxBuckets(concealedPts, maxPoints)),
-      deadline: round(minMaxBuckets(deadline, maxPoints)),
+      received: round(minMaxBucketsOf(received, maxPoints)),
+      late: round(minMaxBucketsOf(late, maxPoints)),
+      lost: round(minMaxBucketsOf(lost, maxPoints)),
+      recovered: round(minMaxBucketsOf(recoveredPts, maxPoints)),
+      concealed: round(minMaxBucketsOf(concealedPts, maxPoints)),
+      deadline: round(minMaxBucketsOf(deadline, maxPoints)),
       lostY,
       counts: { received: received.length, late: late.length, lost: lost.length, recovered: recoveredPts.length, concealed: concealedPts.length },
     },
-    jb: { level: round(minMaxBuckets(level, maxPoints)), target: round(minMaxBuckets(target, maxPoints)) },
-    delay: { cdf: round(empiricalCdf(delays, 500)), hist: ((h) => ({ edges: h.edges.map(r3), width: r3(h.width), counts: h.counts }))(histogram(delays, 40)) },
+    jb: { level: round(minMaxBucketsOf(level, maxPoints)), target: round(minMaxBucketsOf(target, maxPoints)) },
+    delay: { cdf: round(empiricalCdf(delayValues, 500)), hist: ((h) => ({ edges: h.edges.map(r3), width: r3(h.width), counts: h.counts }))(histogram(delayValues, 40)) },
     bursts: {
       postRecovery: runLengthCounts(playout.lossBurstLengths ?? runLengths(concealedFlags)),
       network: runLengthCounts(runLengths(networkLostSeq)),
@@ -266,7 +291,7 @@ function variantModel(v: VariantResultsJson, packets: PacketRow[], dir: string, 
 
 export function buildReportModel(results: Results, dir: string, maxPoints = MAX_POINTS_PER_SERIES): ReportModel {
   const durationS = Number((results.scenario as { durationS?: number }).durationS ?? 0);
-  const variants = results.variants.map((v) => variantModel(v, readPacketsCsv(join(dir, v.files.packets)), dir, durationS, maxPoints));
+  const variants = results.variants.map((v) => variantModel(v, readMediaPacketColumns(join(dir, v.files.packets)), dir, durationS, maxPoints));
   const references: Record<string, WavPeaks | null> = {};
   for (const v of results.variants) {
     if (v.files.reference in references) continue;

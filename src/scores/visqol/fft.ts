@@ -24,10 +24,15 @@ interface Radix2Plan {
   n: number;
   cos: Float64Array;
   sin: Float64Array;
-  rev: Uint32Array;
 }
 
 const radix2Plans = new Map<number, Radix2Plan>();
+/**
+ * Twiddle tables up to this size are kept for reuse (512 KB each at most). Larger ones, such as
+ * the 2^21 points of a one-minute ViSQOL alignment (16 MB), are rebuilt per transform rather than
+ * held for the rest of the process.
+ */
+const MAX_CACHED_PLAN = 1 << 16;
 
 function radix2Plan(n: number): Radix2Plan {
   let plan = radix2Plans.get(n);
@@ -39,28 +44,18 @@ function radix2Plan(n: number): Radix2Plan {
     cos[i] = Math.cos((2 * Math.PI * i) / n);
     sin[i] = Math.sin((2 * Math.PI * i) / n);
   }
-  const rev = new Uint32Array(n);
-  let bits = 0;
-  while (1 << bits < n) bits++;
-  for (let i = 0; i < n; i++) {
-    let r = 0;
-    for (let b = 0, x = i; b < bits; b++, x >>= 1) r = (r << 1) | (x & 1);
-    rev[i] = r;
-  }
-  plan = { n, cos, sin, rev };
-  // Keep the cache small: plans for very large sizes are big.
-  if (radix2Plans.size > 32) radix2Plans.clear();
-  radix2Plans.set(n, plan);
+  plan = { n, cos, sin };
+  if (n <= MAX_CACHED_PLAN) radix2Plans.set(n, plan);
   return plan;
 }
 
-/** Unscaled radix-2 transform; sign -1 forward, +1 inverse. */
-function radix2(re: Float64Array, im: Float64Array, sign: number): void {
+/** In-place bit-reversal permutation (the reversed index is carried along, no table). */
+function bitReverse(re: Float64Array, im: Float64Array): void {
   const n = re.length;
-  if (n <= 1) return;
-  const { cos, sin, rev } = radix2Plan(n);
-  for (let i = 0; i < n; i++) {
-    const j = rev[i];
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
     if (j > i) {
       const tr = re[i];
       re[i] = re[j];
@@ -70,6 +65,14 @@ function radix2(re: Float64Array, im: Float64Array, sign: number): void {
       im[j] = ti;
     }
   }
+}
+
+/** Unscaled radix-2 transform; sign -1 forward, +1 inverse. */
+function radix2(re: Float64Array, im: Float64Array, sign: number): void {
+  const n = re.length;
+  if (n <= 1) return;
+  const { cos, sin } = radix2Plan(n);
+  bitReverse(re, im);
   for (let size = 2; size <= n; size <<= 1) {
     const half = size >> 1;
     const step = n / size;
