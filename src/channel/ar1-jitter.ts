@@ -34,7 +34,7 @@ export class Ar1Latent {
   /** Advance exactly one slot (slot must be lastSlot + 1) with the correlation in force there. */
   step(slot: number, rho: number): number {
     if (slot !== this.slot + 1) throw new JitterlabError('internal', `ar1: step to slot ${slot} from ${this.slot}`);
-    const n = this.stream.normalAt(slot);
+    const n = this.stream.normalAt1(slot);
     this.z = slot === 0 ? n : rho * this.z + Math.sqrt(Math.max(0, 1 - rho * rho)) * n;
     this.slot = slot;
     return this.z;

@@ -178,15 +178,21 @@ export class Channel implements ChannelPath {
       const k = this.slotDone + 1;
       const c = this.configAt(k * this.slotMs);
       this.ar.step(k, c.delay.correlation);
-      this.lossProc.step(c.loss, this.s.loss.at(k));
+      this.lossProc.step(c.loss, this.s.loss.at1(k));
       this.slotDone = k;
       this.slotCfg = c;
     }
   }
 
+  private linkOf: ChannelConfig | null = null;
+  private link1: LinkSettings | null = null;
+
+  /** The bottleneck's settings in `c` (kept for the last configuration: they are read per packet). */
   private linkSettings(c: ChannelConfig): LinkSettings {
+    if (c === this.linkOf && this.link1) return this.link1;
     const tr = c.link.trace;
-    return {
+    this.linkOf = c;
+    this.link1 = {
       rateKbps: c.link.rateKbps,
       cellBytes: c.link.cellBytes,
       cellOverheadBytes: c.link.cellOverheadBytes,
@@ -196,6 +202,7 @@ export class Channel implements ChannelPath {
       trace: tr === null ? null : (this.traces.get(tr.file) ?? null),
       traceLoop: tr === null ? true : tr.loop,
     };
+    return this.link1;
   }
 
   send(packet: ChannelPacket): ChannelDecision {
@@ -248,7 +255,7 @@ export class Channel implements ChannelPath {
   private route(pkt: ChannelPacket, cfg: ChannelConfig, slot: number, lane: number, ord: number, copy: number, prevMax: number): Routed {
     const send = pkt.sendMs;
     const loss = this.slotCfg.loss;
-    const lost = loss.model !== 'none' && this.lossProc.lost(loss, this.s.loss.at(slot, lane, ord, copy));
+    const lost = loss.model !== 'none' && this.lossProc.lost(loss, this.s.loss.at4(slot, lane, ord, copy));
     // 2. loss before the bottleneck (netem).
     if (lost && loss.position === 'ingress') return { delivered: false, cause: 'loss', queueDelayMs: 0, pathDelayMs: 0 };
     // 3-4. queue admission and serialisation.
@@ -279,7 +286,7 @@ export class Channel implements ChannelPath {
     const pathDelayMs = Math.max(0, d.baseMs + flap + jitter);
     let t2 = t1 + pathDelayMs;
     // 8. explicit reorder: skips the delay and jumps the FIFO (netem puts it at the head).
-    const jumped = this.reorder.decide(lane, cfg.reorder.prob, cfg.reorder.gap, this.s.reorder.at(slot, lane, ord, copy));
+    const jumped = this.reorder.decide(lane, cfg.reorder.prob, cfg.reorder.gap, this.s.reorder.at4(slot, lane, ord, copy));
     if (jumped) t2 = t1;
     // 9. FIFO order for the packets that did not jump.
     else if (d.order === 'preserve') t2 = Math.max(t2, this.fifoArrival);
@@ -289,7 +296,7 @@ export class Channel implements ChannelPath {
     // 11. corrupt one bit of a copy of the payload.
     let corrupted = false;
     let payload = pkt.payload;
-    if (cfg.corrupt.prob > 0 && this.s.corrupt.at(slot, lane, ord, copy) < cfg.corrupt.prob) {
+    if (cfg.corrupt.prob > 0 && this.s.corrupt.at4(slot, lane, ord, copy) < cfg.corrupt.prob) {
       const len = pkt.payload ? pkt.payload.length : pkt.sizeBytes;
       if (len > 0) {
         corrupted = true;

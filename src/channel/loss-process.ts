@@ -28,10 +28,18 @@ export function twoStateParams(loss: LossConfig): GeParams | null {
 export class LossProcess {
   private readonly two = new TwoStateChain();
   private readonly four = new Markov4Chain();
+  // The chain parameters of the last configuration seen (configurations are immutable, and
+  // without a phase ramp every slot has the same one).
+  private paramsOf: LossConfig | null = null;
+  private params: GeParams | null = null;
 
   /** Step the chain in force for one slot; `u` is the slot's chain draw. */
   step(loss: LossConfig, u: number): void {
-    const ge = twoStateParams(loss);
+    if (loss !== this.paramsOf) {
+      this.params = twoStateParams(loss);
+      this.paramsOf = loss;
+    }
+    const ge = this.params;
     if (ge) this.two.step(ge.p, ge.r, u);
     else if (loss.model === 'markov4') this.four.step(loss, u);
   }

@@ -15,11 +15,19 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-interface Event {
-  at: number;
-  order: number;
-  fn: (atMs: number) => void;
-  cancelled: boolean;
+/** A scheduled callback; it is its own cancel handle (one object per event on the hot path). */
+class Event implements TimerHandle {
+  cancelled = false;
+
+  constructor(
+    readonly at: number,
+    readonly order: number,
+    readonly fn: (atMs: number) => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /** Discrete-event scheduler: events run in (time, insertion order). */
@@ -37,13 +45,9 @@ export class VirtualClock implements Clock {
   }
 
   schedule(atMs: number, fn: (atMs: number) => void): TimerHandle {
-    const ev: Event = { at: Math.max(atMs, this.t), order: this.order++, fn, cancelled: false };
+    const ev = new Event(Math.max(atMs, this.t), this.order++, fn);
     this.queue.push(ev);
-    return {
-      cancel: () => {
-        ev.cancelled = true;
-      },
-    };
+    return ev;
   }
 
   get pending(): number {

@@ -74,14 +74,22 @@ export class RngStream {
     let a = this.base0;
     let b = this.base1;
     for (const k of keys) {
-      a = mixWord(a, lo(k));
-      a = mixWord(a, hi(Math.abs(k)) ^ (k < 0 ? 0x80000000 : 0));
-      b = mixWord(b, lo(k) ^ 0x27d4eb2f);
-      b = mixWord(b, hi(Math.abs(k)));
+      a = mixKeyA(a, k);
+      b = mixKeyB(b, k);
     }
-    const x = fmix32(a ^ keys.length) >>> 5; // 27 bits
-    const y = fmix32(b + 0x165667b1) >>> 6; // 26 bits
-    return (x * 67108864 + y) / 9007199254740992;
+    return toUnit(a, b, keys.length);
+  }
+
+  /** at(k0), without the rest-argument array (per time slot on the channel's hot path). */
+  at1(k0: number): number {
+    return toUnit(mixKeyA(this.base0, k0), mixKeyB(this.base1, k0), 1);
+  }
+
+  /** at(k0, k1, k2, k3), without the rest-argument array (per packet on the channel's hot path). */
+  at4(k0: number, k1: number, k2: number, k3: number): number {
+    const a = mixKeyA(mixKeyA(mixKeyA(mixKeyA(this.base0, k0), k1), k2), k3);
+    const b = mixKeyB(mixKeyB(mixKeyB(mixKeyB(this.base1, k0), k1), k2), k3);
+    return toUnit(a, b, 4);
   }
 
   /** Sequential uniform [0, 1). */
@@ -96,10 +104,39 @@ export class RngStream {
 
   /** Standard normal from the keyed draws (Box-Muller on two keyed uniforms). */
   normalAt(...keys: number[]): number {
-    const u1 = this.at(...keys, 0x6e6f726d);
-    const u2 = this.at(...keys, 0x616c3221);
-    return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    return boxMuller(this.at(...keys, NORMAL_KEY_1), this.at(...keys, NORMAL_KEY_2));
   }
+
+  /** normalAt(k0) without allocating (the jitter latent's per-slot innovation). */
+  normalAt1(k0: number): number {
+    const a = mixKeyA(this.base0, k0);
+    const b = mixKeyB(this.base1, k0);
+    return boxMuller(toUnit(mixKeyA(a, NORMAL_KEY_1), mixKeyB(b, NORMAL_KEY_1), 2), toUnit(mixKeyA(a, NORMAL_KEY_2), mixKeyB(b, NORMAL_KEY_2), 2));
+  }
+}
+
+const NORMAL_KEY_1 = 0x6e6f726d;
+const NORMAL_KEY_2 = 0x616c3221;
+
+function boxMuller(u1: number, u2: number): number {
+  return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** One key folded into the first hash chain (its sign in the high word). */
+function mixKeyA(a: number, k: number): number {
+  return mixWord(mixWord(a, lo(k)), hi(Math.abs(k)) ^ (k < 0 ? 0x80000000 : 0));
+}
+
+/** One key folded into the second hash chain. */
+function mixKeyB(b: number, k: number): number {
+  return mixWord(mixWord(b, lo(k) ^ 0x27d4eb2f), hi(Math.abs(k)));
+}
+
+/** Two chains of `n` keys to a 53-bit uniform in [0, 1). */
+function toUnit(a: number, b: number, n: number): number {
+  const x = fmix32(a ^ n) >>> 5; // 27 bits
+  const y = fmix32(b + 0x165667b1) >>> 6; // 26 bits
+  return (x * 67108864 + y) / 9007199254740992;
 }
 
 /** The root of a scenario's randomness: every consumer asks it for a named stream. */

@@ -6,16 +6,19 @@
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
  *   npm run bench -- --reps 5     # median of 5 interleaved runs (default 3)
+ *
+ * Both loops run from the CLI's bundle (src/cli/app-bundle.ts), as `jitterlab run` does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadApp } from '../../src/cli/app-bundle.ts';
 import { percentileSorted } from '../../src/metrics/percentile.ts';
-import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
-import { runToReport } from '../../src/report/write-run.ts';
-import { AudioSource } from '../../src/source/audio-source.ts';
+
+// The modules as the `jitterlab` command runs them: its bundle (src/cli/app-bundle.ts).
+const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport } = await loadApp();
 
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
