@@ -39,9 +39,10 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-const isEntry = process.argv[1] && /(main\.ts|jitterlab(\.js)?)$/.test(process.argv[1]);
-if (isEntry) {
-  main(hideBin(process.argv)).then((code) => {
-    process.exitCode = code;
-  });
+/** The command of this process's own arguments; sets the exit code. */
+export async function runCli(): Promise<void> {
+  process.exitCode = await main(hideBin(process.argv));
 }
+
+// `tsx src/cli/main.ts ...` runs directly; the `jitterlab` launcher (jitterlab.js) calls runCli.
+if (process.argv[1] && /main\.ts$/.test(process.argv[1])) void runCli();

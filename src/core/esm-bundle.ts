@@ -26,7 +26,7 @@ export const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'jitterlab');
 export interface BundleSpec {
   /** File name prefix in the cache, e.g. "app" or "sweep-worker". */
   name: string;
-  /** Entry module, a path under src/. */
+  /** Entry module: a path under src/, or a script whose src/ imports are bundled with it. */
   entry: string;
   /** Packages left to node_modules ('all': every package, only src/ is bundled). */
   external: readonly string[] | 'all';
@@ -45,7 +45,8 @@ function cacheKey(spec: BundleSpec, esbuildVersion: string): string {
   const h = createHash('sha256').update(`${esbuildVersion}\0${JSON.stringify(spec)}\n`);
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(lock)) h.update(readFileSync(lock));
-  for (const f of sourceFiles(SRC).sort()) {
+  // The entry may sit outside src/ (a benchmark): it is part of the key too.
+  for (const f of [spec.entry, ...sourceFiles(SRC).sort()]) {
     const s = statSync(f);
     h.update(`${relative(SRC, f)}\0${s.size}\0${s.mtimeMs}\n`);
   }

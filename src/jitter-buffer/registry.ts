@@ -33,17 +33,18 @@ export type JitterBufferMaker = (host: JitterBufferHost) => JitterBuffer;
 export async function resolveJitterBuffer(config: JitterBufferConfig, baseDir: string): Promise<JitterBufferMaker> {
   if ('module' in config) {
     const url = pathToFileURL(resolve(baseDir, config.module)).href;
-    let mod: { createJitterBuffer?: unknown };
+    let mod: { createJitterBuffer?: unknown; default?: { createJitterBuffer?: unknown } };
     try {
-      mod = (await import(url)) as { createJitterBuffer?: unknown };
+      mod = (await import(url)) as typeof mod;
     } catch (e) {
       throw new JitterlabError('scenario', `jitterBuffer.module: cannot load ${config.module}: ${(e as Error).message}`);
     }
-    if (typeof mod.createJitterBuffer !== 'function') {
+    // A module Node treats as CommonJS (e.g. a .ts file outside an ESM package) shows its exports as `default`.
+    const create = typeof mod.createJitterBuffer === 'function' ? mod.createJitterBuffer : mod.default?.createJitterBuffer;
+    if (typeof create !== 'function') {
       throw new JitterlabError('scenario', `jitterBuffer.module: ${config.module} does not export createJitterBuffer(options, host)`);
     }
-    const create = mod.createJitterBuffer as (o: Record<string, unknown>, h: JitterBufferHost) => JitterBuffer;
-    return (host) => create(config.options, host);
+    return (host) => (create as (o: Record<string, unknown>, h: JitterBufferHost) => JitterBuffer)(config.options, host);
   }
   const make = builtins[config.type];
   if (!make) throw new JitterlabError('scenario', `jitterBuffer.type: '${config.type}' is not available`);

@@ -24,7 +24,10 @@ export interface LagEstimate {
 export function estimateLag(ref: Samples, deg: Samples, sampleRate: number, maxLagS?: number): LagEstimate {
   const shorter = Math.min(ref.length, deg.length);
   const maxLag = Math.max(0, Math.min(Math.floor((maxLagS ?? 2) * sampleRate), Math.floor(shorter / 2)));
-  const n = nextPowerOfTwo(ref.length + deg.length);
+  // Lags within +/- maxLag are free of circular wrap-around once n >= max(lengths) + maxLag (the
+  // zero padding then covers every shifted term): for a one-minute segment at 16 kHz that is
+  // 2^20 points, half the 2^21 of a full linear cross-correlation (and half its memory).
+  const n = nextPowerOfTwo(Math.max(ref.length, deg.length) + maxLag + 1);
   const cr = crossCorrelation(ref, deg, n);
   let best = -Infinity;
   let lag = 0;

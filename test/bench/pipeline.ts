@@ -7,20 +7,41 @@
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
  *   npm run bench -- --reps 5     # median of 5 interleaved runs (default 3)
  *
- * Both loops run from the CLI's bundle (src/cli/app-bundle.ts), as `jitterlab run` does.
+ * Both loops run in plain Node from the CLI's bundle (src/cli/app-bundle.ts), as `jitterlab run` does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadApp } from '../../src/cli/app-bundle.ts';
+import { fileURLToPath } from 'node:url';
+import type { App } from '../../src/cli/app-bundle.ts';
 import { percentileSorted } from '../../src/metrics/percentile.ts';
 
-// The modules as the `jitterlab` command runs them: its bundle (src/cli/app-bundle.ts).
-const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport } = await loadApp();
+const APP_ENV = 'JITTERLAB_BENCH_APP';
 
-const require = createRequire(import.meta.url);
+/**
+ * Under tsx (npm run bench) this file only launches itself, bundled, in plain Node: the
+ * measurements then run the CLI's own bundle (src/cli/app-bundle.ts) as `jitterlab` does, without
+ * tsx's loader hooks, which would transform the bundle again and add keepNames wrappers.
+ */
+async function launch(): Promise<never> {
+  const { appBundle } = await import('../../src/cli/app-bundle.ts');
+  const { esmBundle } = await import('../../src/core/esm-bundle.ts');
+  const app = await appBundle();
+  const self = await esmBundle({ name: 'bench-pipeline', entry: fileURLToPath(import.meta.url), external: 'all' });
+  if (!app || !self) {
+    process.stderr.write('bench: cannot build the bundles (is esbuild installed?)\n');
+    process.exit(1);
+  }
+  const r = spawnSync(process.execPath, [fileURLToPath(self), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [APP_ENV]: app.href } });
+  process.exit(r.status ?? 1);
+}
+
+if (!process.env[APP_ENV]) await launch();
+const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport } = (await import(process.env[APP_ENV]!)) as App;
+
+const require = createRequire(join(PROJECT_ROOT, 'package.json'));
 const quick = process.argv.includes('--quick');
 const rssChild = process.argv.includes('--rss-child');
 const seconds = quick ? 30 : 120;
@@ -125,7 +146,8 @@ async function main(): Promise<void> {
   process.stdout.write(`ratio pipeline / bare loop: ${(one / bare).toFixed(3)}  (goal <= 1.15)\n`);
   process.stdout.write(`extra receive-only variant: ${((two - one) / one).toFixed(3)} of the first  (goal < 0.20)\n`);
   const rssSeconds = quick ? 600 : 3600;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', String(rssSeconds)], {
+  // This bundled script again, in a fresh process (the environment names the app bundle).
+  const child = spawnSync(process.execPath, [process.argv[1], '--rss-child', String(rssSeconds)], {
     encoding: 'utf8',
     cwd: PROJECT_ROOT,
   });

@@ -35,6 +35,25 @@ describe('command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/bad\.yaml:3: channel\.loss\.rate: must be <= 1/);
   });
 
+  it('runs a TypeScript jitter-buffer module that sits outside any package (tsx loads it after the bundle)', () => {
+    // The shipped JavaScript example is valid TypeScript; in a folder without package.json, Node
+    // treats the .ts file as CommonJS.
+    const ts = join(dir, 'ts-module');
+    mkdirSync(ts, { recursive: true });
+    writeFileSync(join(ts, 'my-buffer.ts'), readFileSync(join(PROJECT_ROOT, 'examples', 'my-buffer.js')));
+    const f = join(ts, 'ts-module.yaml');
+    writeFileSync(
+      f,
+      `durationS: 2\nsource: { file: ${join(PROJECT_ROOT, 'fixtures', 'speech-48k.wav')} }\nreceiver: { jitterBuffer: { module: ./my-buffer.ts, options: { percentile: 0.9 } } }\nreport: { html: false, visqol: false }\n`,
+    );
+    const r = cli('run', f, '--out', join(ts, 'out'), '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout) as { variants: unknown[] };
+    expect(results.variants).toHaveLength(1);
+    expect(JSON.stringify(results.variants[0])).toContain('my-buffer.ts');
+  });
+
   it('validate checks what a run would load: jitter-buffer modules, replay files, the source WAV', () => {
     const mod = scenario('mod', 'durationS: 2\nreceiver: { jitterBuffer: { module: ./nope.js } }\n');
     let r = cli('validate', mod);

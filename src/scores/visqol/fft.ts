@@ -29,13 +29,16 @@ interface Radix2Plan {
 const radix2Plans = new Map<number, Radix2Plan>();
 /**
  * Twiddle tables up to this size are kept for reuse (512 KB each at most). Larger ones, such as
- * the 2^21 points of a one-minute ViSQOL alignment (16 MB), are rebuilt per transform rather than
- * held for the rest of the process.
+ * the 2^21 points of a one-minute ViSQOL alignment (16 MB), are held only weakly: reused while
+ * alive (a WeakRef target lives at least to the end of the synchronous job that made it, so one
+ * scoring run builds each size once), then left to the garbage collector instead of being held
+ * for the rest of the process.
  */
 const MAX_CACHED_PLAN = 1 << 16;
+const largePlans = new Map<number, WeakRef<Radix2Plan>>();
 
 function radix2Plan(n: number): Radix2Plan {
-  let plan = radix2Plans.get(n);
+  let plan = radix2Plans.get(n) ?? largePlans.get(n)?.deref();
   if (plan) return plan;
   const half = n >> 1;
   const cos = new Float64Array(half);
@@ -46,6 +49,7 @@ function radix2Plan(n: number): Radix2Plan {
   }
   plan = { n, cos, sin };
   if (n <= MAX_CACHED_PLAN) radix2Plans.set(n, plan);
+  else largePlans.set(n, new WeakRef(plan));
   return plan;
 }
 
