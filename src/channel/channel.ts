@@ -184,15 +184,15 @@ export class Channel implements ChannelPath {
     }
   }
 
-  private linkOf: ChannelConfig | null = null;
-  private link1: LinkSettings | null = null;
+  private linkSettingsOf: ChannelConfig | null = null;
+  private cachedLinkSettings: LinkSettings | null = null;
 
   /** The bottleneck's settings in `c` (kept for the last configuration: they are read per packet). */
   private linkSettings(c: ChannelConfig): LinkSettings {
-    if (c === this.linkOf && this.link1) return this.link1;
+    if (c === this.linkSettingsOf && this.cachedLinkSettings) return this.cachedLinkSettings;
     const tr = c.link.trace;
-    this.linkOf = c;
-    this.link1 = {
+    this.linkSettingsOf = c;
+    this.cachedLinkSettings = {
       rateKbps: c.link.rateKbps,
       cellBytes: c.link.cellBytes,
       cellOverheadBytes: c.link.cellOverheadBytes,
@@ -202,7 +202,7 @@ export class Channel implements ChannelPath {
       trace: tr === null ? null : (this.traces.get(tr.file) ?? null),
       traceLoop: tr === null ? true : tr.loop,
     };
-    return this.link1;
+    return this.cachedLinkSettings;
   }
 
   send(packet: ChannelPacket): ChannelDecision {

@@ -1,6 +1,6 @@
 /**
  * The CLI as one pre-built ES module (core/esm-bundle.ts), loaded by the `jitterlab` launcher:
- * start-up without transforming ~300 modules, and no tsx keepNames wrappers on the simulator's
+ * start-up without transforming ~270 modules, and no tsx keepNames wrappers on the simulator's
  * hot path. Every package stays in node_modules; only src/ is bundled.
  */
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,3 @@ export function appBundle(): Promise<URL | null> {
   return esmBundle({ name: 'app', entry: fileURLToPath(new URL('./app.ts', import.meta.url)), external: 'all' });
 }
 
-/** The CLI's modules: from the bundle when it can be built, else the TypeScript sources (through tsx). */
-export async function loadApp(): Promise<App> {
-  const url = await appBundle();
-  return (await import(url ? url.href : './app.ts')) as App;
-}

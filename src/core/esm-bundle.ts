@@ -1,9 +1,9 @@
 /**
  * One of our TypeScript entry points as a single plain-JavaScript ES module, built with esbuild
- * and cached under node_modules/.cache/jitterlab/. Loading ~150 modules through tsx costs
- * 0.5–0.8 s of CPU per process or worker thread, and tsx's keepNames wrappers (`__name(fn)` on
- * every closure) stay on the hot path; one pre-built file loads in tens of milliseconds and runs
- * the simulator about 2% faster (test/bench/pipeline.ts).
+ * and cached under node_modules/.cache/jitterlab/. Loading our modules through tsx (about 150 for
+ * a sweep worker, 270 for the CLI) costs 0.5–0.8 s of CPU per process or worker thread, and tsx's
+ * keepNames wrappers (`__name(fn)` on every closure) stay on the hot path; one pre-built file
+ * loads in tens of milliseconds and runs the simulator about 2% faster (test/bench/pipeline.ts).
  *
  * The cache key is every source file's path, size and mtime, package-lock.json and the esbuild
  * version, so an edited checkout rebuilds on its next use. Each module's `import.meta.url` is

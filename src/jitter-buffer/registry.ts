@@ -40,11 +40,12 @@ export async function resolveJitterBuffer(config: JitterBufferConfig, baseDir: s
       throw new JitterlabError('scenario', `jitterBuffer.module: cannot load ${config.module}: ${(e as Error).message}`);
     }
     // A module Node treats as CommonJS (e.g. a .ts file outside an ESM package) shows its exports as `default`.
-    const create = typeof mod.createJitterBuffer === 'function' ? mod.createJitterBuffer : mod.default?.createJitterBuffer;
-    if (typeof create !== 'function') {
+    const exported = typeof mod.createJitterBuffer === 'function' ? mod.createJitterBuffer : mod.default?.createJitterBuffer;
+    if (typeof exported !== 'function') {
       throw new JitterlabError('scenario', `jitterBuffer.module: ${config.module} does not export createJitterBuffer(options, host)`);
     }
-    return (host) => (create as (o: Record<string, unknown>, h: JitterBufferHost) => JitterBuffer)(config.options, host);
+    const create = exported as (o: Record<string, unknown>, h: JitterBufferHost) => JitterBuffer;
+    return (host) => create(config.options, host);
   }
   const make = builtins[config.type];
   if (!make) throw new JitterlabError('scenario', `jitterBuffer.type: '${config.type}' is not available`);

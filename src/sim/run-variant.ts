@@ -16,7 +16,7 @@ import type { EncodedStream } from '../sender/encoded-stream.ts';
 import { MediaSender, type OutgoingPacket, type RtpInit, type SendStage } from '../sender/media-sender.ts';
 import { SenderRtcpAgent, type ReceiverReportListener } from '../sender/rtcp-agent.ts';
 import { FeedbackPath, type FeedbackStats } from './feedback.ts';
-import { Series } from './growable.ts';
+import { Series } from '../core/series.ts';
 import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
 import { FRAME_OUTCOMES, type FrameOutcomeName, type PacketRecord } from './records.ts';
 import { NackGenerator } from '../recovery/nack-generator.ts';

@@ -6,11 +6,8 @@
  * zod (ESM) is bundled, which spares every worker resolving and linking its many modules.
  */
 import { join } from 'node:path';
-import { BUNDLE_DIR, esmBundle, withOwnUrl } from '../core/esm-bundle.ts';
+import { esmBundle } from '../core/esm-bundle.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
-
-export { withOwnUrl };
-export const WORKER_BUNDLE_DIR = BUNDLE_DIR;
 
 /** URL of the bundled worker, or null (the pool then loads the TypeScript entry through tsx). */
 export function sweepWorkerBundle(): Promise<URL | null> {

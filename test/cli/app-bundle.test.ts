@@ -8,10 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appBundle, loadApp } from '../../src/cli/app-bundle.ts';
+import { appBundle, type App } from '../../src/cli/app-bundle.ts';
 import { BUNDLE_DIR } from '../../src/core/esm-bundle.ts';
 import { runToReport } from '../../src/report/write-run.ts';
 import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
+
+/** The CLI's modules as `jitterlab` loads them. */
+async function bundledApp(): Promise<App> {
+  return (await import((await appBundle())!.href)) as App;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'jitterlab-app-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +32,7 @@ describe('the CLI bundle', () => {
     expect(text).not.toMatch(/\b__name\(/);
     expect(text).not.toContain('import.meta.url');
     expect(text).toMatch(/from "zod"|from "yargs"/);
-    const app = await loadApp();
+    const app = await bundledApp();
     expect(typeof app.main).toBe('function');
     expect(typeof app.runToReport).toBe('function');
   });
@@ -43,7 +48,7 @@ channel:
 report: { html: false, visqol: false }
 `;
     const file = join(PROJECT_ROOT, 'scenarios', 'bundle-check.yaml');
-    const app = await loadApp();
+    const app = await bundledApp();
     await app.runToReport(app.parseScenarioText(yaml, file), { outDir: join(dir, 'bundled'), scores: true });
     await runToReport(parseScenarioText(yaml, file), { outDir: join(dir, 'sources'), scores: true });
     for (const f of ['results.json', 'packets.csv', 'degraded.wav', 'reference.wav']) {

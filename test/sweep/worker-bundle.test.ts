@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sweepWorkerBundle, withOwnUrl, WORKER_BUNDLE_DIR } from '../../src/sweep/worker-bundle.ts';
+import { BUNDLE_DIR, withOwnUrl } from '../../src/core/esm-bundle.ts';
+import { sweepWorkerBundle } from '../../src/sweep/worker-bundle.ts';
 
 describe('the bundled sweep worker', () => {
   it('is built once into node_modules/.cache and reused', async () => {
     const url = await sweepWorkerBundle();
     expect(url).not.toBeNull();
     const file = fileURLToPath(url!);
-    expect(file.startsWith(WORKER_BUNDLE_DIR)).toBe(true);
+    expect(file.startsWith(BUNDLE_DIR)).toBe(true);
     expect(existsSync(file)).toBe(true);
     expect(await sweepWorkerBundle()).toBe(url);
     const text = readFileSync(file, 'utf8');

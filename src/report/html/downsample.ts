@@ -4,6 +4,7 @@
  * single 300 ms delay spike stays visible), unlike decimation or averaging, at most two points
  * per bucket. Full data stays in results.json / packets.csv.
  */
+import { Series } from '../../core/series.ts';
 
 export interface XY {
   x: number;
@@ -18,22 +19,16 @@ export const MAX_POINTS_PER_SERIES = 4000;
  * objects is about 15 MB each, as columns about 3 MB.
  */
 export class XYColumns {
-  x = new Float64Array(1024);
-  y = new Float64Array(1024);
-  length = 0;
+  readonly x = new Series();
+  readonly y = new Series();
+
+  get length(): number {
+    return this.x.length;
+  }
 
   push(x: number, y: number): void {
-    if (this.length === this.x.length) {
-      const nx = new Float64Array(this.length * 2);
-      nx.set(this.x);
-      this.x = nx;
-      const ny = new Float64Array(this.length * 2);
-      ny.set(this.y);
-      this.y = ny;
-    }
-    this.x[this.length] = x;
-    this.y[this.length] = y;
-    this.length++;
+    this.x.push(x);
+    this.y.push(y);
   }
 
   static of(points: readonly XY[]): XYColumns {
@@ -55,7 +50,8 @@ export function minMaxBuckets(points: readonly XY[], maxPoints = MAX_POINTS_PER_
 
 /** minMaxBuckets of a columnar series. */
 export function minMaxBucketsOf(s: XYColumns, maxPoints = MAX_POINTS_PER_SERIES): XY[] {
-  const { x, y } = s;
+  const x = s.x.values();
+  const y = s.y.values();
   const finite = (i: number) => Number.isFinite(x[i]) && Number.isFinite(y[i]);
   let count = 0;
   let first = -1;

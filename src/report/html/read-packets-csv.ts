@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { IoError } from '../../core/errors.ts';
+import { Series } from '../../core/series.ts';
 
 export interface PacketRow {
   kind: string;
@@ -110,32 +111,17 @@ export interface MediaPacketColumns {
 
 /** The media rows of packets.csv text as columns (no object per row: a one-hour call is 180k rows). */
 export function parseMediaPacketColumns(text: string, file: string): MediaPacketColumns {
-  let cap = 1024;
-  let sendMs = new Float64Array(cap);
-  let arrivalMs = new Float64Array(cap);
-  let late = new Uint8Array(cap);
-  let n = 0;
+  const sendMs = new Series();
+  const arrivalMs = new Series();
+  const late = new Series();
   scanRows(text, file, (f, lineNo) => {
     const send = sendMsOf(f[4], file, lineNo);
     if (f[0] !== 'media') return;
-    if (n === cap) {
-      cap *= 2;
-      const s2 = new Float64Array(cap);
-      s2.set(sendMs);
-      sendMs = s2;
-      const a2 = new Float64Array(cap);
-      a2.set(arrivalMs);
-      arrivalMs = a2;
-      const l2 = new Uint8Array(cap);
-      l2.set(late);
-      late = l2;
-    }
-    sendMs[n] = send;
-    arrivalMs[n] = f[5] === '' ? Number.NaN : Number(f[5]);
-    late[n] = f[6] === 'late' ? 1 : 0;
-    n++;
+    sendMs.push(send);
+    arrivalMs.push(f[5] === '' ? Number.NaN : Number(f[5]));
+    late.push(f[6] === 'late' ? 1 : 0);
   });
-  return { length: n, sendMs: sendMs.subarray(0, n), arrivalMs: arrivalMs.subarray(0, n), late: late.subarray(0, n) };
+  return { length: sendMs.length, sendMs: sendMs.values(), arrivalMs: arrivalMs.values(), late: Uint8Array.from(late.values()) };
 }
 
 function readText(file: string): string {

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { parseDurationMs } from '../../core/duration.ts';
 import { adaptationModels, type AdaptationVariantModel } from './adaptation-model.ts';
 import type { Results, VariantResultsJson } from '../results.ts';
+import { Series } from '../../core/series.ts';
 import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBucketsOf, runsOf, XYColumns, type XY } from './downsample.ts';
 import { readMediaPacketColumns, type MediaPacketColumns } from './read-packets-csv.ts';
 import { wavPeaks, type WavPeaks } from './wav-peaks.ts';
@@ -145,18 +146,20 @@ function variantModel(v: VariantResultsJson, media: MediaPacketColumns, dir: str
   // become objects: a one-hour call has 180 000 of each.
   const received = new XYColumns();
   const late = new XYColumns();
-  const lost = new XYColumns();
-  const delays = new XYColumns();
+  const lostAtS = new Series();
+  const delays = new Series();
+  let maxDelay = 0;
   for (let i = 0; i < media.length; i++) {
     const t = media.sendMs[i] / 1000;
-    if (Number.isNaN(media.arrivalMs[i])) lost.push(t, 0);
+    if (Number.isNaN(media.arrivalMs[i])) lostAtS.push(t);
     else {
       const d = media.arrivalMs[i] - media.sendMs[i];
-      delays.push(d, 0);
+      delays.push(d);
+      maxDelay = Math.max(maxDelay, d);
       (media.late[i] ? late : received).push(t, d);
     }
   }
-  const delayValues = delays.x.subarray(0, delays.length);
+  const delayValues = delays.values();
   const concealedFlags = outcomeFlags(v, ['concealed', 'unplayed']);
   const recoveredFlags = outcomeFlags(v, ['fec', 'red', 'parity', 'rtx']);
   const deadline = new XYColumns();
@@ -175,11 +178,11 @@ function variantModel(v: VariantResultsJson, media: MediaPacketColumns, dir: str
     if (concealedFlags[k]) concealedPts.push(sendMs / 1000, y ?? 0);
     else if (recoveredFlags[k]) recoveredPts.push(sendMs / 1000, y ?? 0);
   }
-  let maxDelay = 0;
-  for (let i = 0; i < delayValues.length; i++) maxDelay = Math.max(maxDelay, delayValues[i]);
   const maxY = Math.max(1, maxDelay, maxDeadline);
+  // Lost packets are drawn on a line just above the highest delay.
   const lostY = Math.ceil((maxY * 1.08) / 10) * 10;
-  lost.y.fill(lostY, 0, lost.length);
+  const lost = new XYColumns();
+  for (const t of lostAtS.values()) lost.push(t, lostY);
 
   const tl = v.timeline;
   const level = new XYColumns();
