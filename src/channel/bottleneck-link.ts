@@ -54,6 +54,12 @@ export class BottleneckLink {
 
   /** Packets and bytes still queued or in service at time t (t non-decreasing across calls). */
   backlog(t: number): { packets: number; bytes: number } {
+    this.drain(t);
+    return { packets: this.exits.length - this.head, bytes: this.heldBytes };
+  }
+
+  /** Forget the packets that have left the link by time t. */
+  private drain(t: number): void {
     while (this.head < this.exits.length && this.exits[this.head] <= t) {
       this.heldBytes -= this.sizes[this.head];
       this.head++;
@@ -63,15 +69,14 @@ export class BottleneckLink {
       this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
-    return { packets: this.exits.length - this.head, bytes: this.heldBytes };
   }
 
   /** Offer a packet arriving at `arrivalMs` (non-decreasing across calls). */
   admit(arrivalMs: number, sizeBytes: number, s: LinkSettings): LinkResult {
     const wire = s.trace ? sizeBytes + s.overheadBytes : wireBytes(sizeBytes, s.overheadBytes, s.cellBytes, s.cellOverheadBytes);
-    const q = this.backlog(arrivalMs);
-    if (s.limitPackets !== null && q.packets >= s.limitPackets) return { admitted: false, wireBytes: wire };
-    if (s.limitBytes !== null && q.bytes + wire > s.limitBytes) return { admitted: false, wireBytes: wire };
+    this.drain(arrivalMs);
+    if (s.limitPackets !== null && this.exits.length - this.head >= s.limitPackets) return { admitted: false, wireBytes: wire };
+    if (s.limitBytes !== null && this.heldBytes + wire > s.limitBytes) return { admitted: false, wireBytes: wire };
     const start = Math.max(arrivalMs, this.prevExit);
     let exit: number;
     if (s.trace) {

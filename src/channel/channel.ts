@@ -57,10 +57,6 @@ interface Streams {
 /** The named random sub-streams of one direction. */
 export type ChannelImpairment = keyof Streams;
 
-type Routed =
-  | { delivered: true; delivery: Delivery; queueDelayMs: number; pathDelayMs: number }
-  | { delivered: false; cause: DropCause; queueDelayMs: number; pathDelayMs: number };
-
 /** The stream name of one impairment of one direction, e.g. channel.aToB.loss. */
 export function channelStreamName(direction: Direction, impairment: ChannelImpairment): string {
   return `channel.${direction}.${impairment}`;
@@ -89,6 +85,10 @@ export class Channel implements ChannelPath {
   private fifoArrival = Number.NEGATIVE_INFINITY;
   /** Latest arrival among all deliveries so far (for the reordered flag). */
   private maxArrival = Number.NEGATIVE_INFINITY;
+  /** The last route(): why it dropped the copy, its queueing and path delays (fields, not a result object per packet). */
+  private routeCause: DropCause = 'loss';
+  private routeQueueDelayMs = 0;
+  private routePathDelayMs = 0;
   private readonly st: ChannelStats = {
     sent: 0,
     delivered: 0,
@@ -223,11 +223,14 @@ export class Channel implements ChannelPath {
     // 1. duplicate: decided first; the copy then takes every later step on its own draws.
     const dup = cfg.duplicate.prob > 0 && this.s.duplicate.at(slot, lane, ord) < cfg.duplicate.prob;
     const orig = this.route(packet, cfg, slot, lane, ord, 0, prevMax);
+    const cause = orig === null ? this.routeCause : null;
+    const queueDelayMs = this.routeQueueDelayMs;
+    const pathDelayMs = this.routePathDelayMs;
     const deliveries: Delivery[] = [];
-    if (orig.delivered) deliveries.push(orig.delivery);
+    if (orig !== null) deliveries.push(orig);
     if (dup) {
       const copy = this.route(packet, cfg, slot, lane, ord, 1, prevMax);
-      if (copy.delivered) deliveries.push({ ...copy.delivery, duplicate: true });
+      if (copy !== null) deliveries.push(copy);
     }
     for (const d of deliveries) {
       if (d.arrivalMs > this.maxArrival) this.maxArrival = d.arrivalMs;
@@ -237,40 +240,44 @@ export class Channel implements ChannelPath {
     this.st.sent++;
     this.st.bytesSent += packet.sizeBytes;
     if (dup) this.st.duplicated++;
-    if (orig.delivered) this.st.delivered++;
-    else if (orig.cause === 'loss') this.st.lost++;
-    else if (orig.cause === 'queue') this.st.queueDrops++;
-    else if (orig.cause === 'outage') this.st.outageDrops++;
-    return {
-      delivered: orig.delivered,
-      cause: orig.delivered ? null : orig.cause,
-      deliveries,
-      slot,
-      queueDelayMs: orig.queueDelayMs,
-      pathDelayMs: orig.pathDelayMs,
-    };
+    if (cause === null) this.st.delivered++;
+    else if (cause === 'loss') this.st.lost++;
+    else if (cause === 'queue') this.st.queueDrops++;
+    else if (cause === 'outage') this.st.outageDrops++;
+    return { delivered: cause === null, cause, deliveries, slot, queueDelayMs, pathDelayMs };
   }
 
-  /** Steps 2-11 for one copy (0 = original, 1 = duplicate). */
-  private route(pkt: ChannelPacket, cfg: ChannelConfig, slot: number, lane: number, ord: number, copy: number, prevMax: number): Routed {
+  /** A dropped copy: its cause and delays go to the route fields. */
+  private dropped(cause: DropCause, queueDelayMs: number): null {
+    this.routeCause = cause;
+    this.routeQueueDelayMs = queueDelayMs;
+    this.routePathDelayMs = 0;
+    return null;
+  }
+
+  /**
+   * Steps 2-11 for one copy (0 = original, 1 = duplicate): its delivery, or null when it is
+   * dropped (routeCause says why). routeQueueDelayMs and routePathDelayMs hold its delays.
+   */
+  private route(pkt: ChannelPacket, cfg: ChannelConfig, slot: number, lane: number, ord: number, copy: number, prevMax: number): Delivery | null {
     const send = pkt.sendMs;
     const loss = this.slotCfg.loss;
     const lost = loss.model !== 'none' && this.lossProc.lost(loss, this.s.loss.at4(slot, lane, ord, copy));
     // 2. loss before the bottleneck (netem).
-    if (lost && loss.position === 'ingress') return { delivered: false, cause: 'loss', queueDelayMs: 0, pathDelayMs: 0 };
+    if (lost && loss.position === 'ingress') return this.dropped('loss', 0);
     // 3-4. queue admission and serialisation.
     const adm = this.link.admit(send, pkt.sizeBytes, this.linkSettings(cfg));
-    if (!adm.admitted) return { delivered: false, cause: 'queue', queueDelayMs: 0, pathDelayMs: 0 };
+    if (!adm.admitted) return this.dropped('queue', 0);
     let t1 = adm.exitMs;
     const queueDelayMs = t1 - send;
     // 5. loss after the bottleneck (WebRTC): the packet used capacity.
-    if (lost) return { delivered: false, cause: 'loss', queueDelayMs, pathDelayMs: 0 };
+    if (lost) return this.dropped('loss', queueDelayMs);
     // 6. outage at the time the packet reaches the path.
     if (this.outage.isDown(t1)) {
       const o = this.configAt(t1).outage;
-      if (o === null || o.action === 'drop') return { delivered: false, cause: 'outage', queueDelayMs, pathDelayMs: 0 };
+      if (o === null || o.action === 'drop') return this.dropped('outage', queueDelayMs);
       const up = this.outage.upAt(t1);
-      if (up === Infinity) return { delivered: false, cause: 'outage', queueDelayMs, pathDelayMs: 0 };
+      if (up === Infinity) return this.dropped('outage', queueDelayMs);
       t1 = up;
     }
     // 7. propagation + route flap + jitter.
@@ -303,9 +310,11 @@ export class Channel implements ChannelPath {
         if (pkt.payload) payload = flipBit(pkt.payload, bitIndexOf(this.s.corrupt.at(slot, lane, ord, copy, 1), len));
       }
     }
+    this.routeQueueDelayMs = queueDelayMs;
+    this.routePathDelayMs = pathDelayMs;
     const delivery: Delivery = { arrivalMs: t2, duplicate: copy !== 0, corrupted, reordered: t2 < prevMax };
     if (payload !== undefined) delivery.payload = payload;
-    return { delivered: true, delivery, queueDelayMs, pathDelayMs };
+    return delivery;
   }
 
   stats(): ChannelStats {

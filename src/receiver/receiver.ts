@@ -14,7 +14,8 @@ import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import { Rfc3550Jitter } from '../metrics/rfc3550-jitter.ts';
 import type { RecoveryStage } from '../recovery/types.ts';
 import type { RtpPacket } from '../rtp/header.ts';
-import { tryParseRtp } from '../rtp/packet.ts';
+import { RtpParseError } from '../rtp/errors.ts';
+import { parseRtp } from '../rtp/packet.ts';
 import { opusPacketHasFec } from '../rtp/opus-toc.ts';
 import { SeqUnwrapper, TimestampUnwrapper } from '../rtp/wrap.ts';
 import { SyncBuffer } from './sync-buffer.ts';
@@ -111,13 +112,16 @@ export class Receiver {
 
   /** RTP bytes arrive from the network at `nowMs`. Malformed input is counted and dropped. */
   onPacket(bytes: Uint8Array, nowMs: number): void {
-    const parsed = tryParseRtp(bytes);
-    if (!parsed.ok) {
+    let packet: RtpPacket;
+    try {
+      packet = parseRtp(bytes);
+    } catch (e) {
+      if (!(e instanceof RtpParseError)) throw e;
       this.malformedPackets++;
       this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
       return;
     }
-    this.dispatch(parsed.packet, nowMs, 'primary', false, bytes.length);
+    this.dispatch(packet, nowMs, 'primary', false, bytes.length);
   }
 
   /**

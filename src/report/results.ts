@@ -100,16 +100,16 @@ export function buildResults(run: ScenarioRun, meta: { version: string; libopus:
       ...(v.run.adaptation ? { adaptation: v.run.adaptation as unknown as Record<string, unknown> } : {}),
       timeline: {
         tickMs: v.frameMs,
-        tMs: Array.from(tl.tMs, r3),
-        targetDelayMs: Array.from(tl.targetDelayMs, r3),
-        levelMs: Array.from(tl.levelMs, r3),
-        op: Array.from(tl.op),
+        tMs: mapToArray(tl.tMs, r3),
+        targetDelayMs: mapToArray(tl.targetDelayMs, r3),
+        levelMs: mapToArray(tl.levelMs, r3),
+        op: mapToArray(tl.op, (x) => x),
         ops: [...TICK_OPS],
       },
       frames: {
         outcomes: [...FRAME_OUTCOMES],
-        outcome: Array.from(v.run.frameOutcome, (o) => o.toString(36)).join(''),
-        playoutMs: Array.from(v.run.framePlayoutMs, (x) => (Number.isNaN(x) ? null : r3(x))),
+        outcome: mapToArray(v.run.frameOutcome, (o) => o.toString(36)).join(''),
+        playoutMs: mapToArray(v.run.framePlayoutMs, (x) => (Number.isNaN(x) ? null : r3(x))),
       },
     };
   });
@@ -144,4 +144,11 @@ export function validateResults(results: Results): void {
       frames: { ...v.frames, playoutMs: head(v.frames.playoutMs) },
     })),
   });
+}
+
+/** A typed array mapped to a plain array by index (Array.from on a typed array goes through its iterator). */
+function mapToArray<T>(xs: ArrayLike<number>, f: (x: number) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(f(xs[i]));
+  return out;
 }

@@ -12,25 +12,28 @@ import {
   type RtpPacket,
 } from './header.ts';
 
-/** Serializes `p`; padding octets are zero except the last, which holds the count. */
-export function serializeRtp(p: RtpPacket): Uint8Array {
+/**
+ * Serializes `p`; padding octets are zero except the last, which holds the count. `alloc` gives
+ * the zero-filled output buffer of the requested size (a fresh Uint8Array by default).
+ */
+export function serializeRtp(p: RtpPacket, alloc: (bytes: number) => Uint8Array = newBytes): Uint8Array {
   validateRtpPacket(p);
   const headerLen = rtpHeaderLength(p);
-  const out = new Uint8Array(headerLen + p.payload.length + p.padding);
-  const dv = new DataView(out.buffer);
+  const out = alloc(headerLen + p.payload.length + p.padding);
+  // Network byte order written by hand: a DataView per packet costs more than the packet.
   out[0] = (RTP_VERSION << 6) | (p.padding > 0 ? 0x20 : 0) | (p.extension ? 0x10 : 0) | p.csrcs.length;
   out[1] = (p.marker ? 0x80 : 0) | p.payloadType;
-  dv.setUint16(2, p.sequenceNumber);
-  dv.setUint32(4, p.timestamp);
-  dv.setUint32(8, p.ssrc);
+  put16(out, 2, p.sequenceNumber);
+  put32(out, 4, p.timestamp);
+  put32(out, 8, p.ssrc);
   let o = RTP_FIXED_HEADER_BYTES;
   for (const c of p.csrcs) {
-    dv.setUint32(o, c);
+    put32(out, o, c);
     o += 4;
   }
   if (p.extension) {
-    dv.setUint16(o, p.extension.profile);
-    dv.setUint16(o + 2, p.extension.data.length / 4);
+    put16(out, o, p.extension.profile);
+    put16(out, o + 2, p.extension.data.length / 4);
     out.set(p.extension.data, o + 4);
     o += 4 + p.extension.data.length;
   }
@@ -44,7 +47,6 @@ export function parseRtp(bytes: Uint8Array): RtpPacket {
   if (bytes.length < RTP_FIXED_HEADER_BYTES) {
     throw new RtpParseError('short', bytes.length, `${bytes.length} bytes, the fixed header needs 12`);
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const b0 = bytes[0];
   const version = b0 >> 6;
   if (version !== RTP_VERSION) throw new RtpParseError('version', 0, `version ${version}, expected 2`);
@@ -57,14 +59,14 @@ export function parseRtp(bytes: Uint8Array): RtpPacket {
   }
   const csrcs: number[] = [];
   for (let i = 0; i < cc; i++) {
-    csrcs.push(dv.getUint32(o));
+    csrcs.push(get32(bytes, o));
     o += 4;
   }
   let extension: RtpHeaderExtension | null = null;
   if (hasExtension) {
     if (o + 4 > bytes.length) throw new RtpParseError('extension', o, 'extension header truncated');
-    const profile = dv.getUint16(o);
-    const words = dv.getUint16(o + 2);
+    const profile = get16(bytes, o);
+    const words = get16(bytes, o + 2);
     if (o + 4 + 4 * words > bytes.length) {
       throw new RtpParseError('extension', o + 2, `extension of ${words} words runs past the end`);
     }
@@ -86,13 +88,38 @@ export function parseRtp(bytes: Uint8Array): RtpPacket {
     padding,
     marker: (bytes[1] & 0x80) !== 0,
     payloadType: bytes[1] & 0x7f,
-    sequenceNumber: dv.getUint16(2),
-    timestamp: dv.getUint32(4),
-    ssrc: dv.getUint32(8),
+    sequenceNumber: get16(bytes, 2),
+    timestamp: get32(bytes, 4),
+    ssrc: get32(bytes, 8),
     csrcs,
     extension,
     payload: bytes.subarray(o, end),
   };
+}
+
+function newBytes(n: number): Uint8Array {
+  return new Uint8Array(n);
+}
+
+function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 8;
+  b[o + 1] = v;
+}
+
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+/** Callers have checked that the bytes exist. */
+function get16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+
+function get32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
 export type TryParseRtpResult = { ok: true; packet: RtpPacket } | { ok: false; error: RtpParseError };

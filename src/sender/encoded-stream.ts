@@ -47,11 +47,22 @@ export function isDtxPayload(p: Uint8Array): boolean {
 
 export function encodeStream(source: AudioSource, codec: CodecConfig, frames: number): EncodedStream {
   const enc = new OpusFrameEncoder(codec);
-  const pcm = new Int16Array(enc.frameSamples);
+  const offsets = new Uint32Array(frames + 1);
   // Payloads live in one growing arena (PayloadList): a one-hour call is 180k packets, and 180k
   // separately allocated buffers cost more memory than the audio itself.
-  let arena = new Uint8Array(Math.max(4096, frames * Math.ceil((codec.bitrateKbps * codec.frameMs) / 8 + 8)));
-  const offsets = new Uint32Array(frames + 1);
+  const arena = encodeFrames(enc, source, frames, offsets, Math.max(4096, frames * Math.ceil((codec.bitrateKbps * codec.frameMs) / 8 + 8)));
+  const totalBytes = offsets[frames];
+  return { codec, frameMs: codec.frameMs, frameSamples: enc.frameSamples, frameTs: 48 * codec.frameMs, payloads: new PayloadList(arena, offsets), totalBytes };
+}
+
+/**
+ * Encode frames 0..frames-1 into an arena (grown as needed) and fill their offsets; returns the
+ * arena. The loop has a function of its own: V8 compiles a long loop on the stack (OSR), and code
+ * after it in the same function would deoptimize that code on every encoding.
+ */
+function encodeFrames(enc: OpusFrameEncoder, source: AudioSource, frames: number, offsets: Uint32Array, initialBytes: number): Uint8Array {
+  const pcm = new Int16Array(enc.frameSamples);
+  let arena = new Uint8Array(initialBytes);
   let totalBytes = 0;
   for (let i = 0; i < frames; i++) {
     source.frame(i, pcm);
@@ -65,7 +76,7 @@ export function encodeStream(source: AudioSource, codec: CodecConfig, frames: nu
     totalBytes += p.length;
     offsets[i + 1] = totalBytes;
   }
-  return { codec, frameMs: codec.frameMs, frameSamples: enc.frameSamples, frameTs: 48 * codec.frameMs, payloads: new PayloadList(arena, offsets), totalBytes };
+  return arena;
 }
 
 /** Cache key of an encoding: everything that changes the encoder's output. */

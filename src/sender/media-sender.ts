@@ -4,6 +4,7 @@
  * It returns serialized packets with their lane; it does no I/O and reads no clock.
  */
 import type { Lane } from '../channel/types.ts';
+import { ByteSlab } from '../core/byte-slab.ts';
 import { OpusPacketizer } from '../rtp/opus-packetizer.ts';
 import { parseRtp, serializeRtp } from '../rtp/packet.ts';
 import type { RtpPacket } from '../rtp/header.ts';
@@ -38,17 +39,22 @@ export interface SendStage {
   process(media: RtpPacket, out: OutgoingPacket[]): void;
 }
 
-interface HistoryEntry {
-  /** The media-stream packet as sent (RED-encapsulated when RED is on): what RTX resends. */
-  packet: RtpPacket;
-  sentMs: number;
-}
-
 export class MediaSender {
   private readonly packetizer: OpusPacketizer;
   private prevDtx = true; // so the first frame starts a talkspurt
-  private readonly history = new Map<number, HistoryEntry>();
-  private readonly historyOrder: number[] = [];
+  /**
+   * The retransmission history: the last `historyPackets` media-stream packets as sent
+   * (RED-encapsulated when RED is on), what RTX resends. A ring of slots in sending order, and
+   * the slot of each sequence number.
+   */
+  private readonly slotOf = new Map<number, number>();
+  private readonly ringSeq: Int32Array;
+  private readonly ringPacket: Array<RtpPacket | undefined>;
+  private readonly ringSentMs: Float64Array;
+  private ringNext = 0;
+  /** Serialized media packets are views into shared blocks (see ByteSlab). */
+  private readonly slab = new ByteSlab();
+  private readonly alloc = (n: number): Uint8Array => this.slab.take(n);
   mediaPacketsSent = 0;
   framesSuppressed = 0;
 
@@ -59,6 +65,9 @@ export class MediaSender {
     private readonly historyPackets = 512,
   ) {
     this.packetizer = new OpusPacketizer(init);
+    this.ringSeq = new Int32Array(historyPackets).fill(-1);
+    this.ringPacket = new Array<RtpPacket | undefined>(historyPackets).fill(undefined);
+    this.ringSentMs = new Float64Array(historyPackets);
   }
 
   /**
@@ -76,7 +85,7 @@ export class MediaSender {
     this.prevDtx = dtx;
     const rtp = this.packetizer.packetize({ payload, timestampOffset48k: index * this.frameTs, talkspurtStart });
     this.mediaPacketsSent++;
-    const plain = serializeRtp(rtp);
+    const plain = serializeRtp(rtp, this.alloc);
     const out: OutgoingPacket[] = [{ lane: 'media', bytes: plain, frameIndex: index, seq: rtp.sequenceNumber, timestamp: rtp.timestamp, kind: 'media' }];
     for (const s of this.stages) s.process(rtp, out);
     // Remember the packet as it went on the wire, so a retransmission repeats it exactly (RFC 4588 section 4).
@@ -85,18 +94,29 @@ export class MediaSender {
   }
 
   private remember(p: RtpPacket, sentMs: number): void {
-    if (!this.history.has(p.sequenceNumber)) this.historyOrder.push(p.sequenceNumber);
-    this.history.set(p.sequenceNumber, { packet: p, sentMs });
-    if (this.historyOrder.length > this.historyPackets) this.history.delete(this.historyOrder.shift()!);
+    const seq = p.sequenceNumber;
+    let slot = this.slotOf.get(seq);
+    if (slot === undefined) {
+      slot = this.ringNext;
+      this.ringNext = (slot + 1) % this.ringSeq.length;
+      const evicted = this.ringSeq[slot];
+      if (evicted >= 0) this.slotOf.delete(evicted);
+      this.ringSeq[slot] = seq;
+      this.slotOf.set(seq, slot);
+    }
+    this.ringPacket[slot] = p;
+    this.ringSentMs[slot] = sentMs;
   }
 
   /** A packet still in the retransmission history (RFC 4588), by sequence number. */
   fromHistory(seq: number): RtpPacket | undefined {
-    return this.history.get(seq)?.packet;
+    const slot = this.slotOf.get(seq);
+    return slot === undefined ? undefined : this.ringPacket[slot];
   }
 
   /** When the packet with this sequence number was sent (NaN when no time was given), if still in the history. */
   sentAt(seq: number): number | undefined {
-    return this.history.get(seq)?.sentMs;
+    const slot = this.slotOf.get(seq);
+    return slot === undefined ? undefined : this.ringSentMs[slot];
   }
 }

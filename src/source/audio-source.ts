@@ -29,12 +29,7 @@ export class AudioSource {
   static fromWav(resolvedFile: string, cfg: SourceConfig, sampleRate: number): AudioSource {
     const audio = readWavMono(resolvedFile);
     const resampled = resampleMono(audio.samples, audio.sampleRate, sampleRate);
-    const g = 10 ** (cfg.gainDb / 20) * 32767;
-    const pcm = new Int16Array(resampled.length);
-    for (let i = 0; i < resampled.length; i++) {
-      const v = Math.round(resampled[i] * g);
-      pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-    }
+    const pcm = toPcm16(resampled, 10 ** (cfg.gainDb / 20) * 32767);
     const start = Math.min(Math.round(cfg.offsetS * sampleRate), Math.max(0, pcm.length - 1));
     return new AudioSource(resolvedFile, sampleRate, pcm, cfg.loop, start);
   }
@@ -62,4 +57,14 @@ export class AudioSource {
     }
     return out;
   }
+}
+
+/** Scale and round to 16-bit PCM, saturating (the loop alone in its function, see downmixPcm16). */
+function toPcm16(x: ArrayLike<number>, gain: number): Int16Array {
+  const pcm = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.round(x[i] * gain);
+    pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  return pcm;
 }

@@ -8,6 +8,7 @@ import {
   tryParseRtp,
   type RtpPacket,
 } from '../../src/rtp/index.ts';
+import { ByteSlab } from '../../src/core/byte-slab.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
 
@@ -62,6 +63,22 @@ describe('RTP header (RFC 3550 5.1)', () => {
         expect(serializeRtp(q)).toEqual(bytes);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('serializes into views of a shared block, and parses views at any offset', () => {
+    // Packets share ByteSlab blocks: each view must hold exactly its own packet, whatever was
+    // written before or after it in the block.
+    const slab = new ByteSlab(1024);
+    fc.assert(
+      fc.property(fc.array(arbPacket, { minLength: 1, maxLength: 6 }), (ps) => {
+        const views = ps.map((p) => serializeRtp(p, (n) => slab.take(n)));
+        ps.forEach((p, i) => {
+          expect(views[i]).toEqual(serializeRtp(p));
+          expect(parseRtp(views[i])).toEqual(p);
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 
