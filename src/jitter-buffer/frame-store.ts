@@ -1,5 +1,8 @@
 import type { JbFrame } from './types.ts';
 
+/** What removeBefore returns when nothing is older (every tick, nearly always). */
+const NONE: readonly JbFrame[] = Object.freeze([]);
+
 /**
  * Frames held by a buffer, ordered by extended timestamp. Buffers hold at most a few hundred
  * frames, so a sorted array with binary-search insertion is both simple and fast.
@@ -14,16 +17,25 @@ export class FrameStore {
   /** Insert in timestamp order; returns false if a frame with that timestamp is already held. */
   insert(f: JbFrame): boolean {
     const a = this.frames;
+    const i = this.lowerBound(f.timestamp);
+    if (i < a.length && a[i].timestamp === f.timestamp) return false;
+    // Frames mostly arrive in order: appending is the common case.
+    if (i === a.length) a.push(f);
+    else a.splice(i, 0, f);
+    return true;
+  }
+
+  /** Index of the first frame with timestamp >= ts. */
+  private lowerBound(ts: number): number {
+    const a = this.frames;
     let lo = 0;
     let hi = a.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (a[mid].timestamp < f.timestamp) lo = mid + 1;
+      if (a[mid].timestamp < ts) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < a.length && a[lo].timestamp === f.timestamp) return false;
-    a.splice(lo, 0, f);
-    return true;
+    return lo;
   }
 
   has(timestamp: number): boolean {
@@ -31,17 +43,9 @@ export class FrameStore {
   }
 
   find(timestamp: number): JbFrame | undefined {
-    const a = this.frames;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const t = a[mid].timestamp;
-      if (t === timestamp) return a[mid];
-      if (t < timestamp) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    const i = this.lowerBound(timestamp);
+    const f = this.frames[i];
+    return f !== undefined && f.timestamp === timestamp ? f : undefined;
   }
 
   /** The earliest held frame, if any. */
@@ -56,13 +60,23 @@ export class FrameStore {
 
   /** The earliest held frame with timestamp > ts. */
   firstAfter(ts: number): JbFrame | undefined {
-    for (const f of this.frames) if (f.timestamp > ts) return f;
-    return undefined;
+    const a = this.frames;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid].timestamp <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return a[lo];
   }
 
   remove(timestamp: number): JbFrame | undefined {
-    const f = this.find(timestamp);
-    if (f) this.frames.splice(this.frames.indexOf(f), 1);
+    const i = this.lowerBound(timestamp);
+    const f = this.frames[i];
+    if (f === undefined || f.timestamp !== timestamp) return undefined;
+    if (i === 0) this.frames.shift();
+    else this.frames.splice(i, 1);
     return f;
   }
 
@@ -72,10 +86,10 @@ export class FrameStore {
   }
 
   /** Remove and return every frame with timestamp < ts (oldest first). */
-  removeBefore(ts: number): JbFrame[] {
+  removeBefore(ts: number): readonly JbFrame[] {
     let n = 0;
     while (n < this.frames.length && this.frames[n].timestamp < ts) n++;
-    return this.frames.splice(0, n);
+    return n === 0 ? NONE : this.frames.splice(0, n);
   }
 
   /** Media time held, from the earliest frame's start to the latest frame's end (RTP units). */

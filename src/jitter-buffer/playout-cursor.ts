@@ -1,3 +1,4 @@
+import { SeenWindow } from '../core/seen-window.ts';
 import type { FrameStore } from './frame-store.ts';
 import type { Decision, JbFrame, JitterBufferHost, PlayoutContext } from './types.ts';
 
@@ -15,8 +16,8 @@ export class PlayoutCursor {
   /** Extended timestamp of the frame due next; null before playout starts. */
   playTs: number | null = null;
   lastPlayed: JbFrame | null = null;
-  private readonly played = new Set<number>();
-  private readonly playedOrder: number[] = [];
+  /** Timestamps played recently: a late second copy of one is a duplicate, not a late packet. */
+  private readonly played = new SeenWindow(1024);
 
   constructor(
     private readonly store: FrameStore,
@@ -38,16 +39,10 @@ export class PlayoutCursor {
     return 'ok';
   }
 
-  private markPlayed(ts: number): void {
-    this.played.add(ts);
-    this.playedOrder.push(ts);
-    if (this.playedOrder.length > 1024) this.played.delete(this.playedOrder.shift()!);
-  }
-
   /** Take the due frame for playout (normal, accelerate or preemptive expand). */
   take(f: JbFrame): void {
     this.store.remove(f.timestamp);
-    this.markPlayed(f.timestamp);
+    this.played.add(f.timestamp);
     this.lastPlayed = f;
     this.playTs = f.timestamp + f.durationTs;
   }

@@ -19,6 +19,7 @@ import { parseRtp } from '../rtp/packet.ts';
 import { opusPacketHasFec } from '../rtp/opus-toc.ts';
 import { SeqUnwrapper, TimestampUnwrapper } from '../rtp/wrap.ts';
 import { SyncBuffer } from './sync-buffer.ts';
+import { SeenWindow } from '../core/seen-window.ts';
 import { emptyCounters, type W3cInboundCounters } from './w3c-counters.ts';
 
 export type PlcKind = 'opus' | 'silence' | 'repeat' | 'pitch';
@@ -80,8 +81,7 @@ export class Receiver {
   private highestExtSeq: number | null = null;
   private baseExtSeq: number | null = null;
   private receivedUnique = 0;
-  private readonly seenSeqs = new Set<number>();
-  private readonly seenOrder: number[] = [];
+  private readonly seenSeqs = new SeenWindow(4096);
   private nextSlotTs: number | null = null;
   private lastState: JitterBufferState = { targetDelayMs: 0, levelMs: 0 };
   /** Decision slots consumed so far (every non-idle decision is one frame of the call). */
@@ -176,8 +176,6 @@ export class Receiver {
         this.counters.packetsDuplicated++;
       } else {
         this.seenSeqs.add(extSeq);
-        this.seenOrder.push(extSeq);
-        if (this.seenOrder.length > 4096) this.seenSeqs.delete(this.seenOrder.shift()!);
         this.receivedUnique++;
         if (this.baseExtSeq === null || extSeq < this.baseExtSeq) this.baseExtSeq = extSeq;
         if (this.highestExtSeq === null || extSeq > this.highestExtSeq) this.highestExtSeq = extSeq;

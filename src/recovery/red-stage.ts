@@ -15,7 +15,7 @@ import { decodeRed } from '../rtp/red.ts';
 import { RtpParseError } from '../rtp/errors.ts';
 import { seqAdd, SeqUnwrapper } from '../rtp/wrap.ts';
 import type { MediaInfo, RebuiltMedia, RecoveryStage, RecoveryStats } from './types.ts';
-import { SeenWindow } from './seen-window.ts';
+import { SeenWindow } from '../core/seen-window.ts';
 
 export class RedRecoveryStage implements RecoveryStage {
   readonly kind = 'red' as const;
