@@ -1,3 +1,5 @@
+import { JitterlabError } from './errors.ts';
+
 /**
  * A bounded set of numbers (extended sequence numbers, timestamps): the newest `capacity`
  * distinct additions are remembered. The order of additions is a ring, so the window costs no
@@ -9,7 +11,8 @@ export class SeenWindow {
   private next = 0;
 
   constructor(capacity: number) {
-    this.ring = new Float64Array(Math.max(1, capacity));
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new JitterlabError('internal', `SeenWindow: capacity must be a positive integer (got ${capacity})`);
+    this.ring = new Float64Array(capacity);
   }
 
   has(x: number): boolean {

@@ -5,6 +5,7 @@
  */
 import type { Lane } from '../channel/types.ts';
 import { ByteSlab } from '../core/byte-slab.ts';
+import { JitterlabError } from '../core/errors.ts';
 import { OpusPacketizer } from '../rtp/opus-packetizer.ts';
 import { parseRtp, serializeRtp } from '../rtp/packet.ts';
 import type { RtpPacket } from '../rtp/header.ts';
@@ -65,6 +66,7 @@ export class MediaSender {
     private readonly historyPackets = 512,
   ) {
     this.packetizer = new OpusPacketizer(init);
+    if (!(Number.isInteger(historyPackets) && historyPackets >= 1)) throw new JitterlabError('internal', `MediaSender: historyPackets must be a positive integer (got ${historyPackets})`);
     this.ringSeq = new Int32Array(historyPackets).fill(-1);
     this.ringPacket = new Array<RtpPacket | undefined>(historyPackets).fill(undefined);
     this.ringSentMs = new Float64Array(historyPackets);

@@ -30,4 +30,9 @@ describe('SeenWindow', () => {
     expect(w.has(2 ** 40 + 1)).toBe(false);
     expect(w.has(-3) && w.has(5)).toBe(true);
   });
+
+  it('refuses a window that could hold nothing', () => {
+    expect(() => new SeenWindow(0)).toThrow(/capacity/);
+    expect(() => new SeenWindow(2.5)).toThrow(/capacity/);
+  });
 });

@@ -23,4 +23,9 @@ describe('MediaSender retransmission history (RFC 4588 section 4)', () => {
       expect(sender.sentAt(s)).toBe(20 * (i + 1));
     });
   });
+
+  it('refuses a history that could hold nothing', () => {
+    const init = { ssrc: 1, initialSeq: 0, initialTimestamp: 0, payloadType: 111 };
+    expect(() => new MediaSender(init, 960, [], 0)).toThrow(/historyPackets/);
+  });
 });
