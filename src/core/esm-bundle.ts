@@ -5,16 +5,17 @@
  * keepNames wrappers (`__name(fn)` on every closure) stay on the hot path; one pre-built file
  * loads in tens of milliseconds and runs the simulator about 2% faster (test/bench/pipeline.ts).
  *
- * The cache key is every source file's path, size and mtime, package-lock.json and the esbuild
- * version, so an edited checkout rebuilds on its next use. Each module's `import.meta.url` is
- * replaced by its own source URL, so paths relative to a source file keep working from the cache.
+ * The cache key is every source file's path, size and mtime (src/, and the folder of an entry
+ * outside it), package-lock.json and the esbuild version, so an edited checkout rebuilds on its
+ * next use. Each module's `import.meta.url` is replaced by its own source URL, so paths relative
+ * to a source file keep working from the cache.
  * Anything that fails (no esbuild, a read-only node_modules) resolves to null: the caller then
  * loads the TypeScript through tsx, with the same behaviour.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from './atomic-write.ts';
 
@@ -41,12 +42,14 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function cacheKey(spec: BundleSpec, esbuildVersion: string): string {
+/** The build's cache key (exported for its test). */
+export function cacheKey(spec: BundleSpec, esbuildVersion: string): string {
   const h = createHash('sha256').update(`${esbuildVersion}\0${JSON.stringify(spec)}\n`);
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(lock)) h.update(readFileSync(lock));
-  // The entry may sit outside src/ (a benchmark): it is part of the key too.
-  for (const f of [spec.entry, ...sourceFiles(SRC).sort()]) {
+  // The entry may sit outside src/ (a benchmark): it and the modules beside it are part of the key too.
+  const outside = relative(SRC, spec.entry).startsWith('..') ? sourceFiles(dirname(spec.entry)) : [];
+  for (const f of [spec.entry, ...outside.sort(), ...sourceFiles(SRC).sort()]) {
     const s = statSync(f);
     h.update(`${relative(SRC, f)}\0${s.size}\0${s.mtimeMs}\n`);
   }

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { WavError } from '../core/errors.ts';
-import { readWavMono } from '../source/wav-file.ts';
+import { checkRiffWave, readWavMono } from '../source/wav-file.ts';
 
 export interface PcmLayout {
   sampleRate: number;
@@ -20,9 +20,7 @@ export interface PcmLayout {
 /** Locates fmt and data of a 16-bit PCM WAV; null for any other encoding. */
 export function pcm16Layout(fd: number, file: string): PcmLayout | null {
   const head = Buffer.alloc(12);
-  if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') {
-    throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
-  }
+  checkRiffWave(head.subarray(0, readSync(fd, head, 0, 12, 0)), file);
   let pos = 12;
   let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
   const ch = Buffer.alloc(8);

@@ -63,7 +63,7 @@ export class MediaSender {
     readonly init: RtpInit,
     private readonly frameTs: number,
     private readonly stages: SendStage[] = [],
-    private readonly historyPackets = 512,
+    historyPackets = 512,
   ) {
     this.packetizer = new OpusPacketizer(init);
     if (!(Number.isInteger(historyPackets) && historyPackets >= 1)) throw new JitterlabError('internal', `MediaSender: historyPackets must be a positive integer (got ${historyPackets})`);

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { WavError } from '../core/errors.ts';
 import { resolveJitterBuffer } from '../jitter-buffer/registry.ts';
+import { checkRiffWave } from '../source/wav-file.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { createChannelPath } from './channel-factory.ts';
 
@@ -29,10 +30,11 @@ function checkWavHeader(file: string): void {
     throw new WavError(file, code === 'ENOENT' ? 'file not found (source.file)' : `cannot read (${code})`);
   }
   const head = Buffer.alloc(12);
+  let got: number;
   try {
-    readSync(fd, head, 0, 12, 0);
+    got = readSync(fd, head, 0, 12, 0);
   } finally {
     closeSync(fd);
   }
-  if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
+  checkRiffWave(head.subarray(0, got), file);
 }

@@ -35,10 +35,15 @@ export function readWavMono(file: string): MonoAudio {
   return decodeWavMono(bytes, file);
 }
 
-export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {
-  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'RIFF' || String.fromCharCode(...bytes.subarray(8, 12)) !== 'WAVE') {
+/** Throws unless `head` (a file's first bytes, at least 12 of them) starts a RIFF/WAVE file. */
+export function checkRiffWave(head: Uint8Array, file: string): void {
+  if (head.length < 12 || String.fromCharCode(...head.subarray(0, 4)) !== 'RIFF' || String.fromCharCode(...head.subarray(8, 12)) !== 'WAVE') {
     throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
   }
+}
+
+export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {
+  checkRiffWave(bytes, file);
   const { WaveFile } = require('wavefile') as { WaveFile: new (b?: Uint8Array) => WaveFileLike };
   let wav: WaveFileLike;
   try {

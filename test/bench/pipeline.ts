@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../../src/cli/app-bundle.ts';
 import { percentileSorted } from '../../src/metrics/percentile.ts';
+import { benchCallYaml } from './bench-call.ts';
 
 const APP_ENV = 'JITTERLAB_BENCH_APP';
 
@@ -57,16 +58,7 @@ function scenarioText(durationS: number, variants: number, visqol = false): stri
     variants > 1
       ? `variants:\n${Array.from({ length: variants }, (_, i) => `  - { name: v${i}, receiver: { jitterBuffer: { type: fixed, delayMs: ${60 + 20 * i} } } }`).join('\n')}\n`
       : '';
-  return `name: bench
-seed: 9
-durationS: ${durationS}
-source: { file: fixtures/speech-48k.wav }
-sender:
-  codec: { frameMs: 20, bitrateKbps: 24, complexity: 5, fec: true, expectedLoss: 0.1 }
-channel:
-  delay: { baseMs: 40, jitterMs: 8, distribution: normal, correlation: 0.3 }
-  loss: { model: gilbert, rate: 0.02, meanBurstPackets: 2 }
-report: { html: false, visqol: ${visqol} }
+  return `${benchCallYaml('bench', durationS)}report: { html: false, visqol: ${visqol} }
 ${v}`;
 }
 

@@ -19,6 +19,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planSweep } from '../../src/sweep/plan.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
+import { benchCallYaml } from './bench-call.ts';
 
 const quick = process.argv.includes('--quick');
 const durationS = process.argv.includes("--long") ? 60 : quick ? 5 : 20;
@@ -30,16 +31,7 @@ const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bench-sweep-'));
 const file = join(dir, 'bench.yaml');
 writeFileSync(
   file,
-  `name: bench-sweep
-seed: 9
-durationS: ${durationS}
-source: { file: fixtures/speech-48k.wav }
-sender:
-  codec: { frameMs: 20, bitrateKbps: 24, complexity: 5, fec: true, expectedLoss: 0.1 }
-channel:
-  delay: { baseMs: 40, jitterMs: 8, distribution: normal, correlation: 0.3 }
-  loss: { model: gilbert, rate: 0.02, meanBurstPackets: 2 }
-receiver:
+  `${benchCallYaml('bench-sweep', durationS)}receiver:
   jitterBuffer: { type: fixed, delayMs: 60 }
 `,
 );

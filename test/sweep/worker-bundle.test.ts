@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_DIR, withOwnUrl } from '../../src/core/esm-bundle.ts';
+import { BUNDLE_DIR, cacheKey, withOwnUrl } from '../../src/core/esm-bundle.ts';
 import { sweepWorkerBundle } from '../../src/sweep/worker-bundle.ts';
 
 describe('the bundled sweep worker', () => {
@@ -20,6 +20,22 @@ describe('the bundled sweep worker', () => {
     expect(text).not.toMatch(/\b__name\(/);
     // Native addons are loaded from node_modules, not inlined.
     expect(text).not.toContain('node_modules/@discordjs/opus/');
+  });
+
+  it('keys a build of an entry outside src/ on the modules beside it too', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bundle-key-'));
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(entry, "import { x } from './helper.ts';\nconsole.log(x);\n");
+    writeFileSync(join(dir, 'helper.ts'), 'export const x = 1;\n');
+    const spec = { name: 'key-test', entry, external: 'all' as const };
+    const before = cacheKey(spec, '0');
+    expect(cacheKey(spec, '0')).toBe(before);
+    // An edit of the imported helper (not of the entry) must rebuild the bundle.
+    writeFileSync(join(dir, 'helper.ts'), 'export const x = 12;\n');
+    expect(cacheKey(spec, '0')).not.toBe(before);
   });
 
   it('replaces import.meta.url with the source file URL', () => {
