@@ -38,7 +38,7 @@ export function channelSchema(withDefaults: boolean) {
         'Jitter distribution, as netem defines them (uniform on [-J, J); normal N(0, J); pareto (alpha 3, netem table shape); paretonormal (normal + 3 pareto)/4 per quantile; empirical from tableFile).',
       ),
       tableFile: d(z.string().nullable(), null, w, 'netem .dist table (for distribution: empirical), path relative to the scenario file.'),
-      correlation: d(prob, 0, w, 'Lag-1 correlation of successive jitter samples (a true AR(1) on a Gaussian copula, keeping the marginal distribution; not netem\'s approximation).'),
+      correlation: d(prob, 0, w, 'Lag-1 correlation of the Gaussian AR(1) behind successive jitter samples (a copula: the marginal distribution is kept; not netem\'s approximation). It is the jitter\'s own lag-1 correlation for normal jitter; for the other shapes the jitter\'s is a little lower (at 0.5: uniform 0.48, paretonormal 0.45, pareto 0.41).'),
       order: d(z.enum(['preserve', 'allow']), 'preserve', w, 'preserve: FIFO, a packet never overtakes an earlier one (arrival = max(own, previous)); allow: jitter may reorder.'),
     },
     w,

@@ -204,6 +204,7 @@ export class NetEqJitterBuffer implements JitterBuffer {
     return {
       targetDelayMs: this.delayManager.targetMs,
       levelMs: bufferLevelMs(this.store, this.cursor.playTs, this.host.clockRate, this.syncMs),
+      minimumDelayMs: this.delayManager.unlimitedTargetMs,
     };
   }
 }

@@ -62,6 +62,12 @@ export interface JitterBufferState {
   targetDelayMs: number;
   /** Audio currently buffered, in ms of media time (frames held + the sync buffer). */
   levelMs: number;
+  /**
+   * The target before limits imposed from outside the delay estimate (a configured minimum or
+   * maximum delay); W3C jitterBufferMinimumDelay is its sum per emitted sample. Absent: the
+   * buffer has no such limits and it equals targetDelayMs.
+   */
+  minimumDelayMs?: number;
 }
 
 export interface JitterBufferHost {

@@ -2,11 +2,11 @@
  * E-model MOS over the last seconds of a live leg (G.107 via src/scores): Ppl is the share of
  * frames lost after the jitter buffer (concealed), BurstR comes from that frame-loss sequence,
  * Ta = packetization + codec lookahead + network + jitter buffer + device buffer
- * (speech-quality.md section 7A). Opus has only provisional Ie/Bpl entries; the scale follows
- * the codec's sample rate (48 kHz fullband G.107.2, 16/24 kHz wideband G.107.1, else G.107).
+ * (speech-quality.md section 7A). Opus has only provisional Ie/Bpl entries; scale and entry are
+ * the report's (scores/codec-impairments.ts opusImpairment), so a call rates the same live and offline.
  */
 import { opusLookaheadMs, type CodecConfig } from '../codec/config.ts';
-import { burstRFromLossSequence, emodelForCall, findCodecImpairment, type CodecImpairment, type EmodelBandwidth } from '../scores/index.ts';
+import { burstRFromLossSequence, emodelForCall, opusImpairment, type EmodelBandwidth } from '../scores/index.ts';
 
 export interface LiveMos {
   mosCQ: number;
@@ -18,22 +18,6 @@ export interface LiveMos {
   bandwidth: EmodelBandwidth;
 }
 
-function bandwidthOf(rate: number): EmodelBandwidth {
-  if (rate >= 32000) return 'fb';
-  if (rate >= 16000) return 'wb';
-  return 'nb';
-}
-
-/** The Opus table entry for this codec setting, falling back to a narrower scale when missing. */
-export function opusEntry(codec: CodecConfig): CodecImpairment | null {
-  const order: EmodelBandwidth[] = ['fb', 'wb', 'nb'];
-  for (const bw of order.slice(order.indexOf(bandwidthOf(codec.sampleRate)))) {
-    const e = findCodecImpairment('opus', bw, codec.bitrateKbps) ?? findCodecImpairment('opus', bw);
-    if (e) return e;
-  }
-  return null;
-}
-
 export function liveMos(p: {
   lost: readonly boolean[];
   codec: CodecConfig;
@@ -42,7 +26,7 @@ export function liveMos(p: {
   deviceBufferMs: number;
 }): LiveMos | null {
   if (p.lost.length === 0) return null;
-  const entry = opusEntry(p.codec);
+  const entry = opusImpairment(p.codec.sampleRate, p.codec.bitrateKbps);
   if (!entry) return null;
   let n = 0;
   for (const l of p.lost) if (l) n++;

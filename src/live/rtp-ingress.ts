@@ -26,7 +26,7 @@ import type { LegSnapshot } from './leg-window.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import { MarkerSanitizer } from './marker-sanitizer.ts';
 import { ReceptionStats } from './reception-stats.ts';
-import { SeqRestartDetector } from './seq-restart.ts';
+import { SeqRestartDetector } from '../rtp/seq-restart.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
 export interface RtpIngressOptions {

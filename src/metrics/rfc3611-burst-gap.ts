@@ -25,12 +25,17 @@ export function rfc3611BurstGap(lost: ArrayLike<boolean>, frameMs: number, gmin 
   let c33 = 0;
   let pkt = 0;
   let lostRun = 0;
+  let seenLoss = false;
   for (let i = 0; i < lost.length; i++) {
     if (!lost[i]) {
       pkt++;
       continue;
     }
-    if (pkt >= gmin) {
+    // The call starts in a gap (a burst starts with a loss, section 4.7.2): the first loss enters
+    // a burst however few packets came before it. A.2's counters start as if inside a burst, so a
+    // first loss within Gmin packets left c13 = 0: a burst density with no burst duration.
+    if (pkt >= gmin || !seenLoss) {
+      seenLoss = true;
       if (lostRun === 1) c14++;
       else c13++;
       lostRun = 1;
@@ -59,7 +64,7 @@ export function rfc3611BurstGap(lost: ArrayLike<boolean>, frameMs: number, gmin 
   let gapDurationMs: number;
   let burstDurationMs: number;
   if (c13 === 0) {
-    // No burst was ever entered: the whole stream is one gap.
+    // No loss at all: the whole stream is one gap.
     gapDurationMs = lost.length * frameMs;
     burstDurationMs = 0;
   } else {

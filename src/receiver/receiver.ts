@@ -16,7 +16,8 @@ import type { RecoveryStage } from '../recovery/types.ts';
 import type { RtpPacket } from '../rtp/header.ts';
 import { RtpParseError } from '../rtp/errors.ts';
 import { parseRtp } from '../rtp/packet.ts';
-import { opusPacketHasFec } from '../rtp/opus-toc.ts';
+import { opusInfoHasFec, tryParseOpusPacket, type OpusPacketInfo } from '../rtp/opus-toc.ts';
+import { SeqRestartDetector } from '../rtp/seq-restart.ts';
 import { SeqUnwrapper, TimestampUnwrapper } from '../rtp/wrap.ts';
 import { SyncBuffer } from './sync-buffer.ts';
 import { SeenWindow } from '../core/seen-window.ts';
@@ -60,7 +61,11 @@ export class Receiver {
   readonly jb: JitterBuffer;
   readonly frameSamples: number;
   readonly frameTs: number;
-  /** Received packets that failed to parse or had an unexpected payload type. */
+  /**
+   * Received packets dropped as unusable: RTP that fails to parse, an unexpected payload type,
+   * an Opus payload that breaks RFC 6716 section 3.4 framing or is longer than a frame, or a
+   * sequence number RFC 3550 A.1 rejects (a jump of MAX_DROPOUT or more, e.g. a corrupted header).
+   */
   malformedPackets = 0;
   fecFramesUsed = 0;
   /** Frames played from each recovery mechanism ("frames it saved"). */
@@ -82,6 +87,7 @@ export class Receiver {
   private baseExtSeq: number | null = null;
   private receivedUnique = 0;
   private readonly seenSeqs = new SeenWindow(4096);
+  private readonly seqCheck = new SeqRestartDetector();
   private nextSlotTs: number | null = null;
   private lastState: JitterBufferState = { targetDelayMs: 0, levelMs: 0 };
   /** Decision slots consumed so far (every non-idle decision is one frame of the call). */
@@ -140,8 +146,29 @@ export class Receiver {
     }
     // Packets of the media sequence space: plain media, or RED-encapsulated media.
     const mediaStream = isMedia || own?.kind === 'red';
-    if (mediaStream && origin === 'primary' && !unwrapped && wireSize !== null) this.countReceived(p, wireSize);
-    if (isMedia) this.insertMedia(p, nowMs, origin);
+    const wire = mediaStream && origin === 'primary' && !unwrapped && wireSize !== null;
+    // RFC 3550 A.1: a packet MAX_DROPOUT or more ahead of the highest sequence number (and not a
+    // late one within MAX_MISORDER) is not counted; a corrupted header must not add 30 000
+    // "lost" packets. One far ahead is dropped; one far behind still reaches the buffer (late).
+    // A.1's restart (the next packet continues the jump) is accepted: the sender restarted.
+    let counted = true;
+    if (wire && this.seqCheck.check(p.sequenceNumber) === 'drop') {
+      if (this.highestExtSeq !== null && this.seqUnwrap.peek(p.sequenceNumber) > this.highestExtSeq) {
+        this.dropMalformed(nowMs);
+        return;
+      }
+      counted = false;
+    }
+    let opus: OpusPacketInfo | null = null;
+    if (isMedia) {
+      opus = this.playableOpus(p.payload);
+      if (opus === null) {
+        if (wire) this.dropMalformed(nowMs);
+        return;
+      }
+    }
+    if (wire && counted) this.countReceived(p, wireSize);
+    if (isMedia && opus !== null) this.insertMedia(p, opus, nowMs, origin, counted);
     if (mediaStream) {
       for (const stage of stages) {
         for (const r of stage.onMedia(p, nowMs, { origin, wire: !unwrapped })) this.dispatch(r.packet, nowMs, r.origin, false, null);
@@ -158,6 +185,21 @@ export class Receiver {
     }
   }
 
+  private dropMalformed(nowMs: number): void {
+    this.malformedPackets++;
+    this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
+  }
+
+  /**
+   * The payload split into Opus frames, or null when libopus would refuse it: framing that breaks
+   * RFC 6716 section 3.4 (opus_decode returns OPUS_INVALID_PACKET), or a duration longer than the
+   * frame clock (OPUS_BUFFER_TOO_SMALL for one frame of output). A corrupted TOC byte does both.
+   */
+  private playableOpus(payload: Uint8Array): OpusPacketInfo | null {
+    const info = tryParseOpusPacket(payload);
+    return info !== null && info.durationMs <= this.opts.frameMs ? info : null;
+  }
+
   private countReceived(p: RtpPacket, size: number): void {
     const c = this.counters;
     c.packetsReceived++;
@@ -165,7 +207,7 @@ export class Receiver {
     c.headerBytesReceived += size - p.payload.length;
   }
 
-  private insertMedia(p: RtpPacket, nowMs: number, origin: JbFrame['origin']): void {
+  private insertMedia(p: RtpPacket, opus: OpusPacketInfo, nowMs: number, origin: JbFrame['origin'], counted: boolean): void {
     const extSeq = this.seqUnwrap.unwrap(p.sequenceNumber);
     const extTs = this.tsUnwrap.unwrap(p.timestamp);
     // A second copy of a packet already received (W3C: duplicates are never packetsDiscarded,
@@ -177,13 +219,15 @@ export class Receiver {
       } else {
         this.seenSeqs.add(extSeq);
         this.receivedUnique++;
-        if (this.baseExtSeq === null || extSeq < this.baseExtSeq) this.baseExtSeq = extSeq;
-        if (this.highestExtSeq === null || extSeq > this.highestExtSeq) this.highestExtSeq = extSeq;
+        if (counted) {
+          if (this.baseExtSeq === null || extSeq < this.baseExtSeq) this.baseExtSeq = extSeq;
+          if (this.highestExtSeq === null || extSeq > this.highestExtSeq) this.highestExtSeq = extSeq;
+        }
       }
       // RFC 3550 A.8: jitter over packets in arrival order, from their own timestamps.
       this.jitter.update(nowMs, extTs);
     }
-    const hasFec = this.opts.useInbandFec && opusPacketHasFec(p.payload);
+    const hasFec = this.opts.useInbandFec && opusInfoHasFec(opus);
     if (hasFec && origin === 'primary' && !duplicate) this.counters.fecPacketsReceived++;
     const frame: JbFrame = { seq: extSeq, timestamp: extTs, durationTs: this.frameTs, marker: p.marker, payload: p.payload, arrivalMs: nowMs, origin, hasFec };
     const r = this.jb.insert(frame, nowMs);
@@ -248,7 +292,7 @@ export class Receiver {
     const state = this.jb.state(nowMs);
     c.jitterBufferDelay += ((nowMs - frame.arrivalMs) / 1000) * n;
     c.jitterBufferTargetDelay += (state.targetDelayMs / 1000) * n;
-    c.jitterBufferMinimumDelay += (state.targetDelayMs / 1000) * n;
+    c.jitterBufferMinimumDelay += ((state.minimumDelayMs ?? state.targetDelayMs) / 1000) * n;
     c.jitterBufferEmittedCount += n;
     void usedFec;
   }

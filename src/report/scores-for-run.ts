@@ -12,9 +12,9 @@ import {
   emodelForCall,
   emodelWindows,
   estimateLag,
-  findCodecImpairment,
   levelOffsetDb,
   logSpectralDistance,
+  opusImpairment,
   resample,
   scorePair,
   SCORE_SAMPLE_RATE,
@@ -102,15 +102,6 @@ export interface VariantScores {
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /**
- * The E-model scale for an Opus stream: G.107.1 wideband when the decoded audio reaches 7 kHz
- * (16 kHz sampling or more), G.107 narrowband otherwise (8 and 12 kHz sampling). Fullband
- * G.107.2 is not used: its Opus Ie,FB values are placeholders and it was not requested.
- */
-export function emodelBandwidthFor(sampleRate: number): EmodelBandwidth {
-  return sampleRate >= 16000 ? 'wb' : 'nb';
-}
-
-/**
  * Post-recovery loss sequence from the per-frame outcome string: a frame is lost when it was
  * concealed (or never played); frames played normally or rebuilt from FEC/RED/parity/RTX are
  * received, and DTX frames are not loss.
@@ -139,9 +130,9 @@ function codecOf(v: VariantResultsJson): CodecView {
 
 export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores | null; skipped?: string } {
   const codec = codecOf(v);
-  const bandwidth = emodelBandwidthFor(codec.sampleRate);
-  const entry = findCodecImpairment('opus', bandwidth, codec.bitrateKbps);
-  if (!entry) return { emodel: null, skipped: `no Ie/Bpl entry for Opus ${bandwidth} at ${codec.bitrateKbps} kbit/s` };
+  const entry = opusImpairment(codec.sampleRate, codec.bitrateKbps);
+  if (!entry) return { emodel: null, skipped: `no Ie/Bpl entry for Opus at ${codec.bitrateKbps} kbit/s` };
+  const bandwidth = entry.bandwidth;
   const lost = postRecoveryLoss(v.frames);
   const pplPercent = Math.min(100, Math.max(0, v.playout.effectiveLoss * 100));
   // BurstR describes the loss process of the packets sent, as Ppl (effective loss) does: frames

@@ -129,8 +129,11 @@ export {
   parseOpusPacket,
   silkFramesPerOpusFrame,
   opusPacketHasFec,
+  opusInfoHasFec,
+  tryParseOpusPacket,
   type OpusMode,
   type OpusBandwidth,
   type OpusToc,
   type OpusPacketInfo,
 } from './opus-toc.ts';
+export { SeqRestartDetector, MAX_DROPOUT, MAX_MISORDER, type SeqVerdict } from './seq-restart.ts';

@@ -151,13 +151,22 @@ export function silkFramesPerOpusFrame(frameSizeMs: number): number {
  * CELT-only packets have no LBRR. Malformed packets and empty (DTX) frames report false.
  */
 export function opusPacketHasFec(payload: Uint8Array): boolean {
-  let info: OpusPacketInfo;
+  const info = tryParseOpusPacket(payload);
+  return info !== null && opusInfoHasFec(info);
+}
+
+/** parseOpusPacket, or null for a packet that breaks RFC 6716 section 3.4. */
+export function tryParseOpusPacket(payload: Uint8Array): OpusPacketInfo | null {
   try {
-    info = parseOpusPacket(payload);
+    return parseOpusPacket(payload);
   } catch (e) {
-    if (e instanceof RtpParseError) return false;
+    if (e instanceof RtpParseError) return null;
     throw e;
   }
+}
+
+/** opusPacketHasFec for a packet already split by parseOpusPacket. */
+export function opusInfoHasFec(info: OpusPacketInfo): boolean {
   if (info.toc.mode === 'celt') return false;
   const frame = info.frames[0];
   if (frame.length === 0) return false;

@@ -234,3 +234,24 @@ export function findCodecImpairment(
       (bitrateKbps === undefined || (bitrateKbps >= e.bitrateKbps.min && bitrateKbps < e.bitrateKbps.max)),
   );
 }
+
+/**
+ * The E-model scale of an Opus stream: G.107.1 wideband when the decoded audio reaches 7 kHz
+ * (16 kHz sampling or more), G.107 narrowband otherwise (8 and 12 kHz sampling). Fullband G.107.2
+ * is not used: its Opus Ie,FB entries above are placeholders with no published basis.
+ */
+export function opusEmodelScale(sampleRate: number): EmodelBandwidth {
+  return sampleRate >= 16000 ? 'wb' : 'nb';
+}
+
+/**
+ * The Opus entry for a stream, one policy for the report, the live page and RTCP XR: the entry of
+ * the stream's scale whose bitrate range holds `bitrateKbps`, else the narrowband entry for that
+ * bitrate (below 8 kbit/s Opus codes narrowband audio whatever its sampling rate); null when
+ * neither scale has one. Never an entry for another bitrate: at 12 kbit/s a 24-48 kbit/s value
+ * would rate the call far too well.
+ */
+export function opusImpairment(sampleRate: number, bitrateKbps: number): CodecImpairment | null {
+  const scale = opusEmodelScale(sampleRate);
+  return findCodecImpairment('opus', scale, bitrateKbps) ?? (scale === 'nb' ? undefined : findCodecImpairment('opus', 'nb', bitrateKbps)) ?? null;
+}

@@ -21,7 +21,7 @@ export {
   type SimplifiedResult,
 } from './emodel-simplified.ts';
 export { burstRFromLossSequence, fitTwoStateLoss, type LossTransitions } from './burst-ratio.ts';
-export { CODEC_IMPAIRMENTS, findCodecImpairment, type CodecImpairment } from './codec-impairments.ts';
+export { CODEC_IMPAIRMENTS, findCodecImpairment, opusEmodelScale, opusImpairment, type CodecImpairment } from './codec-impairments.ts';
 export {
   emodelForCall,
   emodelWindows,

@@ -356,7 +356,11 @@ export function runVariant(input: VariantRunInput): VariantRun {
       rx.tick(t);
       nack?.process(t);
       endMs = t;
-      if (rx.slotsPlayed >= totalFrames || t > hardStopMs) {
+      // The call ends when playout has moved past its last frame. Counting ticks instead would
+      // stop early when the buffer spent ticks on expansion (its last frames never played, and
+      // counted as lost) and late when playout began after frame 0.
+      const next = rx.nextPlayoutTs;
+      if ((next !== null && frameOfTs(next) >= totalFrames) || t > hardStopMs) {
         done = true;
         return;
       }
@@ -367,6 +371,10 @@ export function runVariant(input: VariantRunInput): VariantRun {
   clock.run();
 
   for (const rec of packets) if (rec.fate === 'pending') rec.fate = 'unused';
+  // A frame the sender never sent is DTX silence whether or not a tick played its slot (a buffer
+  // may skip slots of silence): 'unplayed' would count it as lost in BurstR and windowed Ppl.
+  const DTX = FRAME_OUTCOMES.indexOf('dtx');
+  for (let i = 0; i < totalFrames; i++) if (mediaByFrame[i] === undefined && frameOutcome[i] === 0) frameOutcome[i] = DTX;
   const counters = rx.finalCounters();
   if (nack) counters.nackCount = nack.nackPacketsSent;
   const stat = (kind: RecoveryStage['kind']): RecoveryStats | null => recovery.find((r) => r.kind === kind)?.stats() ?? null;

@@ -4,7 +4,7 @@ import { MarkerSanitizer } from '../../src/live/marker-sanitizer.ts';
 import { MetricRegistry } from '../../src/live/prometheus.ts';
 import { AUDIO_FRAME_BYTES, AUDIO_IN, decodeAudioFrame, encodeAudioFrame } from '../../src/live/protocol.ts';
 import { ReceptionStats } from '../../src/live/reception-stats.ts';
-import { SeqRestartDetector } from '../../src/live/seq-restart.ts';
+import { SeqRestartDetector } from '../../src/rtp/seq-restart.ts';
 import { TimerWheel, type HostTimers } from '../../src/live/timer-wheel.ts';
 import { OriginPolicy, tokenMatches } from '../../src/live/access.ts';
 import { parseClientMessage } from '../../src/live/client-messages.ts';
@@ -211,7 +211,9 @@ describe('live E-model', () => {
     const codec = CodecConfigSchema.parse({ bitrateKbps: 32 });
     const lost = Array.from({ length: 250 }, (_, i) => i % 25 === 0); // 4% isolated loss
     const m = liveMos({ lost, codec, networkDelayMs: 40, jitterBufferMs: 60, deviceBufferMs: 10 })!;
-    const entry = findCodecImpairment('opus', 'fb', 32)!;
+    // The report's scale and entry (wideband for 48 kHz), so a call rates the same live and offline.
+    const entry = findCodecImpairment('opus', 'wb', 32)!;
+    expect(m.bandwidth).toBe('wb');
     const ref = emodelForCall({ codecEntry: entry, mouthToEarMs: 20 + 6.5 + 40 + 60 + 10, pplPercent: 4, burstR: m.burstR });
     expect(m.mouthToEarMs).toBeCloseTo(136.5, 9);
     expect(m.mosCQ).toBeCloseTo(ref.mosCQ, 12);

@@ -94,3 +94,26 @@ describe('summaries and rates', () => {
     expect(b.mouthToEarMs).toBeCloseTo(131.5, 12);
   });
 });
+
+describe('RFC 3611 burst/gap when the first loss comes within Gmin packets of the start', () => {
+  // The call starts in a gap, so its first loss enters a burst (section 4.7.2); A.2's counters
+  // alone would leave c13 = 0 and report a burst density with no burst.
+  it('3 losses, then 100 received: one 60 ms burst of density 1', () => {
+    const m = rfc3611BurstGap([true, true, true, ...Array<boolean>(100).fill(false)], 20);
+    expect(m.burstDensity).toBe(1);
+    expect(m.burstDurationMs).toBeCloseTo(60, 9);
+    // A.2 classifies received packets only when a later loss closes them: none here.
+    expect(m.gapDurationMs).toBeCloseTo(20, 9);
+  });
+
+  it('every 4th packet lost over 300: one burst spanning the stream, density 1/4 in closed form', () => {
+    const lost = Array.from({ length: 300 }, (_, i) => i % 4 === 3);
+    const m = rfc3611BurstGap(lost, 20);
+    // c13 = 1 (first loss), c11 = 3, c23 = 74, c22 = 148, c31 = 1, c32 = 74, c33 = 0: p23 = 1/3,
+    // p32 = 74/75; density = p23/(p23 + p32); burst = (301 - 4) * 20 ms, gap = 4 * 20 ms.
+    expect(m.burstDensity).toBeCloseTo(1 / 3 / (1 / 3 + 74 / 75), 12);
+    expect(m.burstDurationMs).toBeCloseTo(5940, 9);
+    expect(m.gapDurationMs).toBeCloseTo(80, 9);
+    expect(m.gapDensity).toBe(0);
+  });
+});

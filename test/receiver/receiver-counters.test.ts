@@ -3,6 +3,7 @@
  * buffer): W3C packetsDiscarded excludes duplicates, RFC 3550 A.3 expected/lost across the 16-bit
  * wrap, and the playout time of a frame queued behind time-stretched audio.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecConfigSchema } from '../../src/codec/config.ts';
 import { OpusFrameEncoder } from '../../src/codec/opus-encoder.ts';
@@ -84,5 +85,69 @@ describe('receiver counters', () => {
     expect(inserted).toBeLessThan(960);
     // Tick 60 plays 960 of frame 2's 960 + inserted samples; frame 3 follows the leftover at tick 80.
     expect(played).toEqual([20, 40, 60, 80 + (inserted * 1000) / 48000]);
+  });
+});
+
+describe('corrupted packets at the receiver', () => {
+  function run(mutate: (i: number, bytes: Uint8Array) => void): { rx: Receiver; dropped: string[]; outcomes: string[] } {
+    const dropped: string[] = [];
+    const outcomes: string[] = [];
+    const rx = receiver((h) => createFixed({ type: 'fixed', delayMs: 40, capacityFrames: 200 }, h), {
+      onPacketDropped: (s, r) => dropped.push(`${s}:${r}`),
+      onFrame: (ts, outcome) => {
+        if (ts < 960 * 20) outcomes[ts / 960] = outcome;
+      },
+    });
+    for (let i = 0; i < 20; i++) {
+      const bytes = rtp(1000 + i, 960 * i, payloads[i]);
+      mutate(i, bytes);
+      rx.onPacket(bytes, 20 * (i + 1) + 5);
+      rx.tick(20 * (i + 1));
+    }
+    for (let t = 420; t <= 600; t += 20) rx.tick(t);
+    return { rx, dropped, outcomes };
+  }
+
+  it('drops an Opus payload libopus would refuse (a corrupted TOC) as malformed instead of failing the decode', () => {
+    // Code 3 with a frame count of 0 breaks RFC 6716 R5 (opus_decode: OPUS_INVALID_PACKET); a
+    // 60 ms TOC on a 20 ms frame clock would not fit one frame of output (OPUS_BUFFER_TOO_SMALL).
+    const { rx, dropped, outcomes } = run((i, b) => {
+      if (i === 6) {
+        b[12] |= 0x03;
+        b[13] = 0;
+      }
+      if (i === 9) b[12] = (b[12] & 0x07) | (3 << 3); // config 3: SILK NB 60 ms
+    });
+    expect(rx.malformedPackets).toBe(2);
+    expect(dropped).toEqual(['null:malformed', 'null:malformed']);
+    expect(rx.finalCounters().packetsReceived).toBe(18);
+    expect(outcomes).toEqual(Array.from({ length: 20 }, (_, i) => (i === 6 || i === 9 ? 'concealed' : 'normal')));
+  });
+
+  it('does not count a sequence number that jumped MAX_DROPOUT or more (RFC 3550 A.1): no 16 384 phantom losses', () => {
+    // Packet 7's sequence bit 14 flipped: 16 384 ahead of the stream.
+    const { rx } = run((i, b) => {
+      if (i === 7) b[2] ^= 0x40;
+    });
+    const c = rx.finalCounters();
+    expect(rx.malformedPackets).toBe(1);
+    expect(c.packetsReceived).toBe(19);
+    expect(c.packetsLost).toBe(1);
+    expect(rx.receptionState()).toMatchObject({ extHighestSeq: 1019, expected: 20 });
+  });
+
+  it('never throws on random payload bytes behind a valid media header', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 80 }), { minLength: 1, maxLength: 12 }), (bodies) => {
+        const rx = receiver((h) => createFixed({ type: 'fixed', delayMs: 20, capacityFrames: 50 }, h));
+        bodies.forEach((body, i) => {
+          rx.onPacket(rtp(i, 960 * i, body), 20 * i + 1);
+          rx.tick(20 * (i + 1));
+        });
+        for (let k = 0; k < 4; k++) rx.tick(20 * (bodies.length + 1 + k));
+        rx.destroy();
+      }),
+      { numRuns: 200, seed: 7 },
+    );
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VariantResultsJson } from '../../src/report/results.ts';
-import { emodelBandwidthFor, emodelForVariant, postRecoveryLoss, scoreSegments, signalScores } from '../../src/report/scores-for-run.ts';
+import { emodelForVariant, postRecoveryLoss, scoreSegments, signalScores } from '../../src/report/scores-for-run.ts';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { opusEmodelScale } from '../../src/scores/index.ts';
 import { readWavMono } from '../../src/source/wav-file.ts';
 import { wav16 } from './wav16.ts';
 
@@ -30,10 +31,10 @@ function variant(p: { sampleRate: number; bitrateKbps: number; lostAt: (i: numbe
 
 describe('E-model inputs from a run', () => {
   it('chooses G.107.1 wideband from 16 kHz up, G.107 narrowband below', () => {
-    expect(emodelBandwidthFor(8000)).toBe('nb');
-    expect(emodelBandwidthFor(12000)).toBe('nb');
-    expect(emodelBandwidthFor(16000)).toBe('wb');
-    expect(emodelBandwidthFor(48000)).toBe('wb');
+    expect(opusEmodelScale(8000)).toBe('nb');
+    expect(opusEmodelScale(12000)).toBe('nb');
+    expect(opusEmodelScale(16000)).toBe('wb');
+    expect(opusEmodelScale(48000)).toBe('wb');
   });
 
   it('reads the post-recovery loss sequence: concealed and unplayed are lost, FEC-recovered and DTX are not', () => {

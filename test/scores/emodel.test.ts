@@ -10,6 +10,7 @@ import {
   emodelForCall,
   emodelWindows,
   findCodecImpairment,
+  opusImpairment,
   fitTwoStateLoss,
   mosToR,
   rToMos,
@@ -283,6 +284,26 @@ describe('codec impairment table', () => {
       const ies = [6, 10, 16, 20, 32, 64].map((b) => findCodecImpairment('opus', bw, b)?.Ie).filter((x) => x !== undefined);
       for (let i = 1; i < ies.length; i++) expect(ies[i]!).toBeLessThanOrEqual(ies[i - 1]!);
     }
+  });
+});
+
+describe('opusImpairment: the one Opus entry policy of report, live page and RTCP XR', () => {
+  it('takes the entry of the stream scale whose bitrate range holds the bitrate', () => {
+    for (const kbps of [8, 12, 16, 24, 32, 64]) {
+      const e = opusImpairment(48000, kbps)!;
+      expect(e.bandwidth).toBe('wb');
+      expect(kbps >= e.bitrateKbps.min && kbps < e.bitrateKbps.max).toBe(true);
+    }
+    expect(opusImpairment(8000, 24)!.bandwidth).toBe('nb');
+  });
+
+  it('falls back to the narrowband entry for the same bitrate, never to another bitrate', () => {
+    const e = opusImpairment(48000, 6)!;
+    expect(e.bandwidth).toBe('nb');
+    expect(e).toBe(findCodecImpairment('opus', 'nb', 6));
+    // 12 kbit/s at 48 kHz: the wideband 8-14 kbit/s entry, not a 24-48 kbit/s one.
+    expect(opusImpairment(48000, 12)).toBe(findCodecImpairment('opus', 'wb', 12));
+    expect(opusImpairment(48000, 5)).toBeNull();
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { opusLookaheadMs, type CodecConfig } from '../../codec/config.ts';
 import { rfc3611BurstGap } from '../../metrics/rfc3611-burst-gap.ts';
-import { burstRFromLossSequence, emodelForCall, findCodecImpairment, type EmodelBandwidth, type Rfc3611QualityFields } from '../../scores/index.ts';
+import { burstRFromLossSequence, emodelForCall, opusImpairment, type Rfc3611QualityFields } from '../../scores/index.ts';
 import type { XrVoipMetricsBlock } from '../../rtp/rtcp-xr.ts';
 
 const NOT_RECEIVED = 0;
@@ -127,26 +127,14 @@ export class VoipMetricsRecorder {
   }
 }
 
-/** G.107 scale of the codec's audio bandwidth (G.107 / G.107.1 / G.107.2). */
-function bandwidthOf(sampleRate: number): EmodelBandwidth {
-  if (sampleRate >= 32000) return 'fb';
-  if (sampleRate >= 16000) return 'wb';
-  return 'nb';
-}
-
 /**
  * R and MOS of the recent window: Ppl = lost-or-discarded share, BurstR from that sequence,
  * Ta = packetization + lookahead + network + jitter buffer + device (speech-quality.md 7A).
- * Falls back to narrower scales when the Opus table has no entry (provisional entries).
+ * Scale and Opus entry are the report's (scores/codec-impairments.ts opusImpairment).
  */
 function quality(lost: readonly boolean[], ctx: VoipMetricsContext, networkDelayMs: number): Rfc3611QualityFields | null {
   const kbps = Math.max(6, ctx.observedBitrateKbps ?? ctx.codec.bitrateKbps);
-  const order: EmodelBandwidth[] = ['fb', 'wb', 'nb'];
-  let entry = null;
-  for (const bw of order.slice(order.indexOf(bandwidthOf(ctx.codec.sampleRate)))) {
-    entry = findCodecImpairment('opus', bw, kbps) ?? findCodecImpairment('opus', bw) ?? null;
-    if (entry) break;
-  }
+  const entry = opusImpairment(ctx.codec.sampleRate, kbps);
   if (!entry) return null;
   let n = 0;
   for (const l of lost) if (l) n++;
