@@ -85,13 +85,10 @@ export class Receiver {
   private started = false;
   private highestExtSeq: number | null = null;
   private baseExtSeq: number | null = null;
-  private receivedUnique = 0;
   private readonly seenSeqs = new SeenWindow(4096);
   private readonly seqCheck = new SeqRestartDetector();
   private nextSlotTs: number | null = null;
   private lastState: JitterBufferState = { targetDelayMs: 0, levelMs: 0 };
-  /** Decision slots consumed so far (every non-idle decision is one frame of the call). */
-  slotsPlayed = 0;
 
   constructor(private readonly opts: ReceiverOptions) {
     this.frameSamples = (opts.sampleRate * opts.frameMs) / 1000;
@@ -218,7 +215,6 @@ export class Receiver {
         this.counters.packetsDuplicated++;
       } else {
         this.seenSeqs.add(extSeq);
-        this.receivedUnique++;
         if (counted) {
           if (this.baseExtSeq === null || extSeq < this.baseExtSeq) this.baseExtSeq = extSeq;
           if (this.highestExtSeq === null || extSeq > this.highestExtSeq) this.highestExtSeq = extSeq;
@@ -282,7 +278,6 @@ export class Receiver {
   private slot(extTs: number | null): number {
     const ts = extTs ?? this.nextSlotTs ?? 0;
     this.nextSlotTs = ts + this.frameTs;
-    this.slotsPlayed++;
     return ts;
   }
 

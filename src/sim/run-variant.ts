@@ -373,8 +373,9 @@ export function runVariant(input: VariantRunInput): VariantRun {
   for (const rec of packets) if (rec.fate === 'pending') rec.fate = 'unused';
   // A frame the sender never sent is DTX silence whether or not a tick played its slot (a buffer
   // may skip slots of silence): 'unplayed' would count it as lost in BurstR and windowed Ppl.
+  const UNPLAYED = FRAME_OUTCOMES.indexOf('unplayed');
   const DTX = FRAME_OUTCOMES.indexOf('dtx');
-  for (let i = 0; i < totalFrames; i++) if (mediaByFrame[i] === undefined && frameOutcome[i] === 0) frameOutcome[i] = DTX;
+  for (let i = 0; i < totalFrames; i++) if (mediaByFrame[i] === undefined && frameOutcome[i] === UNPLAYED) frameOutcome[i] = DTX;
   const counters = rx.finalCounters();
   if (nack) counters.nackCount = nack.nackPacketsSent;
   const stat = (kind: RecoveryStage['kind']): RecoveryStats | null => recovery.find((r) => r.kind === kind)?.stats() ?? null;
