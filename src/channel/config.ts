@@ -7,9 +7,11 @@
  * shape with every key optional and no defaults, used by `phases[].set` overrides.
  */
 import { z } from 'zod';
+import { integerIn, numberIn } from '../core/number-range.ts';
 
-const prob = z.number().min(0).max(1);
-const nonNeg = z.number().min(0);
+const prob = numberIn(0, 1);
+/** One-way delays, jitter and flaps: 10 s is beyond any real path (GEO satellite ~0.3 s, bufferbloat a few s). */
+const delayMs = numberIn(0, 10000);
 
 function obj<T extends z.ZodRawShape>(shape: T, withDefaults: boolean) {
   const s = z.strictObject(shape);
@@ -29,8 +31,8 @@ export function channelSchema(withDefaults: boolean) {
   const w = withDefaults;
   const delay = obj(
     {
-      baseMs: d(nonNeg, 0, w, 'Fixed one-way propagation delay (ms).'),
-      jitterMs: d(nonNeg, 0, w, 'Jitter scale (ms): half-width for uniform, sigma for normal, netem scale for pareto/paretonormal/empirical.'),
+      baseMs: d(delayMs, 0, w, 'Fixed one-way propagation delay (ms).'),
+      jitterMs: d(delayMs, 0, w, 'Jitter scale (ms): half-width for uniform, sigma for normal, netem scale for pareto/paretonormal/empirical.'),
       distribution: d(
         z.enum(['uniform', 'normal', 'pareto', 'paretonormal', 'empirical']),
         'uniform',
@@ -47,7 +49,7 @@ export function channelSchema(withDefaults: boolean) {
     {
       model: d(z.enum(['none', 'bernoulli', 'gilbert', 'gilbertElliott', 'markov4']), 'none', w, 'Loss model (channel-models.md section 1-2).'),
       rate: d(prob, 0, w, 'bernoulli and gilbert: long-run loss probability.'),
-      meanBurstPackets: d(z.number().min(1).nullable(), null, w, 'gilbert: mean loss-burst length in packets (null = 1/(1-rate), i.e. Bernoulli).'),
+      meanBurstPackets: d(numberIn(1, 1000).nullable(), null, w, 'gilbert: mean loss-burst length in packets (null = 1/(1-rate), i.e. Bernoulli).'),
       p: d(prob, 0, w, 'gilbertElliott: P(Good -> Bad) per slot.'),
       r: d(prob, 1, w, 'gilbertElliott: P(Bad -> Good) per slot.'),
       lossGood: d(prob, 0, w, 'gilbertElliott: loss probability in Good (1-k).'),
@@ -63,25 +65,32 @@ export function channelSchema(withDefaults: boolean) {
   );
   const queue = obj(
     {
-      limitPackets: d(z.number().int().min(1).nullable(), 1000, w, 'Drop-tail queue limit in packets (netem default 1000; null = unlimited).'),
-      limitBytes: d(z.number().int().min(1).nullable(), null, w, 'Drop-tail queue limit in bytes (null = unlimited).'),
+      limitPackets: d(integerIn(1, 100000).nullable(), 1000, w, 'Drop-tail queue limit in packets (netem default 1000; null = unlimited).'),
+      limitBytes: d(integerIn(1, 100_000_000).nullable(), null, w, 'Drop-tail queue limit in bytes (null = unlimited).'),
       policy: d(z.enum(['droptail']), 'droptail', w, 'Queue discipline.'),
     },
     w,
   );
   const link = obj(
     {
-      rateKbps: d(z.number().positive().nullable(), null, w, 'Bottleneck rate in kbit/s (null = infinite). tx time = 8 (size + overhead) / rate.'),
-      cellBytes: d(z.number().int().min(0), 0, w, 'Cell size for cell-based links (0 = none; netem rate cell).'),
-      cellOverheadBytes: d(z.number().int().min(0), 0, w, 'Per-cell overhead (netem rate cellovh).'),
+      rateKbps: d(numberIn(1, 10_000_000).nullable(), null, w, 'Bottleneck rate in kbit/s (null = infinite). tx time = 8 (size + overhead) / rate.'),
+      cellBytes: d(integerIn(0, 65535), 0, w, 'Cell size for cell-based links (0 = none; netem rate cell).'),
+      cellOverheadBytes: d(integerIn(0, 65535), 0, w, 'Per-cell overhead (netem rate cellovh).'),
       queue,
       slot: d(
         z
           .strictObject({
-            minMs: nonNeg,
-            maxMs: nonNeg.optional(),
-            maxPackets: z.number().int().min(1).optional(),
-            maxBytes: z.number().int().min(1).optional(),
+            minMs: numberIn(0, 10000),
+            maxMs: numberIn(0, 10000).optional(),
+            maxPackets: integerIn(1, 100000).optional(),
+            maxBytes: integerIn(1, 100_000_000).optional(),
+          })
+          // Openings are drawn one by one up to each packet: at least 0.5 ms apart on average keeps that bounded.
+          .superRefine((sl, ctx) => {
+            if (Math.max(sl.minMs, sl.maxMs ?? 0) >= 1) return;
+            const key = sl.maxMs === undefined ? 'minMs' : 'maxMs';
+            const when = key === 'minMs' ? 'without maxMs' : 'when minMs is below 1';
+            ctx.addIssue({ code: 'custom', path: [key], input: sl[key], message: `must be in 1..10000 ${when} (slots open every U[minMs, maxMs] ms)` });
           })
           .nullable(),
         null,
@@ -104,7 +113,7 @@ export function channelSchema(withDefaults: boolean) {
     w,
   );
   return z.strictObject({
-    overheadBytes: d(z.number().int().min(0), 28, w, 'Bytes added to each packet on the wire (IPv4 20 + UDP 8).'),
+    overheadBytes: d(integerIn(0, 1000), 28, w, 'Bytes added to each packet on the wire (IPv4 20 + UDP 8).'),
     delay,
     loss,
     duplicate: obj({ prob: d(prob, 0, w, 'Probability that a packet is duplicated (the copy gets its own delay and loss).') }, w),
@@ -112,7 +121,7 @@ export function channelSchema(withDefaults: boolean) {
     reorder: obj(
       {
         prob: d(prob, 0, w, 'netem reorder: probability that a packet skips the delay (sent immediately).'),
-        gap: d(z.number().int().min(0), 0, w, 'netem reorder gap: at least this many packets between reordered ones.'),
+        gap: d(integerIn(0, 10000), 0, w, 'netem reorder gap: at least this many packets between reordered ones.'),
       },
       w,
     ),
@@ -121,8 +130,9 @@ export function channelSchema(withDefaults: boolean) {
       z
         .strictObject({
           mode: z.enum(['always', 'periodic', 'poisson']).default('always'),
-          onS: nonNeg.default(10),
-          offMs: nonNeg.default(300),
+          // The poisson schedule is drawn interval by interval: up-times of at least 10 ms keep it bounded.
+          onS: numberIn(0.01, 86400).default(10),
+          offMs: numberIn(0, 3_600_000).default(300),
           action: z.enum(['drop', 'hold']).default('drop'),
         })
         .nullable(),
@@ -131,7 +141,7 @@ export function channelSchema(withDefaults: boolean) {
       'Outages. always: down for as long as the setting applies (use inside a phase); periodic: down offMs after every onS seconds up; poisson: exponential up-times with mean onS. drop loses packets; hold delivers them when the link returns.',
     ),
     routeFlap: d(
-      z.strictObject({ intervalS: z.number().positive(), deltaMs: z.number() }).nullable(),
+      z.strictObject({ intervalS: numberIn(0.01, 86400), deltaMs: numberIn(-10000, 10000) }).nullable(),
       null,
       w,
       'G.1050 route flap: every intervalS seconds the path delay steps by +deltaMs, and back at the next flap.',
@@ -141,8 +151,8 @@ export function channelSchema(withDefaults: boolean) {
         .strictObject({
           format: z.enum(['csv', 'pcap']),
           file: z.string(),
-          ssrc: z.number().int().min(0).nullable().default(null),
-          udpPort: z.number().int().min(0).max(65535).nullable().default(null),
+          ssrc: integerIn(0, 0xffffffff).nullable().default(null),
+          udpPort: integerIn(0, 65535).nullable().default(null),
         })
         .nullable(),
       null,
@@ -170,7 +180,7 @@ export const PhaseSchema = z.strictObject({
   for: z.union([z.number(), z.string()]).describe('Length of the phase: seconds, or a duration string.'),
   set: ChannelOverrideSchema.describe('Channel keys overridden while the phase applies (Markov loss state is kept).'),
   transition: z.enum(['step', 'linear']).default('step').describe('step: values jump; linear: numeric values ramp in over rampMs and back out over the last rampMs.'),
-  rampMs: z.number().min(0).nullable().default(null).describe('Ramp length for linear transitions (null = 20% of the phase).'),
+  rampMs: numberIn(0, 86_400_000).nullable().default(null).describe('Ramp length for linear transitions (null = 20% of the phase).'),
   direction: z.enum(['aToB', 'bToA', 'both']).default('aToB').describe('Which direction the phase applies to.'),
   label: z.string().optional().describe('Name shown in reports.'),
 });

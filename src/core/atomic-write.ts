@@ -27,7 +27,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new IoError(target, `cannot write: ${(e as Error).message}`);
+    throw new IoError(target, `cannot write: ${(e as Error).message.replaceAll(tmp, target)}`);
   }
 }
 
@@ -47,7 +47,7 @@ export class AtomicFileStream {
       mkdirSync(dirname(target), { recursive: true });
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
-      throw new IoError(target, `cannot write: ${(e as Error).message}`);
+      throw new IoError(target, `cannot write: ${(e as Error).message.replaceAll(this.tmp, target)}`);
     }
   }
 
@@ -74,7 +74,7 @@ export class AtomicFileStream {
       renameSync(this.tmp, this.target);
     } catch (e) {
       rmSync(this.tmp, { force: true });
-      throw new IoError(this.target, `cannot write: ${(e as Error).message}`);
+      throw new IoError(this.target, `cannot write: ${(e as Error).message.replaceAll(this.tmp, this.target)}`);
     }
   }
 

@@ -53,8 +53,14 @@ export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Pr
   } catch (e) {
     for (const w of writers) w.abort();
     dir.abort();
-    throw e;
+    throw withoutStaging(e, dir);
   }
+}
+
+/** An error names a file by its place in the report, never by the staging directory (gone by now). */
+function withoutStaging(e: unknown, dir: ReportDir): unknown {
+  if (e instanceof Error && e.message.includes(dir.staging)) e.message = e.message.replaceAll(dir.staging, dir.target);
+  return e;
 }
 
 /** Simulation and the files that need its records: WAVs, packets.csv, call.pcap; returns the results. */

@@ -36,18 +36,28 @@ export interface Scenario {
 
 type Issue = z.core.$ZodIssue;
 
+/** A rejected value as the error shows it (bounded, so a huge string does not flood the line). */
+function shown(i: Issue): string {
+  if (i.code === 'invalid_type' && 'received' in i && i.received === 'NaN') return 'NaN';
+  const text = typeof i.input === 'number' ? String(i.input) : JSON.stringify(i.input);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 function describeIssue(i: Issue): string {
+  const got = 'input' in i && i.input !== undefined ? `, got ${shown(i)}` : '';
+  // Messages the schema wrote itself (number ranges: src/core/number-range.ts) say the range.
+  if (/^must be /.test(i.message)) return `${i.message}${got}`;
   switch (i.code) {
     case 'unrecognized_keys':
       return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')} (a typo? see scenarios/scenario.schema.json)`;
     case 'invalid_type':
-      return `expected ${i.expected}${'input' in i && i.input !== undefined ? `, got ${JSON.stringify(i.input)}` : ''}`;
+      return `expected ${i.expected}${got}`;
     case 'too_small':
-      return `must be ${i.inclusive === false ? '>' : '>='} ${String(i.minimum)}${'input' in i && i.input !== undefined ? `, got ${JSON.stringify(i.input)}` : ''}`;
+      return `must be ${i.inclusive === false ? '>' : '>='} ${String(i.minimum)}${got}`;
     case 'too_big':
-      return `must be ${i.inclusive === false ? '<' : '<='} ${String(i.maximum)}${'input' in i && i.input !== undefined ? `, got ${JSON.stringify(i.input)}` : ''}`;
+      return `must be ${i.inclusive === false ? '<' : '<='} ${String(i.maximum)}${got}`;
     case 'invalid_value':
-      return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}${'input' in i ? `, got ${JSON.stringify(i.input)}` : ''}`;
+      return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}${got}`;
     case 'invalid_union': {
       const firstNested = (i.errors ?? []).flat()[0];
       return firstNested ? describeIssue(firstNested) : i.message;
@@ -103,7 +113,7 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
   const fail = (path: ReadonlyArray<PropertyKey>, detail: string, unknownKey?: string): never => {
     throw new ScenarioError(file, formatPath(path), locate(path, unknownKey), detail);
   };
-  const parsed = ScenarioSchema.safeParse(raw);
+  const parsed = ScenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const { path, issue } = flattenIssue(parsed.error.issues[0]);
     const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
@@ -138,9 +148,9 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
           // Codec keys merge (a variant may change just `fec`); every other key replaces the scenario's.
           const senderRaw = { ...baseSender, ...vs, codec: { ...((baseSender.codec as object) ?? {}), ...((vs.codec as object) ?? {}) } };
           const receiverRaw = { ...baseReceiver, ...((vr.receiver as object) ?? {}) };
-          const s = SenderSchema.safeParse(senderRaw);
+          const s = SenderSchema.safeParse(senderRaw, { reportInput: true });
           if (!s.success) return fail(['variants', i, 'sender', ...flattenIssue(s.error.issues[0]).path], describeIssue(flattenIssue(s.error.issues[0]).issue));
-          const r = ReceiverSchema.safeParse(receiverRaw);
+          const r = ReceiverSchema.safeParse(receiverRaw, { reportInput: true });
           if (!r.success) return fail(['variants', i, 'receiver', ...flattenIssue(r.error.issues[0]).path], describeIssue(flattenIssue(r.error.issues[0]).issue));
           return { name: v.name, description: v.description, sender: s.data, receiver: r.data };
         });

@@ -4,6 +4,7 @@
  * committed copy) so editors complete and check scenario files. Unknown keys are errors.
  */
 import { z } from 'zod';
+import { integerIn, numberIn } from '../core/number-range.ts';
 import { ChannelConfigSchema, PhaseSchema } from '../channel/config.ts';
 import { CodecConfigSchema } from '../codec/config.ts';
 import { JitterBufferConfigSchema } from '../jitter-buffer/config.ts';
@@ -16,36 +17,36 @@ export const SourceSchema = z
   .strictObject({
     file: z.string().default('fixtures/speech-48k.wav').describe('WAV file (relative to the scenario file, or to the project root when not found there).'),
     loop: z.boolean().default(true).describe('Loop the file when the call is longer; false pads with silence.'),
-    offsetS: z.number().min(0).default(0).describe('Start this many seconds into the file.'),
-    gainDb: z.number().min(-60).max(20).default(0).describe('Gain applied to the source (dB).'),
+    offsetS: numberIn(0, 86400).default(0).describe('Start this many seconds into the file.'),
+    gainDb: numberIn(-60, 20).default(0).describe('Gain applied to the source (dB).'),
   })
   .prefault({});
 
 export const RtpConfigSchema = z
   .strictObject({
-    payloadType: z.number().int().min(0).max(127).default(111).describe('Opus dynamic payload type.'),
-    ssrc: z.number().int().min(0).max(0xffffffff).nullable().default(null).describe('null = random from the seed (RFC 3550 section 8).'),
-    initialSeq: z.number().int().min(0).max(65535).nullable().default(null).describe('null = random from the seed (RFC 3550 section 5.1).'),
-    initialTimestamp: z.number().int().min(0).max(0xffffffff).nullable().default(null).describe('null = random from the seed.'),
+    payloadType: integerIn(0, 127).default(111).describe('Opus dynamic payload type.'),
+    ssrc: integerIn(0, 0xffffffff).nullable().default(null).describe('null = random from the seed (RFC 3550 section 8).'),
+    initialSeq: integerIn(0, 65535).nullable().default(null).describe('null = random from the seed (RFC 3550 section 5.1).'),
+    initialTimestamp: integerIn(0, 0xffffffff).nullable().default(null).describe('null = random from the seed.'),
   })
   .prefault({});
 
 export const RedConfigSchema = z.strictObject({
-  generations: z.number().int().min(1).max(3).default(1).describe('Redundant copies of earlier frames per packet (RFC 2198).'),
-  payloadType: z.number().int().min(0).max(127).default(63),
+  generations: integerIn(1, 3).default(1).describe('Redundant copies of earlier frames per packet (RFC 2198).'),
+  payloadType: integerIn(0, 127).default(63),
 });
 
 export const ParityFecConfigSchema = z.strictObject({
   layout: z.enum(['row', '2d']).default('row').describe('row: 1-D parity over L consecutive packets; 2d: rows of L and columns of D (FlexFEC, RFC 8627).'),
-  L: z.number().int().min(2).max(48).default(5),
-  D: z.number().int().min(1).max(48).default(1),
-  payloadType: z.number().int().min(0).max(127).default(49),
+  L: integerIn(2, 48).default(5),
+  D: integerIn(1, 48).default(1),
+  payloadType: integerIn(0, 127).default(49),
 });
 
 export const RtxConfigSchema = z
   .strictObject({
-    payloadType: z.number().int().min(0).max(127).default(97).describe('RFC 4588 RTX payload type.'),
-    historyMs: z.number().min(0).default(1000).describe('How long the sender keeps packets for retransmission.'),
+    payloadType: integerIn(0, 127).default(97).describe('RFC 4588 RTX payload type.'),
+    historyMs: numberIn(0, 60000).default(1000).describe('How long the sender keeps packets for retransmission.'),
   })
   .prefault({});
 
@@ -61,8 +62,8 @@ export const SenderSchema = z.strictObject(senderShape).prefault({});
 
 export const NackConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  maxRetries: z.number().int().min(1).max(10).default(3).describe('NACKs sent at most per missing packet.'),
-  retryIntervalMs: z.number().min(1).nullable().default(null).describe('Wait before re-sending a NACK; null = 1.5 x RTT (min 20 ms).'),
+  maxRetries: integerIn(1, 10).default(3).describe('NACKs sent at most per missing packet.'),
+  retryIntervalMs: numberIn(1, 10000).nullable().default(null).describe('Wait before re-sending a NACK; null = 1.5 x RTT (min 20 ms).'),
 });
 
 const receiverShape = {
@@ -70,9 +71,9 @@ const receiverShape = {
   plc: z.enum(['opus', 'silence', 'repeat', 'pitch']).default('opus').describe('Concealment of missing frames: libopus PLC, silence, repeat with fade, or G.711 App. I-style pitch repetition.'),
   fec: z.boolean().default(true).describe('Recover a missing frame from the next packet\'s Opus in-band FEC when it is buffered.'),
   nack: NackConfigSchema.nullable().default(null).describe('RFC 4585 generic NACK + RFC 4588 RTX over the reverse channel; null = off.'),
-  clockDriftPpm: z.number().min(-1000).max(1000).default(0).describe('Receiver playout clock drift against the sender (ppm); positive: the receiver\'s clock runs slow (its ticks are longer), so the buffer fills.'),
-  deviceBufferMs: z.number().min(0).max(200).default(10).describe('Audio output device buffering, counted in mouth-to-ear delay.'),
-  rtcpIntervalMs: z.number().min(100).max(60000).default(1000).describe('Interval of RTCP reports (receiver and sender) over the reverse channel.'),
+  clockDriftPpm: numberIn(-1000, 1000).default(0).describe('Receiver playout clock drift against the sender (ppm); positive: the receiver\'s clock runs slow (its ticks are longer), so the buffer fills.'),
+  deviceBufferMs: numberIn(0, 200).default(10).describe('Audio output device buffering, counted in mouth-to-ear delay.'),
+  rtcpIntervalMs: numberIn(100, 60000).default(1000).describe('Interval of RTCP reports (receiver and sender) over the reverse channel.'),
 };
 export const ReceiverSchema = z.strictObject(receiverShape).prefault({});
 
@@ -103,7 +104,7 @@ export const SweepSchema = z.strictObject({
   vary: z
     .record(z.string(), z.union([z.array(z.union([z.number(), z.string(), z.boolean()])), z.string()]))
     .describe('Key path → list of values, or "start:stop:step".'),
-  seeds: z.number().int().min(1).max(1000).default(1),
+  seeds: integerIn(1, 1000).default(1),
   measure: z.string().default('mosEmodel').describe('Measure drawn in the heatmaps.'),
 });
 
@@ -119,9 +120,9 @@ export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional().describe('Scenario name; default: the file name.'),
   description: z.string().default(''),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('The one seed every random draw derives from.'),
-  durationS: z.number().positive().max(86400).default(20).describe('Length of the call (s).'),
-  slotMs: z.number().positive().nullable().default(null).describe('Time slot of exogenous network draws (ms); null = the codec frame length.'),
+  seed: integerIn(0, 2 ** 32 - 1).default(1).describe('The one seed every random draw derives from.'),
+  durationS: numberIn(0.1, 86400).default(20).describe('Length of the call (s).'),
+  slotMs: numberIn(1, 1000).nullable().default(null).describe('Time slot of exogenous network draws (ms); null = the codec frame length.'),
   source: SourceSchema,
   sender: SenderSchema,
   channel: ChannelConfigSchema.prefault({}).describe('The media path, A to B (all channel models; channel-models.md section 9).'),

@@ -32,7 +32,7 @@ describe('command line', () => {
     const bad = scenario('bad', 'durationS: 2\nchannel:\n  loss: { model: bernoulli, rate: 2 }\n');
     const r = cli('validate', bad);
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(/bad\.yaml:3: channel\.loss\.rate: must be <= 1/);
+    expect(r.stderr.split('\n')[0]).toMatch(/bad\.yaml:3: channel\.loss\.rate: must be in 0\.\.1, got 2$/);
   });
 
   it('runs a TypeScript jitter-buffer module that sits outside any package (tsx loads it after the bundle)', () => {

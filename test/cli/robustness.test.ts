@@ -81,10 +81,20 @@ describe('robustness of the command line', () => {
     const plan = readFileSync(join(out, 'plan.json'), 'utf8');
     const r = cli('sweep', sc, '--vary', 'channel.loss.rate=0,2', '--out', out, '--jobs', '0');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/channel\.loss\.rate: must be <= 1/);
+    expect(r.stderr).toMatch(/channel\.loss\.rate: must be in 0\.\.1, got 2/);
     expect(readFileSync(join(out, 'points.jsonl'), 'utf8')).toBe(points);
     expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(plan);
     expect(cli('sweep', sc, '--vary', 'channel.loss.rate=0,0.1', '--out', out, '--jobs', '0', '--resume').code).toBe(0);
+  });
+
+  it('an error inside a run names the report path, never the hidden staging directory', () => {
+    // Nothing arrives (every packet lost): whether or not such a run can be scored, no staging path is shown.
+    const sc = file('allgone.yaml', `${FAST}channel: { loss: { model: bernoulli, rate: 1 } }\n`);
+    const out = join(dir, 'allgone-out');
+    const r = cli('run', sc, '--out', out);
+    expect(r.stderr).not.toMatch(/staging/);
+    if (r.code !== 0) expect(r.stderr).toMatch(new RegExp(`^jitterlab: ${out}/`));
+    expect(readdirSync(dir).filter((n) => n.includes('staging'))).toEqual([]);
   });
 
   it('a jitterBuffer module without createJitterBuffer names the scenario file (exit 2)', () => {

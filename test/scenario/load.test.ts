@@ -37,14 +37,16 @@ describe('scenario loading', () => {
     const e = err('channel:\n  loss:\n    model: bernoulli\n    rate: 1.5\n');
     expect(e.keyPath).toBe('channel.loss.rate');
     expect(e.line).toBe(4);
-    expect(e.detail).toMatch(/<= 1/);
+    expect(e.detail).toBe('must be in 0..1, got 1.5');
   });
 
-  it('rejects a negative delay and a wrong type', () => {
-    expect(err('channel: { delay: { baseMs: -5 } }').detail).toMatch(/>= 0/);
+  it('rejects a negative delay and a wrong type, with the range', () => {
+    expect(err('channel: { delay: { baseMs: -5 } }').detail).toBe('must be in 0..10000, got -5');
     const t = err('durationS: ten\n');
     expect(t.keyPath).toBe('durationS');
-    expect(t.detail).toMatch(/expected number/);
+    expect(t.detail).toBe('must be a number in 0.1..86400, got "ten"');
+    expect(err('sender: { codec: { complexity: 2.5 } }').detail).toBe('must be an integer in 0..10, got 2.5');
+    expect(err('channel: { loss: { model: chaos } }').detail).toBe('expected one of "none", "bernoulli", "gilbert", "gilbertElliott", "markov4", got "chaos"');
   });
 
   it('rejects a phase outside the call', () => {

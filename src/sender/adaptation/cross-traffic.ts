@@ -5,6 +5,7 @@
  * are keyed by its own lane, so it does not shift those of the media packets.
  */
 import { z } from 'zod';
+import { integerIn, numberIn } from '../../core/number-range.ts';
 import type { ChannelPath } from '../../channel/types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { JitterlabError } from '../../core/errors.ts';
@@ -12,12 +13,12 @@ import { RateMeter } from './rate-meter.ts';
 
 export const CrossTrafficFlowSchema = z.strictObject({
   pattern: z.enum(['constant', 'onOff']).default('constant').describe('constant: always on; onOff: onS seconds on, offS seconds off.'),
-  rateKbps: z.number().positive().describe('Rate while on (kbit/s on the wire, including the channel overheadBytes).'),
-  packetBytes: z.number().int().min(1).max(65507).default(200).describe('UDP payload bytes per packet.'),
-  startS: z.number().min(0).default(0).describe('First packet at this time (s).'),
-  stopS: z.number().positive().nullable().default(null).describe('No packet after this time (s); null = until the call ends.'),
-  onS: z.number().positive().default(2).describe('onOff: length of an on period (s).'),
-  offS: z.number().positive().default(2).describe('onOff: length of an off period (s).'),
+  rateKbps: numberIn(1, 100000).describe('Rate while on (kbit/s on the wire, including the channel overheadBytes).'),
+  packetBytes: integerIn(1, 65507).default(200).describe('UDP payload bytes per packet.'),
+  startS: numberIn(0, 86400).default(0).describe('First packet at this time (s).'),
+  stopS: numberIn(0, 86400).nullable().default(null).describe('No packet after this time (s); null = until the call ends.'),
+  onS: numberIn(0.01, 86400).default(2).describe('onOff: length of an on period (s).'),
+  offS: numberIn(0.01, 86400).default(2).describe('onOff: length of an off period (s).'),
 });
 export const CrossTrafficSchema = z.array(CrossTrafficFlowSchema).default([]).describe('Competing flows sharing the A to B link (lane "other").');
 export type CrossTrafficFlow = z.output<typeof CrossTrafficFlowSchema>;
