@@ -3,14 +3,14 @@
  * resolve paths, phases and variants. Every mistake becomes a ScenarioError naming the file,
  * the key path and the line, and saying what was expected.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Phase } from '../channel/config.ts';
 import { parseDurationMs } from '../core/duration.ts';
 import { ScenarioError } from '../core/errors.ts';
-import { ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
+import { MAX_SCENARIO_BYTES, MAX_VARIANTS, ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
 import { formatPath, lineOfPath } from './yaml-locate.ts';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -81,6 +81,8 @@ function flattenIssue(i: Issue): { path: PropertyKey[]; issue: Issue } {
 }
 
 export function parseScenarioText(text: string, file: string): Scenario {
+  // Characters, not bytes: a text of at most 1 Mi characters (files are capped by bytes when read).
+  if (text.length > MAX_SCENARIO_BYTES) throw tooLarge(file, `${text.length} characters`);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -113,6 +115,10 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
   const fail = (path: ReadonlyArray<PropertyKey>, detail: string, unknownKey?: string): never => {
     throw new ScenarioError(file, formatPath(path), locate(path, unknownKey), detail);
   };
+  // Before the schema: validating 700k variants would take minutes and gigabytes before failing.
+  if (Array.isArray(raw.variants) && raw.variants.length > MAX_VARIANTS) {
+    fail(['variants', MAX_VARIANTS], `${raw.variants.length} variants; a scenario may have at most ${MAX_VARIANTS} (for a grid of settings use sweep:, which runs each point on its own)`);
+  }
   const parsed = ScenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const { path, issue } = flattenIssue(parsed.error.issues[0]);
@@ -173,12 +179,34 @@ export function resolveFile(p: string, baseDir: string): string {
 }
 
 export function loadScenario(file: string): Scenario {
-  let text: string;
+  return parseScenarioText(readScenarioFile(file), file);
+}
+
+function tooLarge(file: string, size: string): ScenarioError {
+  return new ScenarioError(file, '', null, `too large (${size}); a scenario file may have at most ${MAX_SCENARIO_BYTES / 1024} KiB (${MAX_SCENARIO_BYTES} bytes): put long traces in replay or link-trace files, grids in sweep:`);
+}
+
+/** The file's text, read at most MAX_SCENARIO_BYTES + 1 bytes (a device or a huge file never fills memory). */
+function readScenarioFile(file: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, '', null, code === 'ENOENT' ? 'file not found' : `cannot read (${code})`);
   }
-  return parseScenarioText(text, file);
+  const buf = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+  let n = 0;
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.size > MAX_SCENARIO_BYTES) throw tooLarge(file, `${st.size} bytes`);
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError(file, '', null, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    closeSync(fd);
+  }
+  if (n > MAX_SCENARIO_BYTES) throw tooLarge(file, `more than ${MAX_SCENARIO_BYTES} bytes`);
+  return buf.toString('utf8', 0, n);
 }

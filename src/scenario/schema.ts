@@ -13,6 +13,16 @@ import { CrossTrafficSchema } from '../sender/adaptation/cross-traffic.ts';
 
 export const SCENARIO_SCHEMA_VERSION = 1;
 
+/**
+ * Caps that keep loading bounded in time and memory. YAML parsing (the `yaml` library, with line
+ * positions) costs seconds and hundreds of MB per MiB on a 2-core machine, so a file may have
+ * 256 KiB: 70 times the largest shipped scenario, room for thousands of phases. Each variant is
+ * a whole simulated receiver with its own report files. Long time-varying traces belong in replay
+ * or link-trace files, grids of settings in `sweep:`.
+ */
+export const MAX_SCENARIO_BYTES = 256 * 1024;
+export const MAX_VARIANTS = 256;
+
 export const SourceSchema = z
   .strictObject({
     file: z.string().default('fixtures/speech-48k.wav').describe('WAV file (relative to the scenario file, or to the project root when not found there).'),
@@ -130,7 +140,7 @@ export const ScenarioSchema = z.strictObject({
   crossTraffic: CrossTrafficSchema,
   phases: z.array(PhaseSchema).default([]).describe('Time-varying channel overrides.'),
   receiver: ReceiverSchema,
-  variants: z.array(VariantSchema).default([]).describe('Receivers/senders to compare on the same network realization.'),
+  variants: z.array(VariantSchema).max(MAX_VARIANTS).default([]).describe(`Receivers/senders to compare on the same network realization (at most ${MAX_VARIANTS}; a grid of settings belongs in sweep:).`),
   expect: z.record(z.string(), ExpectationSchema).default({}).describe('Expected measures for `jitterlab check` (e.g. mosEmodel: {min: 3.8}).'),
   sweep: SweepSchema.nullable().default(null),
   report: ReportConfigSchema,

@@ -97,6 +97,14 @@ describe('robustness of the command line', () => {
     expect(readdirSync(dir).filter((n) => n.includes('staging'))).toEqual([]);
   });
 
+  it('a scenario file over 256 KiB is refused at once with the cap, one line, exit 2', () => {
+    const text = `durationS: 1\nvariants:\n${'  - { name: v, receiver: { plc: opus } }\n'.repeat(8000)}`;
+    const big = file('big.yaml', text);
+    const r = cli('validate', big);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`jitterlab: ${big}: too large (${text.length} bytes); a scenario file may have at most 256 KiB (262144 bytes): put long traces in replay or link-trace files, grids in sweep:\n`);
+  });
+
   it('a jitterBuffer module without createJitterBuffer names the scenario file (exit 2)', () => {
     file('nojb.mjs', 'export const x = 1;\n');
     const sc = file('jbmod.yaml', `${FAST}receiver:\n  jitterBuffer: { module: ./nojb.mjs }\n`);

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/core/errors.ts';
-import { parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { loadScenario, parseScenarioText, PROJECT_ROOT } from '../../src/scenario/load.ts';
+import { MAX_SCENARIO_BYTES, MAX_VARIANTS } from '../../src/scenario/schema.ts';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
 
 function err(text: string, file = 'bad.yaml'): ScenarioError {
@@ -47,6 +49,26 @@ describe('scenario loading', () => {
     expect(t.detail).toBe('must be a number in 0.1..86400, got "ten"');
     expect(err('sender: { codec: { complexity: 2.5 } }').detail).toBe('must be an integer in 0..10, got 2.5');
     expect(err('channel: { loss: { model: chaos } }').detail).toBe('expected one of "none", "bernoulli", "gilbert", "gilbertElliott", "markov4", got "chaos"');
+  });
+
+  it('caps the file size (bounded read, also of a device) and the variant count before validating variants', () => {
+    const d = mkdtempSync(join(tmpdir(), 'jitterlab-load-'));
+    try {
+      const big = join(d, 'big.yaml');
+      writeFileSync(big, `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`);
+      expect(() => loadScenario(big)).toThrow(`${big}: too large (${MAX_SCENARIO_BYTES + 3} bytes); a scenario file may have at most 256 KiB (262144 bytes)`);
+      expect(() => loadScenario('/dev/zero')).toThrow('/dev/zero: too large (more than 262144 bytes)');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+    expect(MAX_VARIANTS).toBe(256);
+    // Every variant is invalid (no name): the count is refused first, at the first variant too many.
+    const many = err(`durationS: 1\nvariants:\n${'  - { nome: x }\n'.repeat(MAX_VARIANTS + 1)}`);
+    expect(many.keyPath).toBe('variants[256]');
+    expect(many.line).toBe(3 + MAX_VARIANTS);
+    expect(many.detail).toBe('257 variants; a scenario may have at most 256 (for a grid of settings use sweep:, which runs each point on its own)');
+    const ok = parseScenarioText(`durationS: 1\nvariants:\n${Array.from({ length: MAX_VARIANTS }, (_, i) => `  - { name: v${i} }\n`).join('')}`, 'ok.yaml');
+    expect(ok.variants).toHaveLength(MAX_VARIANTS);
   });
 
   it('rejects a phase outside the call', () => {
