@@ -4,13 +4,14 @@
  * the key path and the line, and saying what was expected.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Phase } from '../channel/config.ts';
 import { parseDurationMs } from '../core/duration.ts';
-import { ScenarioError } from '../core/errors.ts';
+import { ScenarioError, WavError } from '../core/errors.ts';
 import { MAX_SCENARIO_BYTES, MAX_VARIANTS, ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
+import { checkRiffWave } from '../source/wav-file.ts';
 import { formatPath, lineOfPath } from './yaml-locate.ts';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -100,7 +101,55 @@ export function parseScenarioText(text: string, file: string): Scenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, '', 1, 'expected a mapping of scenario keys at the top level');
   }
-  return scenarioFromObject(raw as Record<string, unknown>, file, (path, unknownKey) => lineOfPath(doc, lc, path, unknownKey));
+  const locate: LineLocator = (path, unknownKey) => lineOfPath(doc, lc, path, unknownKey);
+  const sc = scenarioFromObject(raw as Record<string, unknown>, file, locate);
+  const written = (raw as { source?: { file?: unknown } }).source?.file !== undefined;
+  checkSourceFile(sc, written ? locate(['source', 'file']) : null);
+  return sc;
+}
+
+/**
+ * The source WAV exists and starts with a RIFF/WAVE header. Checked when a file is loaded, so
+ * every command (run, validate, sweep, check) names the scenario, `source.file` and its line
+ * instead of failing mid-run with a bare path.
+ */
+function checkSourceFile(sc: Scenario, line: number | null): void {
+  const problem = wavHeaderProblem(sc.sourceFile);
+  if (problem !== null) throw new ScenarioError(sc.file, 'source.file', line, problem);
+}
+
+/** What is wrong with `file` as a WAV source (by its first 12 bytes), or null. */
+function wavHeaderProblem(file: string): string | null {
+  // Shown as the user can type it: relative to the working directory when inside it.
+  const rel = relative(process.cwd(), file);
+  const shown = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  const head = Buffer.alloc(12);
+  let got = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      got = readSync(fd, head, 0, 12, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `file not found: ${shown}` : `cannot read ${shown} (${code ?? (e as Error).message})`;
+  }
+  try {
+    checkRiffWave(head.subarray(0, got), shown);
+    return null;
+  } catch (e) {
+    if (!(e instanceof WavError)) throw e;
+    const ext = extname(shown);
+    const stem = shown.slice(0, shown.length - ext.length);
+    const wav = ext.toLowerCase() === '.wav' ? `${stem}-pcm.wav` : `${stem}.wav`;
+    return `${shown} is not a WAV file (no RIFF/WAVE header); convert it (e.g. ffmpeg -i ${shellQuote(shown)} ${shellQuote(wav)}) and set source.file to the WAV`;
+  }
+}
+
+function shellQuote(p: string): string {
+  return /^[\w./+-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`;
 }
 
 /** Where a key path sits in the source text (its line), when there is a source text. */

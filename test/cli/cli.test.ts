@@ -61,12 +61,28 @@ describe('command line', () => {
     expect(r.stderr).toMatch(/mod\.yaml: jitterBuffer\.module: cannot load \.\/nope\.js/);
     const replay = scenario('replay', 'durationS: 2\nchannel: { replay: { format: csv, file: missing.csv } }\n');
     r = cli('validate', replay);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/replay\.yaml: .*missing\.csv/);
     const src = scenario('src', 'durationS: 2\nsource: { file: absent.wav }\n');
     r = cli('validate', src);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/absent\.wav: file not found/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`jitterlab: ${src}:2: source.file: file not found: absent.wav\n`);
+  });
+
+  it('validate checks every file and prints every error, one line each; exit 2 if any failed', () => {
+    const a = scenario('va', 'durationS: 2\nchannel:\n  loss: { model: bernoulli, rate: 1.5 }\n');
+    const b = scenario('vb', 'durationS: 2\n');
+    const c = scenario('vc', 'durationS: 2\nsource:\n  file: nothere.wav\n');
+    const r = cli('validate', a, b, c);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(`${b}: ok (vb, 2 s, 1 variant(s), 0 phase(s))\n`);
+    expect(r.stderr.split('\n')).toEqual([
+      `jitterlab: ${a}:3: channel.loss.rate: must be in 0..1, got 1.5`,
+      `jitterlab: ${c}:3: source.file: file not found: nothere.wav`,
+      'jitterlab: 2 of 3 files have problems',
+      '',
+    ]);
+    expect(cli('validate', b, b).code).toBe(0);
   });
 
   it('an unknown command or a missing argument is a usage error (exit 2)', () => {
@@ -75,19 +91,23 @@ describe('command line', () => {
     expect(cli('run', 'x.yaml', '--seed', '-3').code).toBe(2);
   });
 
-  it('a missing WAV, a non-WAV source and an unwritable output fail with exit 1 and leave no report', () => {
-    const missing = scenario('missing', 'durationS: 1\nsource: { file: nowhere.wav }\n');
+  it('a missing or non-WAV source names the scenario, source.file and its line (exit 2); an unwritable output fails with exit 1; no report is left', () => {
+    const missing = scenario('missing', 'durationS: 1\nsource:\n  loop: false\n  file: nowhere.wav\n');
     let r = cli('run', missing, '--out', join(dir, 'out-missing'));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nowhere\.wav: file not found/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`jitterlab: ${missing}:4: source.file: file not found: nowhere.wav\n`);
     expect(existsSync(join(dir, 'out-missing'))).toBe(false);
 
     writeFileSync(join(dir, 'text.wav'), 'not a wav');
     const notWav = scenario('notwav', 'durationS: 1\nsource: { file: text.wav }\n');
     r = cli('run', notWav, '--out', join(dir, 'out-notwav'));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/text\.wav: not a WAV file/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/notwav\.yaml:2: source\.file: text\.wav is not a WAV file .*ffmpeg -i text\.wav text-pcm\.wav/);
     expect(existsSync(join(dir, 'out-notwav'))).toBe(false);
+    writeFileSync(join(dir, 'talk 1.mp3'), 'ID3\x03\x00\x00\x00\x00\x00\x00');
+    r = cli('run', scenario('mp3', "durationS: 1\nsource: { file: 'talk 1.mp3' }\n"), '--out', join(dir, 'out-mp3'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mp3\.yaml:2: source\.file: talk 1\.mp3 is not a WAV file \(no RIFF\/WAVE header\); convert it \(e\.g\. ffmpeg -i 'talk 1\.mp3' 'talk 1\.wav'\) and set source\.file to the WAV\n$/);
 
     const ro = join(dir, 'readonly');
     mkdirSync(ro);

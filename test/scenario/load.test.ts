@@ -51,6 +51,22 @@ describe('scenario loading', () => {
     expect(err('channel: { loss: { model: chaos } }').detail).toBe('expected one of "none", "bernoulli", "gilbert", "gilbertElliott", "markov4", got "chaos"');
   });
 
+  it('names source.file and its line when the source WAV is missing or not a WAV', () => {
+    const missing = err('durationS: 2\nsource:\n  file: nothere.wav\n', join(tmpdir(), 'src.yaml'));
+    expect(missing.keyPath).toBe('source.file');
+    expect(missing.line).toBe(3);
+    expect(missing.detail).toMatch(/^file not found: .*nothere\.wav$/);
+    const d = mkdtempSync(join(tmpdir(), 'jitterlab-load-'));
+    try {
+      writeFileSync(join(d, 'voice.mp3'), 'ID3\x04\x00\x00\x00\x00\x00\x00');
+      const mp3 = err('source: { file: voice.mp3 }\n', join(d, 's.yaml'));
+      expect(mp3.line).toBe(1);
+      expect(mp3.detail).toMatch(/voice\.mp3 is not a WAV file \(no RIFF\/WAVE header\); convert it \(e\.g\. ffmpeg -i \S*voice\.mp3 \S*voice\.wav\) and set source\.file to the WAV$/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('caps the file size (bounded read, also of a device) and the variant count before validating variants', () => {
     const d = mkdtempSync(join(tmpdir(), 'jitterlab-load-'));
     try {
