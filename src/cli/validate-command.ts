@@ -19,7 +19,8 @@ async function validateOne(f: string): Promise<string> {
 export const validateCommand: CommandModule<object, { scenario: string[] }> = {
   command: 'validate <scenario..>',
   describe: 'Check scenario files without running them (schema, source WAV, referenced files, jitter-buffer modules); every file is checked, exit 2 if any has a problem',
-  builder: (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files (.yaml, .yml or .json)' }) as never,
+  // default: undefined keeps yargs from showing "[default: []]" beside "[required]".
+  builder: (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'scenario files (.yaml, .yml or .json)' }) as never,
   handler: async (args) => {
     let failed = 0;
     for (const f of args.scenario) {

@@ -28,12 +28,20 @@ export interface GridPoint {
 /** More points than this is almost certainly a typo in a range. */
 export const MAX_POINTS = 1_000_000;
 
+/** "0:1", "0:1:", "0::1": numbers (or nothing) between colons, meant as a range even when not a whole one. */
+function looksLikeRange(spec: string): boolean {
+  const parts = spec.split(':');
+  return parts.length >= 2 && parts.every((p) => p.trim() === '' || Number.isFinite(Number(p)));
+}
+
+function notARange(spec: string, key: string): UsageError {
+  return new UsageError(`--vary ${key}: "${spec.trim()}" is not a range: a range is start:stop:step with numbers, stop included (e.g. 0:1:0.25 = 0,0.25,0.5,0.75,1); or list the values: v1,v2,...`);
+}
+
 /** "0:60:10" → 0,10,...,60 (stop inclusive); decimals are rounded to 12 significant digits. */
 export function parseRange(spec: string, key: string): number[] {
   const parts = spec.split(':').map((s) => s.trim());
-  if (parts.length !== 3 || parts.some((p) => p === '' || !Number.isFinite(Number(p)))) {
-    throw new UsageError(`--vary ${key}: range must be start:stop:step with numbers, got "${spec}"`);
-  }
+  if (parts.length !== 3 || parts.some((p) => p === '' || !Number.isFinite(Number(p)))) throw notARange(spec, key);
   const [start, stop, step] = parts.map(Number);
   if (!(step > 0)) throw new UsageError(`--vary ${key}: range step must be > 0, got ${step}`);
   if (stop < start) throw new UsageError(`--vary ${key}: range stop ${stop} is below start ${start}`);
@@ -46,8 +54,14 @@ export function parseRange(spec: string, key: string): number[] {
 export function axisValues(key: string, spec: string | ReadonlyArray<AxisValue>): AxisValue[] {
   let values: AxisValue[];
   if (typeof spec !== 'string') values = [...spec];
-  else if (/^[^,]*:[^,]*:[^,]*$/.test(spec.trim())) values = parseRange(spec, key);
-  else values = spec.split(',').map(coerceValue);
+  else if (looksLikeRange(spec)) values = parseRange(spec, key);
+  else {
+    // A range inside a list ("0,0:1") would become the string "0:1" and fail later as "expected number".
+    const items = spec.split(',');
+    const range = items.find(looksLikeRange);
+    if (range !== undefined) throw notARange(range, key);
+    values = items.map(coerceValue);
+  }
   if (values.length === 0 || (typeof spec === 'string' && spec.trim() === '')) throw new UsageError(`--vary ${key}: no values`);
   const seen = new Set(values.map((v) => JSON.stringify(v)));
   if (seen.size !== values.length) throw new UsageError(`--vary ${key}: repeated values`);

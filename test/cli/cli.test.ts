@@ -85,6 +85,16 @@ describe('command line', () => {
     expect(cli('validate', b, b).code).toBe(0);
   });
 
+  it('help of commands with several files shows no [default: []] beside [required]', () => {
+    for (const c of ['validate', 'merge']) {
+      const r = cli(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/\[array\] \[required\]\n/);
+      expect(r.stdout).not.toMatch(/default: \[\]/);
+    }
+    expect(cli('merge', '--help').stdout).toMatch(/--out .*default reports\/<name>-sweep-merged/s);
+  });
+
   it('an unknown command or a missing argument is a usage error (exit 2)', () => {
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('run').code).toBe(2);
@@ -129,6 +139,32 @@ describe('command line', () => {
     const r = cli('run', ok, '--out', join(blocker, 'out'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/blocker\/out/);
+  });
+
+  it('merge without --out writes reports/<name>-sweep-merged/', () => {
+    const name = `merge-default-${process.pid}`;
+    const f = scenario(name, 'durationS: 1\nreport: { html: false, visqol: false }\n');
+    for (const k of [1, 2]) expect(cli('sweep', f, '--vary', 'channel.loss.rate=0,0.1', '--jobs', '0', '--shard', `${k}/2`, '--out', join(dir, `shard${k}`)).code).toBe(0);
+    const merged = join(PROJECT_ROOT, 'reports', `${name}-sweep-merged`);
+    try {
+      const r = cli('merge', join(dir, 'shard1'), join(dir, 'shard2'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`2/2 points from shards 1/2, 2/2 (complete). Report: ${merged}/sweep.html\n`);
+      expect(existsSync(join(merged, 'sweep.html'))).toBe(true);
+    } finally {
+      rmSync(merged, { recursive: true, force: true });
+    }
+  });
+
+  it('--vary key=0:1 (no step) explains the range syntax', () => {
+    const f = scenario('vary', 'durationS: 1\n');
+    const r = cli('sweep', f, '--vary', 'channel.loss.rate=0:1', '--jobs', '0', '--out', join(dir, 'vary-out'));
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'jitterlab: --vary channel.loss.rate: "0:1" is not a range: a range is start:stop:step with numbers, stop included (e.g. 0:1:0.25 = 0,0.25,0.5,0.75,1); or list the values: v1,v2,...',
+    );
+    expect(existsSync(join(dir, 'vary-out'))).toBe(false);
   });
 
   it('run --json prints results.json and writes the report', () => {

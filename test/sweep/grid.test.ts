@@ -19,6 +19,14 @@ describe('vary values', () => {
     expect(() => axisValues('k', '1,1')).toThrow(/repeated/);
     expect(() => parseVaryArg('noequals')).toThrow(UsageError);
     expect(coerceValue(' 3.5 ')).toBe(3.5);
+  });
+  it('explains the range syntax for a range that is not start:stop:step, alone or in a list', () => {
+    for (const spec of ['0:1', '0:1:', '0::1', '0:1:0.5:2', '0,0:1']) {
+      expect(() => axisValues('k', spec), spec).toThrow(/is not a range: a range is start:stop:step with numbers, stop included \(e\.g\. 0:1:0\.25 = 0,0\.25,0\.5,0\.75,1\); or list the values/);
+    }
+    // Other values with a colon are strings, as before.
+    expect(axisValues('k', 'a:b,c')).toEqual(['a:b', 'c']);
+    expect(axisValues('k', '0:1:0.5')).toEqual([0, 0.5, 1]);
     expect(coerceValue('null')).toBeNull();
   });
 });
