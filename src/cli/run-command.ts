@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { JitterlabError, ScenarioError, UsageError } from '../core/errors.ts';
+import { JitterlabError, ScenarioError, UsageError, WavError } from '../core/errors.ts';
 import { loadScenario, PROJECT_ROOT } from '../scenario/load.ts';
 import { comparisonTable, summaryTable } from '../report/terminal-table.ts';
 import { writeReportIndex } from '../report/report-index.ts';
@@ -37,6 +37,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html }).catch((e: unknown) => {
       // Checks made while building the run (jitterBuffer.module, channel models) know the key but not the file.
       if (e instanceof JitterlabError && e.kind === 'scenario' && !(e instanceof ScenarioError)) throw new ScenarioError(args.scenario, '', null, e.message);
+      // The source's header was checked at load; a WAV whose samples cannot be read fails here.
+      if (e instanceof WavError && e.file === sc.sourceFile) throw new JitterlabError('wav', `${args.scenario}: source.file: ${e.message}`);
       throw e;
     });
     const wroteHtml = args.html ?? sc.config.report.html;

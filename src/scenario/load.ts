@@ -10,8 +10,8 @@ import type { z } from 'zod';
 import type { Phase } from '../channel/config.ts';
 import { parseDurationMs } from '../core/duration.ts';
 import { ScenarioError, WavError } from '../core/errors.ts';
-import { MAX_SCENARIO_BYTES, MAX_VARIANTS, ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
 import { checkRiffWave } from '../source/wav-file.ts';
+import { MAX_SCENARIO_BYTES, MAX_VARIANTS, ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
 import { formatPath, lineOfPath } from './yaml-locate.ts';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');

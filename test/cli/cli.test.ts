@@ -114,6 +114,20 @@ describe('command line', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/notwav\.yaml:2: source\.file: text\.wav is not a WAV file .*ffmpeg -i text\.wav text-pcm\.wav/);
     expect(existsSync(join(dir, 'out-notwav'))).toBe(false);
+    // A WAV header whose samples cannot be read (mu-law) fails at run, naming the scenario and the key.
+    const n = 8000;
+    const mulaw = Buffer.alloc(44 + n, 0xff);
+    mulaw.write('RIFF', 0);
+    mulaw.writeUInt32LE(36 + n, 4);
+    mulaw.write('WAVEfmt ', 8);
+    for (const [at, v, bytes] of [[16, 16, 4], [20, 7, 2], [22, 1, 2], [24, 8000, 4], [28, 8000, 4], [32, 1, 2], [34, 8, 2], [40, n, 4]]) mulaw.writeUIntLE(v, at, bytes);
+    mulaw.write('data', 36);
+    writeFileSync(join(dir, 'mulaw.wav'), mulaw);
+    const mu = scenario('mulaw', 'durationS: 1\nsource: { file: mulaw.wav }\nreport: { html: false, visqol: false }\n');
+    r = cli('run', mu, '--out', join(dir, 'out-mulaw'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`jitterlab: ${mu}: source.file: ${join(dir, 'mulaw.wav')}: unsupported WAV encoding (format tag 7); use PCM or float\n`);
+    expect(existsSync(join(dir, 'out-mulaw'))).toBe(false);
     writeFileSync(join(dir, 'talk 1.mp3'), 'ID3\x03\x00\x00\x00\x00\x00\x00');
     r = cli('run', scenario('mp3', "durationS: 1\nsource: { file: 'talk 1.mp3' }\n"), '--out', join(dir, 'out-mp3'));
     expect(r.code).toBe(2);
