@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { integerIn, numberIn } from '../core/number-range.ts';
 
 const prob = numberIn(0, 1);
-/** One-way delays, jitter and flaps: 10 s is beyond any real path (GEO satellite ~0.3 s, bufferbloat a few s). */
+/** One-way delay and jitter: 10 s is beyond any real path (GEO satellite ~0.3 s, bufferbloat a few s). */
 const delayMs = numberIn(0, 10000);
 
 function obj<T extends z.ZodRawShape>(shape: T, withDefaults: boolean) {
