@@ -4,6 +4,7 @@
  * browser's own counters (W3C, at the sample where its playout passed the last packet), its
  * timeline per stats interval, and its output cut into frame slots (stats-timeline.ts).
  */
+import { JitterlabError } from '../core/errors.ts';
 import { summarize, type Summary } from '../metrics/percentile.ts';
 import { emptyCounters, type W3cInboundCounters } from '../receiver/w3c-counters.ts';
 import { FRAME_OUTCOMES } from '../sim/records.ts';
@@ -12,7 +13,7 @@ import type { BrowserCallResult, TimedStatSample } from './browser-call.ts';
 import type { BrowserReceiverConfig } from './config.ts';
 import type { ReleaseLateness } from './release-lateness.ts';
 import type { ReleaseLog } from './realtime-release.ts';
-import { BROWSER_OUTPUT_RATE, browserTimeline, distinctSamples, endOfCallIndex, outputSlots, type BrowserTimeline } from './stats-timeline.ts';
+import { BROWSER_OUTPUT_RATE, browserTimeline, distinctSamples, endOfCallIndex, outputSlots, playoutClock, type BrowserTimeline, type PlayoutClock } from './stats-timeline.ts';
 
 /** What results.json says about how a browser variant ran (`browser` of that variant). */
 export interface BrowserRunInfo {
@@ -20,8 +21,15 @@ export interface BrowserRunInfo {
   realtime: { applied: boolean; detail: string };
   /** Release lateness of the packets against their simulated arrival instants. */
   release: ReleaseLateness;
-  /** False when lateness was above the limit: the figures describe the host's load as much as the browser. */
+  /** The browser's own output held up (its audio thread stalled): jumps of its output's lag behind wall time. */
+  playoutStalls: PlayoutClock;
+  /**
+   * False when packets left late (p99 above the limit) or the browser's output stalled: the
+   * figures then describe the host's load as much as the browser.
+   */
   trusted: boolean;
+  /** Why not trusted (empty when trusted). */
+  untrustedBecause: string[];
   connectMs: number;
   selectedCandidatePair: { local: string; remote: string } | null;
   statsIntervalMs: number;
@@ -40,6 +48,9 @@ export interface BrowserLog {
   /** Every distinct getStats() sample, with its call time. */
   stats: TimedStatSample[];
 }
+
+export /** getStats() samples with playout below which a call says nothing. */
+const MIN_SAMPLES = 3;
 
 export const W3C_KEYS = [
   'packetsReceived',
@@ -113,6 +124,9 @@ export function browserVariantRun(
 ): VariantRun & { browser: BrowserRunInfo; measuredPlayout: MeasuredPlayout } {
   const stats = distinctSamples(call.stats);
   const end = endOfCallIndex(stats);
+  if (end < MIN_SAMPLES) {
+    throw new JitterlabError('io', `browser receiver: the call was too short to measure (the browser played ${end < 0 ? 'nothing' : `during ${end + 1} getStats() sample(s)`}; at least ${MIN_SAMPLES + 1} are needed)`);
+  }
   const last = end >= 0 ? stats[end] : undefined;
   const rate = BROWSER_OUTPUT_RATE;
   const frameSamples = (rate * opts.frameMs) / 1000;
@@ -127,6 +141,10 @@ export function browserVariantRun(
     framePlayoutMs[k] = slots.playoutMs[k];
   }
   const counters = countersOf(last, plan);
+  const stalls = playoutClock(stats, opts.config.trustLimitStallMs, end);
+  const untrusted: string[] = [];
+  if (!opts.lateness.trusted) untrusted.push(`release lateness p99 ${opts.lateness.p99Ms} ms > ${opts.lateness.trustLimitP99Ms} ms`);
+  if (stalls.stalls > 0) untrusted.push(`the browser's output stalled ${stalls.stalls} time(s), up to ${stalls.maxStallMs} ms`);
   const delays = measuredDelays(tl, plan, frameSamples);
   const firstPlay = stats.find((s) => (s.totalSamplesReceived ?? 0) > 0);
   // The browser, not our receiver, decided each delivered packet's fate.
@@ -160,7 +178,9 @@ export function browserVariantRun(
       browserVersion: call.browserVersion,
       realtime: call.realtime,
       release: opts.lateness,
-      trusted: opts.lateness.trusted,
+      playoutStalls: stalls,
+      trusted: untrusted.length === 0,
+      untrustedBecause: untrusted,
       connectMs: Math.round(call.connectMs),
       selectedCandidatePair: call.selectedPair,
       statsIntervalMs: opts.config.statsIntervalMs,

@@ -13,6 +13,7 @@ export const BrowserReceiverSchema = z
     connectTimeoutS: z.number().min(1).max(120).default(20).describe('Give up when the WebRTC connection is not up after this long.'),
     realtime: z.boolean().default(true).describe('Run under SCHED_FIFO (chrt) when root, so packets leave on time.'),
     trustLimitP99Ms: z.number().min(0.1).max(100).default(3).describe('Release lateness p99 (ms) above which the variant\'s figures are marked untrusted.'),
+    trustLimitStallMs: z.number().min(10).max(1000).default(20).describe('A stall of the browser\'s own audio output longer than this (ms) marks the variant\'s figures untrusted (NetEq reads it as a delay spike).'),
   })
   .describe('A real browser as the receiver (WebRTC over loopback).');
 

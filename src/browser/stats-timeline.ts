@@ -145,3 +145,45 @@ export function distinctSamples(samples: readonly TimedStatSample[]): TimedStatS
 
 /** NetEq decodes Opus at 48 kHz (RFC 7587's clock), so the browser's sample counters are at 48 kHz. */
 export const BROWSER_OUTPUT_RATE = 48000;
+
+export interface PlayoutClock {
+  /** Jumps of more than `thresholdMs` in how far the browser's output lags wall time. */
+  stalls: number;
+  maxStallMs: number;
+  totalStallMs: number;
+  thresholdMs: number;
+}
+
+/**
+ * The browser's audio output should advance 48 000 samples per second of wall time. When its
+ * audio thread is held up (a loaded host), output falls behind and does not catch up, and NetEq,
+ * which times arrivals by its output ticks, sees the stall as a network delay spike and raises its
+ * target. Such jumps of the output's lag behind wall time, between consecutive samples, are
+ * counted here; they make a run untrusted as late releases do. getStats() counters move in 10 ms
+ * output blocks, so jumps below two blocks are not counted.
+ */
+export function playoutClock(samples: readonly TimedStatSample[], thresholdMs = 20, end = samples.length - 1): PlayoutClock {
+  let first: TimedStatSample | null = null;
+  let prevLag = 0;
+  const out: PlayoutClock = { stalls: 0, maxStallMs: 0, totalStallMs: 0, thresholdMs };
+  for (let i = 0; i <= end; i++) {
+    const s = samples[i];
+    const n = c(s, 'totalSamplesReceived');
+    if (n <= 0) continue;
+    if (!first) {
+      first = s;
+      continue;
+    }
+    const lag = s.tMs - first.tMs - ((n - c(first, 'totalSamplesReceived')) / BROWSER_OUTPUT_RATE) * 1000;
+    const jump = lag - prevLag;
+    if (jump > thresholdMs) {
+      out.stalls++;
+      out.totalStallMs += jump;
+      out.maxStallMs = Math.max(out.maxStallMs, jump);
+    }
+    prevLag = lag;
+  }
+  out.maxStallMs = Math.round(out.maxStallMs * 10) / 10;
+  out.totalStallMs = Math.round(out.totalStallMs * 10) / 10;
+  return out;
+}

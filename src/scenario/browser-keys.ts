@@ -19,6 +19,12 @@ export const BROWSER_UNSUPPORTED_SENDER: Readonly<Record<string, string>> = {
   adaptation: 'sender adaptation needs our receiver\'s feedback loop',
 };
 
+/**
+ * Shortest call a browser receiver can be measured on: its getStats() counters move in 50 ms
+ * steps, its buffer needs about a second to settle, and a shorter call is mostly start-up.
+ */
+export const MIN_BROWSER_CALL_S = 3;
+
 export interface BrowserKeyViolation {
   path: PropertyKey[];
   detail: string;

@@ -11,7 +11,7 @@ import type { Phase } from '../channel/config.ts';
 import { parseDurationMs } from '../core/duration.ts';
 import { ScenarioError } from '../core/errors.ts';
 import { ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
-import { browserKeyViolation } from './browser-keys.ts';
+import { browserKeyViolation, MIN_BROWSER_CALL_S } from './browser-keys.ts';
 import { formatPath, lineOfPath } from './yaml-locate.ts';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -147,6 +147,7 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
         });
   variants.forEach((v, i) => {
     if (v.receiver.browser === null) return;
+    if (cfg.durationS < MIN_BROWSER_CALL_S) fail(['durationS'], `a browser receiver needs a call of at least ${MIN_BROWSER_CALL_S} s to be measured (got ${cfg.durationS}; variant '${v.name}')`);
     const vr = cfg.variants.length ? variantsRaw[i] : {};
     const own = (k: 'sender' | 'receiver') => (cfg.variants.length ? [{ path: ['variants', i, k] as PropertyKey[], raw: ((vr[k] ?? {}) as Record<string, unknown>) }] : []);
     // The scenario's own blocks count only when the scenario itself asks for the browser.
