@@ -23,7 +23,7 @@ export function calibrationRows(c: Calibration): string[][] {
       pair(b.concealedPct, o.concealedPct, f2),
       pair(b.accelerateMs, o.accelerateMs, (x) => x.toFixed(0)),
       pair(b.decelerateMs, o.decelerateMs, (x) => x.toFixed(0)),
-      `${f2(r.browser.lateness.p99Ms)} / ${f1(r.browser.lateness.maxMs)}${r.browser.lateness.trusted ? '' : ' (untrusted)'}`,
+      `${f2(r.browser.lateness.p99Ms)} / ${f1(r.browser.lateness.maxMs)}${r.browser.lateness.trusted ? '' : ' (untrusted)'}${r.browser.trustedRuns && r.browser.trustedRuns.length > 1 ? ` ${r.browser.trustedRuns.filter(Boolean).length}/${r.browser.trustedRuns.length} trusted` : ''}`,
       ok,
     ];
   });
@@ -38,5 +38,5 @@ export function calibrationMarkdown(c: Calibration): string {
 export function calibrationSummary(c: Calibration): string {
   const bad = c.rows.filter((r) => !(r.agree.target && r.agree.concealed));
   const load = c.machine.loadAverage1m;
-  return `${c.rows.length - bad.length} of ${c.rows.length} conditions agree (target within 10% or 5 ms, concealed within 0.5 pp); ${c.durationS} s calls, seed ${c.seed}, browser figures the mean of ${c.repeat} run(s)${c.reusedFrom ? ` reused from ${c.reusedFrom}` : ''}; ${c.machine.cpus} cores, 1-min load ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}`;
+  return `${c.rows.length - bad.length} of ${c.rows.length} conditions agree (target within 10% or 5 ms, concealed within 0.5 pp); ${c.durationS} s calls, seed ${c.seed}, browser figures the mean of the trusted ones of ${c.repeat} run(s) per condition${c.reusedFrom ? ` reused from ${c.reusedFrom}` : ''}; ${c.machine.cpus} cores, 1-min load ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}`;
 }
