@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { calibrateCommand } from './calibrate-command.ts';
 import { checkCommand } from './check-command.ts';
 import { mergeCommand } from './merge-command.ts';
 import { runCommand } from './run-command.ts';
@@ -18,6 +19,7 @@ export const commands: CommandModule[] = [
   sweepCommand,
   checkCommand,
   mergeCommand,
+  calibrateCommand,
   serveCommand,
   schemaCommand,
 ] as CommandModule[];

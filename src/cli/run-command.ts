@@ -5,6 +5,7 @@ import { loadScenario, PROJECT_ROOT } from '../scenario/load.ts';
 import { comparisonTable, summaryTable } from '../report/terminal-table.ts';
 import { writeReportIndex } from '../report/report-index.ts';
 import { runToReport } from '../report/write-run.ts';
+import { browserProgress } from './browser-progress.ts';
 
 interface RunArgs {
   scenario: string;
@@ -34,13 +35,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const sc = loadScenario(args.scenario);
     const outDir = resolve(args.out ?? resolve(PROJECT_ROOT, 'reports', sc.name));
     const t0 = performance.now();
-    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html }).catch((e: unknown) => {
-      // Checks made while building the run (jitterBuffer.module, channel models) know the key but not the file.
-      if (e instanceof JitterlabError && e.kind === 'scenario' && !(e instanceof ScenarioError)) throw new ScenarioError(args.scenario, '', null, e.message);
-      // The source's header was checked at load; a WAV whose samples cannot be read fails here.
-      if (e instanceof WavError && e.file === sc.sourceFile) throw new JitterlabError('wav', `${args.scenario}: source.file: ${e.message}`);
-      throw e;
-    });
+    const progress = browserProgress();
+    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html, browserProgress: progress.update })
+      .catch((e: unknown) => {
+        // Checks made while building the run (jitterBuffer.module, channel models) know the key but not the file.
+        if (e instanceof JitterlabError && e.kind === 'scenario' && !(e instanceof ScenarioError)) throw new ScenarioError(args.scenario, '', null, e.message);
+        // The source's header was checked at load; a WAV whose samples cannot be read fails here.
+        if (e instanceof WavError && e.file === sc.sourceFile) throw new JitterlabError('wav', `${args.scenario}: source.file: ${e.message}`);
+        throw e;
+      })
+      .finally(progress.stop);
     const wroteHtml = args.html ?? sc.config.report.html;
     const indexFile = writeReportIndex(dirname(outDir));
     if (args.json) {

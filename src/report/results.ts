@@ -34,6 +34,7 @@ export const ResultsSchema = z.object({
       w3c: z.record(z.string(), z.number()),
       scores: z.record(z.string(), z.unknown()).optional(),
       adaptation: z.record(z.string(), z.unknown()).optional().describe('Sender adaptation timeline (src/sender/adaptation/timeline.ts), when on.'),
+      browser: z.record(z.string(), z.unknown()).optional().describe('How a real-browser receiver ran (src/browser/browser-run.ts BrowserRunInfo).'),
       /** What call.pcap holds, when written (--pcap / report.pcap). */
       pcap: z.object({ packets: z.number(), duplicates: z.number(), duplicatesOmitted: z.number(), syntheticPayloads: z.number() }).optional(),
       timeline: z.object({ tickMs: z.number(), tMs: z.array(z.number()), targetDelayMs: z.array(z.number()), levelMs: z.array(z.number()), op: z.array(z.number()), ops: z.array(z.string()) }),
@@ -60,8 +61,11 @@ export function variantFiles(v: VariantResult, index: number, multi: boolean): R
 
 /** The measures a comparison ranks by (issue: effective loss, concealment, delay, late loss). */
 export function comparisonRow(v: VariantResultsJson): Record<string, string | number | null> {
+  const browser = v.browser as { trusted?: boolean } | undefined;
   return {
     variant: v.name,
+    // A real browser's figures are measurements in real time: say so, and whether they can be trusted.
+    ...(browser ? { receiver: browser.trusted ? 'browser' : 'browser, untrusted' } : {}),
     effectiveLoss: v.playout.effectiveLoss,
     concealmentRatio: (v.playout as { concealmentRatio?: number }).concealmentRatio ?? null,
     meanPlayoutDelayMs: v.playout.playoutDelayMs.mean,
@@ -98,6 +102,7 @@ export function buildResults(run: ScenarioRun, meta: { version: string; libopus:
       w3c: a.w3c as unknown as Record<string, number>,
       scores: scores?.get(v.name),
       ...(v.run.adaptation ? { adaptation: v.run.adaptation as unknown as Record<string, unknown> } : {}),
+      ...(v.run.browser ? { browser: v.run.browser as unknown as Record<string, unknown> } : {}),
       timeline: {
         tickMs: v.frameMs,
         tMs: mapToArray(tl.tMs, r3),

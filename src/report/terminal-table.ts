@@ -14,14 +14,16 @@ const n2 = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFi
 export function summaryTable(res: Results): string {
   const header = ['variant', 'sent', 'net loss', 'eff. loss', 'FEC rec', 'late', 'jitter ms', 'net p95', 'playout p95', 'M2E ms', 'MOS-CQ', 'ViSQOL'];
   const rows = res.variants.map((v) => {
+    const browser = v.browser as { trusted?: boolean } | undefined;
     const p = v.playout as typeof v.playout & { recovered: { fec: number; red: number; parity: number; rtx: number }; lateDiscarded: number };
     const sc = (v.scores ?? {}) as { emodel?: { mosCq?: number }; visqol?: { mos?: number } };
     return [
-      v.name,
+      browser ? `${v.name}${browser.trusted ? ' (browser)' : ' (browser, untrusted)'}` : v.name,
       String(v.network.packetsSent),
       pct(v.network.lossRate),
       pct(v.playout.effectiveLoss),
-      String(p.recovered.fec + p.recovered.red + p.recovered.parity + p.recovered.rtx),
+      // A browser does not tell what its FEC rebuilt.
+      browser ? '-' : String(p.recovered.fec + p.recovered.red + p.recovered.parity + p.recovered.rtx),
       String(p.lateDiscarded),
       ms(v.network.rfc3550JitterMs),
       ms(v.network.delayMs.p95),
@@ -39,7 +41,7 @@ export function comparisonTable(res: Results): string | null {
   const header = ['rank', 'variant', 'eff. loss', 'conceal', 'mean delay', 'p95 delay', 'late', 'MOS-CQ'];
   const rows = res.comparison.map((r) => [
     String(r.rank),
-    String(r.variant),
+    r.receiver ? `${String(r.variant)} (${String(r.receiver)})` : String(r.variant),
     pct(r.effectiveLoss as number),
     pct(r.concealmentRatio as number),
     ms(r.meanPlayoutDelayMs as number),

@@ -15,6 +15,7 @@ import { buildCallPcap } from './pcap-export.ts';
 import { addScoresToResults } from './scores-for-run.ts';
 import { ReportDir } from './report-dir.ts';
 import { PACKETS_CSV_HEADER, packetCsvRow } from './packets-csv.ts';
+import { browserStatsCsv, releaseCsv } from './browser-logs.ts';
 import { buildResults, variantFiles, type Results } from './results.ts';
 import { WavStreamWriter } from './wav-stream.ts';
 import { TOOL_VERSION } from './version.ts';
@@ -102,6 +103,15 @@ async function simulateToDir(scenario: Scenario, opts: WriteRunOptions, dir: Rep
     }
     csv.write(chunk);
     csv.commit();
+  });
+  run.variants.forEach((v, i) => {
+    const log = v.run.browserLog;
+    if (!log) return;
+    const base = multi ? `variants/${v.name}/` : '';
+    writeFileSync(dir.path(`${base}release.csv`), releaseCsv(log));
+    writeFileSync(dir.path(`${base}browser-stats.csv`), browserStatsCsv(log));
+    results.variants[i].files.release = `${base}release.csv`;
+    results.variants[i].files.browserStats = `${base}browser-stats.csv`;
   });
   if (opts.pcap ?? scenario.config.report.pcap) {
     run.variants.forEach((v, i) => {

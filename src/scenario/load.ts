@@ -12,6 +12,7 @@ import { parseDurationMs } from '../core/duration.ts';
 import { ScenarioError, WavError } from '../core/errors.ts';
 import { checkRiffWave } from '../source/wav-file.ts';
 import { MAX_SCENARIO_BYTES, MAX_VARIANTS, ReceiverSchema, ScenarioSchema, SenderSchema, type ReceiverConfig, type ScenarioParsed, type SenderConfig } from './schema.ts';
+import { browserKeyViolation, MIN_BROWSER_CALL_S } from './browser-keys.ts';
 import { formatPath, lineOfPath } from './yaml-locate.ts';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -209,6 +210,18 @@ export function scenarioFromObject(raw: Record<string, unknown>, file: string, l
           if (!r.success) return fail(['variants', i, 'receiver', ...flattenIssue(r.error.issues[0]).path], describeIssue(flattenIssue(r.error.issues[0]).issue));
           return { name: v.name, description: v.description, sender: s.data, receiver: r.data };
         });
+  variants.forEach((v, i) => {
+    if (v.receiver.browser === null) return;
+    if (cfg.durationS < MIN_BROWSER_CALL_S) fail(['durationS'], `a browser receiver needs a call of at least ${MIN_BROWSER_CALL_S} s to be measured (got ${cfg.durationS}; variant '${v.name}')`);
+    const vr = cfg.variants.length ? variantsRaw[i] : {};
+    const own = (k: 'sender' | 'receiver') => (cfg.variants.length ? [{ path: ['variants', i, k] as PropertyKey[], raw: ((vr[k] ?? {}) as Record<string, unknown>) }] : []);
+    // The scenario's own blocks count only when the scenario itself asks for the browser.
+    const baseIsBrowser = baseReceiver.browser !== undefined && baseReceiver.browser !== null;
+    const baseReceiverBlock = baseIsBrowser ? [{ path: ['receiver'] as PropertyKey[], raw: baseReceiver }] : [];
+    const senderBlocks = [...own('sender'), { path: ['sender'] as PropertyKey[], raw: baseSender }];
+    const bad = browserKeyViolation([...own('receiver'), ...baseReceiverBlock], v.sender as unknown as Record<string, unknown>, senderBlocks);
+    if (bad) fail(bad.path, bad.detail);
+  });
   const seen = new Set<string>();
   variants.forEach((v, i) => {
     if (seen.has(v.name)) fail(['variants', i, 'name'], `duplicate variant name '${v.name}'`);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { integerIn, numberIn } from '../core/number-range.ts';
+import { BrowserReceiverSchema } from '../browser/config.ts';
 import { ChannelConfigSchema, PhaseSchema } from '../channel/config.ts';
 import { CodecConfigSchema } from '../codec/config.ts';
 import { JitterBufferConfigSchema } from '../jitter-buffer/config.ts';
@@ -84,6 +85,9 @@ const receiverShape = {
   clockDriftPpm: numberIn(-1000, 1000).default(0).describe('Receiver playout clock drift against the sender (ppm); positive: the receiver\'s clock runs slow (its ticks are longer), so the buffer fills.'),
   deviceBufferMs: numberIn(0, 200).default(10).describe('Audio output device buffering, counted in mouth-to-ear delay.'),
   rtcpIntervalMs: numberIn(100, 60000).default(1000).describe('Interval of RTCP reports (receiver and sender) over the reverse channel.'),
+  browser: BrowserReceiverSchema.nullable()
+    .default(null)
+    .describe('A real browser as this receiver: headless Chromium over WebRTC, fed the same network in real time (its own jitter buffer, decoder, FEC and concealment; the keys it decides itself are refused). null = our receiver.'),
 };
 export const ReceiverSchema = z.strictObject(receiverShape).prefault({});
 

@@ -262,12 +262,19 @@ export function aggregateVariant(run: VariantRun, p: AggregateParams): VariantAg
 
   const f = frameTallies(run.frameOutcome, media);
   const loss = lossRates(f.frames);
+  const measured = run.measuredPlayout;
+  if (measured) {
+    // A receiver that measured its own playout (a real browser): its loss after the buffer is
+    // its concealment; what FEC rebuilt is unknown to us, so loss after FEC is not given.
+    loss.afterJitterBuffer = measured.effectiveLoss;
+    loss.afterFec = Number.NaN;
+  }
   const playout: PlayoutAggregates = {
     frames: f.nFrames,
     dtxFrames: f.dtx,
     framesNormal: f.normal,
     framesConcealed: f.concealed,
-    lateDiscarded: m.late,
+    lateDiscarded: measured ? measured.lateDiscarded : m.late,
     bufferDiscarded: m.discarded,
     recovered: { ...run.recoveredBy },
     recoveredLate: { ...run.recoveredLate },
@@ -278,14 +285,14 @@ export function aggregateVariant(run: VariantRun, p: AggregateParams): VariantAg
     concealmentRatio: run.counters.totalSamplesReceived ? run.counters.concealedSamples / run.counters.totalSamplesReceived : 0,
     burstGap: rfc3611BurstGap(f.postLoss, p.frameMs),
     lossBurstLengths: lossRunLengths(f.postLoss),
-    playoutDelayMs: summarize(f.playoutDelays),
-    jitterBufferDelayMs: summarize(f.jbDelays),
+    playoutDelayMs: measured ? measured.playoutDelayMs : summarize(f.playoutDelays),
+    jitterBufferDelayMs: measured ? measured.jitterBufferDelayMs : summarize(f.jbDelays),
     playoutStartMs: run.playoutStartMs,
   };
   const latency = latencyBudget({
     frameMs: p.frameMs,
     lookaheadMs: p.lookaheadMs,
-    meanNetworkMs: f.playedNetDelays.length ? summarize(f.playedNetDelays).mean : network.delayMs.mean,
+    meanNetworkMs: !measured && f.playedNetDelays.length ? summarize(f.playedNetDelays).mean : network.delayMs.mean,
     meanJitterBufferMs: playout.jitterBufferDelayMs.mean,
     deviceBufferMs: p.deviceBufferMs,
   });

@@ -16,6 +16,8 @@ export type PacketFate =
   | 'unused'
   /** failed to parse at the receiver (corrupted) */
   | 'malformed'
+  /** handed to a receiver that keeps its per-packet fates to itself (a real browser) */
+  | 'delivered'
   /** sent, no fate yet (transient) */
   | 'pending';
 

@@ -3,16 +3,17 @@
  * once, and every variant runs against the same network realization (same seed, same slots).
  */
 import { opusLookaheadMs } from '../codec/config.ts';
-import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
 import { SeedTree } from '../core/rng.ts';
-import { resolveJitterBuffer } from '../jitter-buffer/registry.ts';
+import { resolveJitterBuffer, type JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import type { ResolvedVariant, Scenario } from '../scenario/load.ts';
 import { encodeStream, encodingKey, type EncodedStream } from '../sender/encoded-stream.ts';
 import type { RtpInit } from '../sender/media-sender.ts';
 import { AudioSource } from '../source/audio-source.ts';
 import { aggregateVariant, type VariantAggregates } from './aggregate.ts';
 import { streamIdsFor } from './redundancy.ts';
-import { runVariant, type VariantRun } from './run-variant.ts';
+import { decodeReference } from './reference-decode.ts';
+import { runVariant, type VariantRun, type VariantRunInput } from './run-variant.ts';
+import { runBrowserVariant } from '../browser/browser-variant.ts';
 import { simAdaptationInput } from '../sender/adaptation/sim-adaptation.ts';
 
 export interface AudioSink {
@@ -52,6 +53,8 @@ export interface RunOptions {
   encodingCache?: Map<string, EncodedStream>;
   /** Source cache across runs: file+rate → source. */
   sourceCache?: Map<string, AudioSource>;
+  /** Progress of a browser variant, which runs in real time (call ms done / total). */
+  browserProgress?: (variant: string, doneMs: number, totalMs: number) => void;
 }
 
 export function rtpInitFor(seed: number, rtp: { payloadType: number; ssrc: number | null; initialSeq: number | null; initialTimestamp: number | null }): RtpInit {
@@ -105,31 +108,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const t1 = performance.now();
     const jb = await resolveJitterBuffer(v.receiver.jitterBuffer, scenario.baseDir);
     const sink = opts.audio?.degraded(v.name, codec.sampleRate);
-    const run = runVariant({
-      baseDir: scenario.baseDir,
-      encoded,
-      totalFrames: frames,
-      seed,
-      slotMs,
-      channel: cfg.channel,
-      phases: scenario.phases.filter((p) => p.direction !== 'bToA'),
-      rtp: { ...rtp, payloadType: v.sender.rtp.payloadType },
-      sampleRate: codec.sampleRate,
-      jitterBuffer: jb,
-      plc: v.receiver.plc,
-      useInbandFec: v.receiver.fec,
-      clockDriftPpm: v.receiver.clockDriftPpm,
-      redundancy: { red: v.sender.red, parityFec: v.sender.parityFec, rtx: v.sender.rtx, nack: v.receiver.nack },
-      streamIds: streamIdsFor(seed, rtp.ssrc),
-      reverseChannel: cfg.reverseChannel ?? cfg.channel,
-      reversePhases: scenario.phases.filter((p) => p.direction !== 'aToB'),
-      rtcpIntervalMs: v.receiver.rtcpIntervalMs,
-      needsTrace: 'type' in v.receiver.jitterBuffer && v.receiver.jitterBuffer.type === 'oracle',
-      // Adaptive senders encode online (their bitrate follows the network); `encoded` stays their reference.
-      adaptation: simAdaptationInput(v, source),
-      crossTraffic: cfg.crossTraffic,
-      onAudio: sink ? (pcm) => sink.write(pcm) : undefined,
-    });
+    const input = variantRunInput(scenario, v, { encoded, frames, seed, slotMs, rtp, jb, source, onAudio: sink ? (pcm) => sink.write(pcm) : undefined });
+    const browser = v.receiver.browser;
+    const run = browser
+      ? await runBrowserVariant({ run: input, config: browser, codec: { fec: codec.fec, dtx: codec.dtx }, progress: opts.browserProgress ? (d, t) => opts.browserProgress!(v.name, d, t) : undefined })
+      : runVariant(input);
     variantsMs += performance.now() - t1;
     const aggregates = aggregateVariant(run, {
       frameMs: codec.frameMs,
@@ -165,9 +148,36 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   };
 }
 
-function decodeReference(encoded: EncodedStream, sampleRate: number, sink: { write(pcm: Int16Array): void }): void {
-  const dec = new OpusFrameDecoder(sampleRate, encoded.frameSamples);
-  const pcm = new Int16Array(encoded.frameSamples);
-  for (let i = 0; i < encoded.payloads.length; i++) sink.write(dec.decode(encoded.payloads.at(i), pcm));
-  dec.destroy();
+/** The simulation input of one variant: the same for a simulated receiver and for a browser's plan. */
+function variantRunInput(
+  scenario: Scenario,
+  v: ResolvedVariant,
+  x: { encoded: EncodedStream; frames: number; seed: number; slotMs: number; rtp: RtpInit; jb: JitterBufferMaker; source: AudioSource; onAudio?: (pcm: Int16Array) => void },
+): VariantRunInput {
+  const cfg = scenario.config;
+  return {
+    baseDir: scenario.baseDir,
+    encoded: x.encoded,
+    totalFrames: x.frames,
+    seed: x.seed,
+    slotMs: x.slotMs,
+    channel: cfg.channel,
+    phases: scenario.phases.filter((p) => p.direction !== 'bToA'),
+    rtp: { ...x.rtp, payloadType: v.sender.rtp.payloadType },
+    sampleRate: v.sender.codec.sampleRate,
+    jitterBuffer: x.jb,
+    plc: v.receiver.plc,
+    useInbandFec: v.receiver.fec,
+    clockDriftPpm: v.receiver.clockDriftPpm,
+    redundancy: { red: v.sender.red, parityFec: v.sender.parityFec, rtx: v.sender.rtx, nack: v.receiver.nack },
+    streamIds: streamIdsFor(x.seed, x.rtp.ssrc),
+    reverseChannel: cfg.reverseChannel ?? cfg.channel,
+    reversePhases: scenario.phases.filter((p) => p.direction !== 'aToB'),
+    rtcpIntervalMs: v.receiver.rtcpIntervalMs,
+    needsTrace: 'type' in v.receiver.jitterBuffer && v.receiver.jitterBuffer.type === 'oracle',
+    // Adaptive senders encode online (their bitrate follows the network); `encoded` stays their reference.
+    adaptation: simAdaptationInput(v, x.source),
+    crossTraffic: cfg.crossTraffic,
+    onAudio: x.onAudio,
+  };
 }

@@ -17,6 +17,8 @@ import { MediaSender, type OutgoingPacket, type RtpInit, type SendStage } from '
 import { SenderRtcpAgent, type ReceiverReportListener } from '../sender/rtcp-agent.ts';
 import { FeedbackPath, type FeedbackStats } from './feedback.ts';
 import { Series } from '../core/series.ts';
+import type { Summary } from '../metrics/percentile.ts';
+import type { BrowserLog, BrowserRunInfo } from '../browser/browser-run.ts';
 import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
 import { FRAME_OUTCOMES, type FrameOutcomeName, type PacketRecord } from './records.ts';
 import { NackGenerator } from '../recovery/nack-generator.ts';
@@ -63,6 +65,8 @@ export interface VariantRunInput {
   adaptation?: SimAdaptationInput | null;
   /** Competing flows sharing the A→B link (lane 'other'). */
   crossTraffic?: readonly CrossTrafficFlow[];
+  /** Every RTP packet as it reaches B (its bytes as delivered, duplicates and corruption included). */
+  onDelivery?: (bytes: Uint8Array, arrivalMs: number, rec: PacketRecord) => void;
 }
 
 export interface VariantRun {
@@ -95,6 +99,24 @@ export interface VariantRun {
   alignmentPadFrames: number;
   /** Sender adaptation timeline (null when adaptation is off). */
   adaptation: AdaptationTimelineJson | null;
+  /**
+   * Playout figures a receiver measured itself (a real browser), used instead of those derived
+   * from per-frame records, which such a receiver does not give.
+   */
+  measuredPlayout?: MeasuredPlayout;
+  /** How a real-browser receiver ran (lateness, scheduling, capture); absent for our receivers. */
+  browser?: BrowserRunInfo;
+  /** A real-browser receiver's raw logs: each packet's release against its schedule, and every getStats() sample. */
+  browserLog?: BrowserLog;
+}
+
+export interface MeasuredPlayout {
+  /** Concealed over played samples (W3C concealedSamples / totalSamplesReceived). */
+  effectiveLoss: number;
+  /** W3C packetsDiscarded (late or early). */
+  lateDiscarded: number;
+  playoutDelayMs: Summary;
+  jitterBufferDelayMs: Summary;
 }
 
 export const TICK_OPS = ['idle', 'normal', 'fec', 'expand', 'accelerate', 'preemptiveExpand', 'comfortNoise'] as const;
@@ -314,6 +336,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
         if (rec.arrivalMs === null || del.arrivalMs < rec.arrivalMs) rec.arrivalMs = del.arrivalMs;
         const bytes = del.payload ?? p.bytes;
         clock.schedule(del.arrivalMs, (t) => {
+          input.onDelivery?.(bytes, t, rec);
           adapt?.onRtpArrival(bytes, t);
           const before = rx.malformedPackets;
           rx.onPacket(bytes, t);

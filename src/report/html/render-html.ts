@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Headline, ReportModel, VariantModel } from './report-model.ts';
+import { browserSection } from './browser-section.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -87,6 +88,7 @@ function comparisonTable(model: ReportModel): string {
   const cols: Array<[string, string, (x: unknown) => string]> = [
     ['rank', 'rank', (x) => String(x ?? '')],
     ['variant', 'variant', (x) => String(x ?? '')],
+    ...(rows.some((r) => r.receiver) ? [['receiver', 'receiver', (x: unknown) => String(x ?? 'jitterlab')] as [string, string, (x: unknown) => string]] : []),
     ['effectiveLoss', 'eff. loss', (x) => (typeof x === 'number' ? pct(x) : '–')],
     ['concealmentRatio', 'concealed', (x) => (typeof x === 'number' ? pct(x) : '–')],
     ['meanPlayoutDelayMs', 'mean playout delay', (x) => (typeof x === 'number' ? `${x.toFixed(1)} ms` : '–')],
@@ -201,6 +203,7 @@ table.kv th{text-align:left;font-weight:normal;color:#555}
 <p class="meta">${model.durationS} s call · seed ${model.seed} · ${model.variants.length} variant(s) · scenario <code>${escapeHtml(model.scenarioFile)}</code> · ${escapeHtml(model.tool)}${pcapLinks.length ? ` · capture ${pcapLinks.join(', ')}` : ''}</p>
 <section><h2>Headline</h2>${headlines}${provNote}</section>
 ${comparisonTable(model)}
+${browserSection(model.browsers, escapeHtml)}
 <section><h2>Quality over time</h2><p class="hint">E-model MOS per 5 s window of the post-recovery loss, ViSQOL similarity per 0.4 s patch (low values locate damage), network loss per time bin; scenario phases shaded. Same time axis as the packet timeline below.</p>
 <div class="chart tall"><canvas id="chart-quality"></canvas></div></section>
 <section><h2>Packet timeline</h2><p class="hint">Network one-way delay of each media packet by send time; the line is the playout deadline (playout time − send time) of each frame: a packet above it arrives too late. Lost packets are marked at the top; recovered and concealed frames at their deadline. Drawn downsampled (min/max per bucket, ≤ ${model.maxPoints} points per series); full data in packets.csv.</p>

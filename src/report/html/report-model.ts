@@ -10,6 +10,7 @@
 import { basename, join } from 'node:path';
 import { parseDurationMs } from '../../core/duration.ts';
 import { adaptationModels, type AdaptationVariantModel } from './adaptation-model.ts';
+import { browserSummaries, type BrowserSummary } from './browser-section.ts';
 import type { Results, VariantResultsJson } from '../results.ts';
 import { Series } from '../../core/series.ts';
 import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBucketsOf, runsOf, XYColumns, type XY } from './downsample.ts';
@@ -80,6 +81,8 @@ export interface ReportModel {
   comparison: Results['comparison'] | null;
   /** Sender adaptation timelines of the variants that adapt (empty when none does). */
   adaptation: AdaptationVariantModel[];
+  /** How the real-browser variants ran (empty when none is one). */
+  browsers: BrowserSummary[];
   maxPoints: number;
 }
 
@@ -316,6 +319,7 @@ export function buildReportModel(results: Results, dir: string, maxPoints = MAX_
     references,
     comparison: results.comparison ?? null,
     adaptation: adaptationModels(results.variants, maxPoints),
+    browsers: browserSummaries(results.variants),
     maxPoints,
   };
 }
