@@ -65,4 +65,12 @@ report: { html: false, visqol: false }
     const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { pointsDone: number; points: Array<{ error: string | null }> };
     expect(sweep.points.map((p) => p.error)).toEqual([null, null]);
   });
+
+  it('is not dirtied by `npm install`: the root entry of package-lock.json repeats package.json (bin path included)', () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { name: string; version: string; packages: Record<string, Record<string, unknown>> };
+    expect([lock.name, lock.version]).toEqual([pkg.name, pkg.version]);
+    const rootEntry = lock.packages[''];
+    for (const k of ['name', 'version', 'license', 'bin', 'engines', 'dependencies', 'devDependencies']) expect(rootEntry[k], k).toEqual(pkg[k]);
+  });
 });
