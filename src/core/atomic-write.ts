@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from './errors.ts';
+import { makeDirs } from './make-dirs.ts';
 
 let tmpCounter = 0;
 
@@ -17,7 +18,7 @@ export function tempPathFor(target: string): string {
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const tmp = tempPathFor(target);
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirs(dirname(target));
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -44,7 +45,7 @@ export class AtomicFileStream {
   constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
     try {
-      mkdirSync(dirname(target), { recursive: true });
+      makeDirs(dirname(target));
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
       throw new IoError(target, `cannot write: ${(e as Error).message}`);
