@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from './errors.ts';
 import { makeDirs } from './make-dirs.ts';
@@ -62,6 +62,11 @@ export class AtomicFileStream {
     this.position += buf.length;
   }
 
+  /** Move on `bytes` without writing them: the gap reads back as zeros (a hole in a sparse file). */
+  skip(bytes: number): void {
+    this.position += bytes;
+  }
+
   /** Overwrite bytes at an absolute offset (e.g. a WAV header patched at the end). */
   writeAt(offset: number, data: Uint8Array): void {
     writeSync(this.fd, data, 0, data.length, offset);
@@ -71,6 +76,8 @@ export class AtomicFileStream {
     if (this.done) return;
     this.done = true;
     try {
+      // A skip() at the end has written nothing: the file must still reach the position.
+      ftruncateSync(this.fd, this.position);
       closeSync(this.fd);
       renameSync(this.tmp, this.target);
     } catch (e) {
