@@ -260,12 +260,12 @@
   // Quality over time, overview: row 0 the network loss, row i + 1 variant i with one band per
   // QUALITY_BANDS entry. The rows sit on a linear axis so each band is its own bar position;
   // Chart.js sizes bars by the nearest distinct positions, which are a band apart.
-  function qualityOverview(selected, toggle) {
-    var n = data.variants.length;
+  var ROW_SHARE = 0.76; // of a row's height for its bands; the rest separates rows
+  function bandY(row, k) {
     var nb = QUALITY_BANDS.length;
-    var share = 0.76; // of a row's height for its bands; the rest separates rows
-    function bandY(row, k) { return nb === 1 ? row : row - share / 2 + (share / nb) * (k + 0.5); }
-    var pattern = hatch();
+    return nb === 1 ? row : row - ROW_SHARE / 2 + (ROW_SHARE / nb) * (k + 0.5);
+  }
+  function overviewDatasets() {
     var ds = [];
     var empty = [];
     QUALITY_BANDS.forEach(function (band, k) {
@@ -286,18 +286,22 @@
       backgroundColor: function (ctx) { return ctx.raw ? ramp(LOSS_STOPS, ctx.raw.q) : '#ccc'; },
     });
     // Hatched first, so scored cells lie on top.
-    ds.unshift({ type: 'bar', label: 'not computed', data: empty, backgroundColor: pattern });
+    ds.unshift({ type: 'bar', label: 'not computed', data: empty, backgroundColor: hatch() });
     ds.forEach(function (d) {
       d.grouped = false;
       d.barPercentage = 1;
-      d.categoryPercentage = nb === 1 ? share : 1;
+      d.categoryPercentage = QUALITY_BANDS.length === 1 ? ROW_SHARE : 1;
       d.borderWidth = 0;
     });
+    return ds;
+  }
+  function qualityOverview(selected, toggle) {
+    var n = data.variants.length;
     var rows = ['network loss'].concat(data.variants.map(function (v) { return v.name; }));
     function isSelected(row) { return row > 0 && selected().indexOf(row - 1) >= 0; }
     return make('chart-quality-overview', {
       type: 'bar',
-      data: { datasets: ds },
+      data: { datasets: overviewDatasets() },
       options: {
         indexAxis: 'y',
         parsing: { xAxisKey: 'x', yAxisKey: 'y' },
@@ -363,6 +367,21 @@
     box.innerHTML = q + l + h;
   }
 
+  // Indices of the best and the worst headline MOS-CQ (the first two variants without E-model).
+  function bestAndWorst() {
+    var order = data.variants
+      .map(function (v, i) { return { i: i, mos: v.headline.mosCq }; })
+      .filter(function (x) { return x.mos !== null; })
+      .sort(function (a, b) { return b.mos - a.mos || a.i - b.i; });
+    return order.length >= 2 ? [order[0].i, order[order.length - 1].i] : [0, Math.min(1, data.variants.length - 1)];
+  }
+  function pickerHtml(on) {
+    var esc = function (t) { return t.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
+    return '<span class="hint">In the detail chart:</span>' + data.variants.map(function (v, i) {
+      return '<label><input type="checkbox" data-index="' + i + '"' + (on[i] ? ' checked' : '') + '><span class="dot" style="background:' + colour(i) + '"></span>' + esc(v.name) + '</label>';
+    }).join('');
+  }
+
   // The variants of the detail chart: every one when few; else a picker, ticked by default for
   // the best and the worst headline MOS-CQ, kept in step with clicks on the overview's rows.
   (function () {
@@ -372,16 +391,10 @@
       qualityDetail(data.variants.map(function (_, i) { return i; }));
       return;
     }
-    var order = data.variants
-      .map(function (v, i) { return { i: i, mos: v.headline.mosCq }; })
-      .filter(function (x) { return x.mos !== null; })
-      .sort(function (a, b) { return b.mos - a.mos || a.i - b.i; });
-    var chosen = order.length >= 2 ? [order[0].i, order[order.length - 1].i] : [0, Math.min(1, n - 1)];
+    var chosen = bestAndWorst();
     var on = data.variants.map(function (_, i) { return chosen.indexOf(i) >= 0; });
     function selected() { return on.map(function (x, i) { return x ? i : -1; }).filter(function (i) { return i >= 0; }); }
-    picker.innerHTML = '<span class="hint">In the detail chart:</span>' + data.variants.map(function (v, i) {
-      return '<label><input type="checkbox" data-index="' + i + '"' + (on[i] ? ' checked' : '') + '><span class="dot" style="background:' + colour(i) + '"></span>' + v.name.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }) + '</label>';
-    }).join('');
+    picker.innerHTML = pickerHtml(on);
     var detail = qualityDetail(selected());
     var overview = null;
     function refresh() {
