@@ -197,7 +197,7 @@
       name: 'E-model MOS-CQ',
       cells: function (v) {
         return v.quality.emodel.map(function (w) {
-          return { a: w.startS, b: w.endS, q: w.mosCq, text: 'MOS-CQ ' + w.mosCq.toFixed(2) + ' (post-recovery loss ' + w.pplPercent.toFixed(1) + ' %)' };
+          return { a: w.startS, b: w.endS, q: w.mosCq, text: w.mosCq.toFixed(2) + ' (post-recovery loss ' + w.pplPercent.toFixed(1) + ' %)' };
         });
       },
     },
