@@ -46,10 +46,30 @@ function round(v: MeasureValues): MeasureValues {
   return out;
 }
 
-export function writeBaseline(dir: string, b: Baseline): string {
-  const f = baselinePath(dir, b.scenario);
+/** The file text `check --update` writes for `b`: values rounded, two-space JSON, final newline. */
+export function baselineText(b: Baseline): string {
   const variants: Record<string, MeasureValues> = {};
   for (const [name, v] of Object.entries(b.variants)) variants[name] = round(v);
-  writeFileAtomic(f, `${JSON.stringify({ ...b, variants }, null, 2)}\n`);
+  return `${JSON.stringify({ ...b, variants }, null, 2)}\n`;
+}
+
+export function writeBaseline(dir: string, b: Baseline): string {
+  const f = baselinePath(dir, b.scenario);
+  writeFileAtomic(f, baselineText(b));
   return f;
+}
+
+/**
+ * Whether the committed baseline differs from what `check --update` would write for this run.
+ * Gates pass within their tolerances, so a change that moved a measure a little would otherwise
+ * leave a stale file that a fresh clone's `check --update` rewrites (issue 16).
+ */
+export function baselineIsStale(dir: string, b: Baseline): boolean {
+  const f = baselinePath(dir, b.scenario);
+  if (!existsSync(f)) return false;
+  try {
+    return readFileSync(f, 'utf8') !== baselineText(b);
+  } catch {
+    return true;
+  }
 }

@@ -9,7 +9,7 @@ import { ScenarioError, UsageError } from '../core/errors.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 import { loadScenario, PROJECT_ROOT, type Scenario } from '../scenario/load.ts';
 import { runScenario } from '../sim/run-scenario.ts';
-import { readBaseline, writeBaseline, type Baseline } from './baseline.ts';
+import { baselineIsStale, readBaseline, writeBaseline, type Baseline } from './baseline.ts';
 import { gate } from './gate.ts';
 import { measureDef, measureNames, measuresOf, type MeasureValues } from './measures.ts';
 
@@ -30,6 +30,8 @@ export interface ScenarioCheck {
   durationS: number;
   rows: CheckRow[];
   baselineWritten: string | null;
+  /** The baseline file exists and differs from what `check --update` would write for this run. */
+  baselineStale: boolean;
   seconds: number;
 }
 
@@ -79,13 +81,17 @@ export async function checkScenario(file: string, o: { baselineDir: string; upda
   const run = await runScenario(sc);
   const measured: Record<string, MeasureValues> = {};
   for (const v of run.variants) measured[v.name] = measuresOf(v);
+  const fresh: Baseline = { schemaVersion: 1, scenario: sc.name, seed: run.seed, durationS: sc.config.durationS, toolVersion: TOOL_VERSION, variants: measured };
   let baseline: Baseline | null;
   let written: string | null = null;
+  let stale = false;
   if (o.update) {
-    baseline = { schemaVersion: 1, scenario: sc.name, seed: run.seed, durationS: sc.config.durationS, toolVersion: TOOL_VERSION, variants: measured };
-    written = writeBaseline(o.baselineDir, baseline);
+    written = writeBaseline(o.baselineDir, fresh);
     baseline = readBaseline(o.baselineDir, sc.name);
-  } else baseline = readBaseline(o.baselineDir, sc.name);
+  } else {
+    baseline = readBaseline(o.baselineDir, sc.name);
+    stale = baseline !== null && baselineIsStale(o.baselineDir, fresh);
+  }
   const rows: CheckRow[] = [];
   for (const v of run.variants) {
     for (const [measure, exp] of Object.entries(sc.config.expect)) {
@@ -96,7 +102,7 @@ export async function checkScenario(file: string, o: { baselineDir: string; upda
       rows.push({ scenario: sc.name, variant: v.name, measure, value, baseline: base, limits: g.limits, pass: g.pass, reason: g.reason });
     }
   }
-  return { scenario: sc.name, file: relative(process.cwd(), sc.file) || sc.file, durationS: sc.config.durationS, rows, baselineWritten: written, seconds: (performance.now() - t0) / 1000 };
+  return { scenario: sc.name, file: relative(process.cwd(), sc.file) || sc.file, durationS: sc.config.durationS, rows, baselineWritten: written, baselineStale: stale, seconds: (performance.now() - t0) / 1000 };
 }
 
 export async function runCheck(targets: readonly string[], o: { baselineDir?: string; update?: boolean } = {}): Promise<CheckOutcome> {

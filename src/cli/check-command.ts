@@ -26,6 +26,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const o = await runCheck(args.targets ?? [], { update: args.update, baselineDir: args.baselines ? resolve(args.baselines) : undefined });
     process.stdout.write(`${checkTable(o)}\n\n`);
     for (const s of o.scenarios) if (s.baselineWritten) process.stdout.write(`baseline written: ${s.baselineWritten}\n`);
+    for (const s of o.scenarios) {
+      if (s.baselineStale) process.stdout.write(`note: the ${s.scenario} baseline is out of date (this run's measures differ within the gates); \`jitterlab check --update\` rewrites it\n`);
+    }
     if (args.junit) writeFileAtomic(resolve(args.junit), checkJunit(o));
     if (args.markdown) writeFileAtomic(resolve(args.markdown), checkMarkdown(o));
     const n = o.passed + o.failed;

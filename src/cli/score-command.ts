@@ -21,9 +21,32 @@ export interface ScoreReport {
   visqol: { mos: number; unscaledMos: number; vnsim: number; fvnsim: number[]; centerFreqsHz: number[]; patches: number; unmatchedPatches: number; alignmentLagS: number };
   sanity: { lagMs: number; levelOffsetDb: number; lsdDb: number };
   sampleRate: number;
+  /** Things about the pair that make the scores doubtful (e.g. very different lengths). */
+  warnings: string[];
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/**
+ * Files whose lengths differ by more than this factor (and by more than MIN_GAP_S) are probably
+ * not one recording and its degraded copy: network impairments shift and stretch audio by a few
+ * hundred milliseconds, not by a quarter of its length.
+ */
+export const LENGTH_RATIO_WARNING = 1.25;
+const MIN_GAP_S = 1;
+
+/** A warning when the two durations differ a lot, else null. */
+export function lengthMismatchWarning(referenceS: number, degradedS: number): string | null {
+  const longer = Math.max(referenceS, degradedS);
+  const shorter = Math.min(referenceS, degradedS);
+  if (longer - shorter <= MIN_GAP_S || (shorter > 0 && longer / shorter <= LENGTH_RATIO_WARNING)) return null;
+  const ratio = shorter > 0 ? `${(longer / shorter).toFixed(1)}x as long as` : 'longer than';
+  const consequence =
+    degradedS > referenceS
+      ? 'ViSQOL scores the reference against its best-matching stretch of the degraded file, so most of the degraded audio is not scored'
+      : 'reference patches with no degraded audio to match score as unmatched and pull the MOS down';
+  return `the ${degradedS > referenceS ? 'degraded' : 'reference'} file is ${ratio} the ${degradedS > referenceS ? 'reference' : 'degraded'} (${degradedS.toFixed(2)} s degraded vs ${referenceS.toFixed(2)} s reference): ${consequence}; are they the same recording?`;
+}
 
 function describe(file: string, a: MonoAudio): ScoreReport['reference'] {
   return { file, sampleRate: a.sampleRate, channels: a.channels, durationS: r4(a.samples.length / a.sampleRate) };
@@ -41,9 +64,12 @@ export function scoreFiles(referenceFile: string, degradedFile: string): ScoreRe
     throw e;
   }
   const v = s.visqol;
+  const reference = describe(referenceFile, ref);
+  const degraded = describe(degradedFile, deg);
+  const mismatch = lengthMismatchWarning(ref.samples.length / ref.sampleRate, deg.samples.length / deg.sampleRate);
   return {
-    reference: describe(referenceFile, ref),
-    degraded: describe(degradedFile, deg),
+    reference,
+    degraded,
     visqol: {
       mos: v.mos,
       unscaledMos: v.unscaledMos,
@@ -56,6 +82,7 @@ export function scoreFiles(referenceFile: string, degradedFile: string): ScoreRe
     },
     sanity: { lagMs: s.lagMs, levelOffsetDb: s.levelOffsetDb, lsdDb: s.lsdDb },
     sampleRate: s.sampleRate,
+    warnings: mismatch ? [mismatch] : [],
   };
 }
 
@@ -77,6 +104,7 @@ export function formatScore(r: ScoreReport): string {
     'per-band NSIM (band centre Hz: similarity)',
   ];
   for (let i = 0; i < bands.length; i += 7) lines.push(`  ${bands.slice(i, i + 7).join('  ')}`);
+  for (const w of r.warnings) lines.push('', `WARNING: ${w}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -90,6 +118,8 @@ export const scoreCommand: CommandModule<object, ScoreArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the scores as JSON' }) as never,
   handler: (args) => {
     const r = scoreFiles(args.reference, args.degraded);
+    // The summary ends with its warnings; JSON carries them in `warnings`, and stderr shows them.
+    if (args.json) for (const w of r.warnings) process.stderr.write(`jitterlab: warning: ${w}\n`);
     process.stdout.write(args.json ? `${JSON.stringify(r, null, 1)}\n` : formatScore(r));
   },
 };

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
+import { writeReportIndex } from '../report/report-index.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import { comboCount, parseShard } from '../sweep/grid.ts';
 import { planSweep } from '../sweep/plan.ts';
@@ -77,6 +78,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       bar?.stop();
       const r = out.report;
       if (combos <= MAX_PRINTED_ROWS) process.stdout.write(`${sweepTable(r)}\n\n`);
+      writeReportIndex(dirname(outDir));
       const resumed = out.resumed ? ` (${out.resumed} resumed)` : '';
       process.stdout.write(`${r.pointsDone}/${r.pointsExpected} points done${resumed}${r.pointsFailed ? `, ${r.pointsFailed} failed` : ''}. Report: ${outDir}/sweep.html\n`);
       if (out.interrupted) {

@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from './errors.ts';
+import { makeDirs } from './make-dirs.ts';
 
 let tmpCounter = 0;
 
@@ -17,7 +18,7 @@ export function tempPathFor(target: string): string {
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const tmp = tempPathFor(target);
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirs(dirname(target));
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -44,7 +45,7 @@ export class AtomicFileStream {
   constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
     try {
-      mkdirSync(dirname(target), { recursive: true });
+      makeDirs(dirname(target));
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
       throw new IoError(target, `cannot write: ${(e as Error).message.replaceAll(this.tmp, target)}`);
@@ -61,6 +62,11 @@ export class AtomicFileStream {
     this.position += buf.length;
   }
 
+  /** Move on `bytes` without writing them: the gap reads back as zeros (a hole in a sparse file). */
+  skip(bytes: number): void {
+    this.position += bytes;
+  }
+
   /** Overwrite bytes at an absolute offset (e.g. a WAV header patched at the end). */
   writeAt(offset: number, data: Uint8Array): void {
     writeSync(this.fd, data, 0, data.length, offset);
@@ -70,6 +76,8 @@ export class AtomicFileStream {
     if (this.done) return;
     this.done = true;
     try {
+      // A skip() at the end has written nothing: the file must still reach the position.
+      ftruncateSync(this.fd, this.position);
       closeSync(this.fd);
       renameSync(this.tmp, this.target);
     } catch (e) {

@@ -90,6 +90,7 @@ async function build(spec: BundleSpec): Promise<URL | null> {
       logLevel: 'silent',
       plugins: [ownImportMetaUrl],
     });
+    checkNoImportMetaUrl(result.outputFiles[0].text, spec.name);
     writeFileAtomic(file, result.outputFiles[0].contents);
     // Builds of earlier source states are dead weight.
     const stale = new RegExp(`^${spec.name}-[0-9a-f]+\\.mjs$`);
@@ -113,7 +114,23 @@ const ownImportMetaUrl: import('esbuild').Plugin = {
   },
 };
 
+/**
+ * The expression to replace, as a pattern whose own source text does not contain the expression:
+ * this module is itself bundled into the CLI (app-bundle.ts), and a search string spelled as the
+ * plain expression was rewritten to this file's URL there, so the CLI then built a sweep worker
+ * with every `import.meta.url` left pointing into node_modules/.cache (issue 16).
+ */
+const IMPORT_META_URL = /\bimport\.meta\.url\b/;
+
 /** The source text with `import.meta.url` replaced by the file's own URL. */
 export function withOwnUrl(text: string, file: string): string {
-  return text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
+  return text.replace(new RegExp(IMPORT_META_URL.source, 'g'), JSON.stringify(pathToFileURL(file).href));
+}
+
+/**
+ * A bundle in which some `import.meta.url` survived would resolve paths against the cache folder;
+ * such a build is refused (the caller then loads the TypeScript sources, which always work).
+ */
+export function checkNoImportMetaUrl(text: string, name: string): void {
+  if (IMPORT_META_URL.test(text)) throw new Error(`${name} bundle: import.meta.url left unreplaced`);
 }

@@ -5,7 +5,6 @@
  * first speaker's WAV as the source and the listener's channel and receiver settings:
  * `jitterlab run reports/live/<session>/scenario.yaml`.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../core/atomic-write.ts';
@@ -18,6 +17,7 @@ import type { LegConfig } from './leg-config.ts';
 import type { LegSnapshot } from './leg-window.ts';
 import { liveMos, type LiveMos } from './emodel-live.ts';
 import type { EffectiveSettings, MemberInfo } from './protocol.ts';
+import { makeOutputDir } from '../core/make-dirs.ts';
 
 export const LIVE_RESULTS_KIND = 'jitterlab-live-session';
 
@@ -73,7 +73,7 @@ export class LiveRecorder {
     readonly sampleRate: number,
     private readonly startMs: number,
   ) {
-    mkdirSync(dir, { recursive: true });
+    makeOutputDir(dir);
     this.heardWav = new WavStreamWriter(join(dir, 'heard.wav'), sampleRate);
   }
 

@@ -29,7 +29,7 @@ export class ReplayPath implements ChannelPath {
 
   /** The fate the i-th media packet takes (the trace wraps around). */
   fateOf(i: number): PacketFate {
-    return this.trace.fates[i % this.trace.fates.length];
+    return this.trace.fates.at(i % this.trace.fates.length);
   }
 
   send(packet: ChannelPacket): ChannelDecision {

@@ -3,9 +3,10 @@
  * which replaces the target only when everything was written. A crash or an error leaves the
  * previous report (or nothing), never half of one.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from '../core/errors.ts';
+import { makeDirs, makeDirsReason } from '../core/make-dirs.ts';
 
 /**
  * commit() replaces the target as a whole, so the target must be absent, empty, or an earlier
@@ -71,15 +72,15 @@ export class ReportDir {
     removeStaleStaging(target);
     this.staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}-${Date.now().toString(36)}`);
     try {
-      mkdirSync(this.staging, { recursive: true });
+      makeDirs(this.staging);
     } catch (e) {
-      throw new IoError(target, `cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new IoError(target, `cannot create the output directory: ${makeDirsReason(e)}`);
     }
   }
 
   path(rel: string): string {
     const p = join(this.staging, rel);
-    mkdirSync(dirname(p), { recursive: true });
+    makeDirs(dirname(p));
     return p;
   }
 

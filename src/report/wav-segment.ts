@@ -17,24 +17,35 @@ export interface PcmLayout {
   frames: number;
 }
 
-/** Locates fmt and data of a 16-bit PCM WAV; null for any other encoding. */
+/**
+ * Locates fmt and data of a 16-bit PCM WAV, RIFF or RF64 (our writer's files past 4 GiB,
+ * wav-stream.ts); null for any other encoding. In RF64 the data size is the ds64 chunk's 64-bit
+ * value (EBU Tech 3306 section 3.5), the chunk's own 32-bit field holding 0xFFFFFFFF.
+ */
 export function pcm16Layout(fd: number, file: string): PcmLayout | null {
   const head = Buffer.alloc(12);
-  checkRiffWave(head.subarray(0, readSync(fd, head, 0, 12, 0)), file);
+  const container = checkRiffWave(head.subarray(0, readSync(fd, head, 0, 12, 0)), file);
   let pos = 12;
   let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
+  let dataBytes64: number | null = null;
   const ch = Buffer.alloc(8);
   for (let guard = 0; guard < 64; guard++) {
     if (readSync(fd, ch, 0, 8, pos) < 8) return null;
     const id = ch.toString('latin1', 0, 4);
     const size = ch.readUInt32LE(4);
-    if (id === 'fmt ') {
+    if (id === 'ds64' && container === 'RF64') {
+      const d = Buffer.alloc(16);
+      if (size < 16 || readSync(fd, d, 0, 16, pos + 8) < 16) return null;
+      dataBytes64 = Number(d.readBigUInt64LE(8));
+    } else if (id === 'fmt ') {
       const f = Buffer.alloc(16);
       if (readSync(fd, f, 0, 16, pos + 8) < 16) return null;
       fmt = { format: f.readUInt16LE(0), channels: f.readUInt16LE(2), rate: f.readUInt32LE(4), bits: f.readUInt16LE(14) };
     } else if (id === 'data') {
       if (!fmt || fmt.format !== 1 || fmt.bits !== 16 || fmt.channels < 1 || fmt.rate < 1) return null;
-      return { sampleRate: fmt.rate, channels: fmt.channels, dataOffset: pos + 8, dataBytes: size, frames: Math.floor(size / (2 * fmt.channels)) };
+      const bytes = container === 'RF64' && size === 0xffffffff ? dataBytes64 : size;
+      if (bytes === null) throw new WavError(file, 'RF64 file without a ds64 chunk before its data');
+      return { sampleRate: fmt.rate, channels: fmt.channels, dataOffset: pos + 8, dataBytes: bytes, frames: Math.floor(bytes / (2 * fmt.channels)) };
     }
     pos += 8 + size + (size & 1);
   }

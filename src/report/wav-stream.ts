@@ -1,8 +1,19 @@
 /**
  * A 16-bit mono PCM WAV written in chunks (a one-hour call never sits in memory) and committed
  * atomically: the header's sizes are patched at the end, then the file is renamed into place.
+ *
+ * RIFF sizes are 32-bit, so a WAV ends at 4 GiB (12.4 h of 48 kHz mono); durationS may be 24 h.
+ * The header therefore reserves a 28-byte `JUNK` chunk before `fmt ` (EBU Tech 3306, section 3.4):
+ * a file that stays below 4 GiB is a plain RIFF WAV, and a larger one becomes RF64 at commit by
+ * turning `RIFF` into `RF64` and `JUNK` into the `ds64` chunk that carries the 64-bit sizes, with
+ * 0xFFFFFFFF in the 32-bit fields, without moving a byte of audio.
  */
 import { AtomicFileStream } from '../core/atomic-write.ts';
+
+/** Header bytes: RIFF/RF64 (12) + JUNK/ds64 (8 + 28) + fmt (8 + 16) + data chunk header (8). */
+export const WAV_HEADER_BYTES = 80;
+const DS64_BYTES = 28;
+const U32_MAX = 0xffffffff;
 
 export class WavStreamWriter {
   private readonly file: AtomicFileStream;
@@ -16,7 +27,7 @@ export class WavStreamWriter {
     chunkSamples = 1 << 16,
   ) {
     this.file = new AtomicFileStream(target);
-    this.file.write(header(sampleRate, 0));
+    this.file.write(wavHeader(sampleRate, 0));
     this.pending = new Int16Array(chunkSamples);
   }
 
@@ -32,6 +43,18 @@ export class WavStreamWriter {
     this.samples += pcm.length;
   }
 
+  /**
+   * `count` zero samples without writing their bytes: the file position moves on, and file
+   * systems with sparse files store the gap as a hole that reads back as zeros. Long silences
+   * cost no disk writes, and a test can make a WAV past 4 GiB without writing 4 GiB.
+   */
+  writeSilence(count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`writeSilence: count must be an integer >= 0, got ${count}`);
+    this.flush();
+    this.file.skip(count * 2);
+    this.samples += count;
+  }
+
   private flush(): void {
     if (this.fill === 0) return;
     // WAV is little-endian, as is every platform Node supports here.
@@ -45,7 +68,7 @@ export class WavStreamWriter {
 
   commit(): void {
     this.flush();
-    this.file.writeAt(0, header(this.sampleRate, this.samples));
+    this.file.writeAt(0, wavHeader(this.sampleRate, this.samples));
     this.file.commit();
   }
 
@@ -54,21 +77,36 @@ export class WavStreamWriter {
   }
 }
 
-function header(rate: number, samples: number): Uint8Array {
-  const b = Buffer.alloc(44);
+/**
+ * The 80-byte header of a 16-bit mono PCM WAV of `samples` samples: RIFF with a JUNK chunk while
+ * the RIFF size fits 32 bits, RF64 with ds64 (EBU Tech 3306 section 3) beyond.
+ */
+export function wavHeader(rate: number, samples: number): Uint8Array {
+  const b = Buffer.alloc(WAV_HEADER_BYTES);
   const dataBytes = samples * 2;
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + dataBytes, 4);
+  const riffBytes = WAV_HEADER_BYTES - 8 + dataBytes;
+  const rf64 = riffBytes > U32_MAX;
+  b.write(rf64 ? 'RF64' : 'RIFF', 0, 'ascii');
+  b.writeUInt32LE(rf64 ? U32_MAX : riffBytes, 4);
   b.write('WAVE', 8, 'ascii');
-  b.write('fmt ', 12, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(dataBytes, 40);
+  b.write(rf64 ? 'ds64' : 'JUNK', 12, 'ascii');
+  b.writeUInt32LE(DS64_BYTES, 16);
+  if (rf64) {
+    // ds64: RIFF size, data size and sample count as 64-bit little-endian; no size table.
+    b.writeBigUInt64LE(BigInt(riffBytes), 20);
+    b.writeBigUInt64LE(BigInt(dataBytes), 28);
+    b.writeBigUInt64LE(BigInt(samples), 36);
+    b.writeUInt32LE(0, 44);
+  }
+  b.write('fmt ', 48, 'ascii');
+  b.writeUInt32LE(16, 52);
+  b.writeUInt16LE(1, 56); // PCM
+  b.writeUInt16LE(1, 58); // mono
+  b.writeUInt32LE(rate, 60);
+  b.writeUInt32LE(rate * 2, 64);
+  b.writeUInt16LE(2, 68);
+  b.writeUInt16LE(16, 70);
+  b.write('data', 72, 'ascii');
+  b.writeUInt32LE(rf64 ? U32_MAX : dataBytes, 76);
   return b;
 }

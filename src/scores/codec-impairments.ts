@@ -50,8 +50,19 @@ function amrWb(modeKbps: number, ie: number, bpl: number | null, next: number): 
   };
 }
 
-const OPUS_NOTE =
+/** How every Opus entry's `source` begins; the report states it once and shows the rest per entry. */
+export const OPUS_NOTE =
   'No ITU-T Recommendation publishes Ie/Bpl for Opus (RFC 6716). Provisional estimate:';
+
+// Each source text stands alone (a report shows it without the table around it).
+const OPUS_NB_BPL =
+  'Bpl 25 is our least-squares fit (25.3, Ppl 0.1-10 % in 0.1 steps, BurstR 1) of (95 - Ie0) Ppl/(Ppl + Bpl) ' +
+  'to the loss part of the PESQ-derived SILK curve Ie,eff = 18.3442 log10(1 + 1.54894 Ppl) + 1.31953 ' +
+  'attributed to Malone (TCD, 2013), Ie0 = 1.31953 (pointwise Bpl 14.7 at 2 %, 22.1 at 5 %, 32.0 at 10 %).';
+const OPUS_WB_BPL =
+  'Bpl,WB 10 sits between the AMR-WB uniform-loss values (4.3-4.9) and the narrowband SILK fit (25) because ' +
+  'Opus has a built-in PLC that AMR-WB ratings do not assume.';
+const OPUS_FB_BPL = 'Bpl,FB 10: the wideband estimate (Bpl,WB 10), for want of a fullband one.';
 
 export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
   {
@@ -133,10 +144,7 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Ie: 11,
     Bpl: 25,
     source:
-      `${OPUS_NOTE} Ie 11 by analogy with G.729A (8 kbit/s CELP-class narrowband codec, G.113 App. I). ` +
-      'Bpl 25 is our least-squares fit (25.3, Ppl 0.1-10 % in 0.1 steps, BurstR 1) of (95 - Ie0) Ppl/(Ppl + Bpl) ' +
-      'to the loss part of the PESQ-derived SILK curve Ie,eff = 18.3442 log10(1 + 1.54894 Ppl) + 1.31953 ' +
-      'attributed to Malone (TCD, 2013), Ie0 = 1.31953 (pointwise Bpl 14.7 at 2 %, 22.1 at 5 %, 32.0 at 10 %).',
+      `${OPUS_NOTE} Ie 11 by analogy with G.729A (8 kbit/s CELP-class narrowband codec, G.113 App. I). ${OPUS_NB_BPL}`,
     provisional: true,
   },
   {
@@ -147,8 +155,7 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Ie: 5,
     Bpl: 25,
     source:
-      `${OPUS_NOTE} Ie 5 by analogy with GSM-EFR 12.2 kbit/s (G.113 App. I); Bpl 20 as for the 6-12 kbit/s ` +
-      'entry (fit to the PESQ-derived SILK loss curve attributed to Malone, TCD 2013).',
+      `${OPUS_NOTE} Ie 5 by analogy with GSM-EFR 12.2 kbit/s (G.113 App. I). ${OPUS_NB_BPL}`,
     provisional: true,
   },
   {
@@ -160,9 +167,7 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Bpl: 10,
     source:
       `${OPUS_NOTE} Ie,WB by analogy with AMR-WB at a similar bitrate (12.65 kbit/s monotic 13, diotic 20, ` +
-      'G.113 App. IV as transcribed), taking the more pessimistic value for the lower bitrates. Bpl,WB 10 sits ' +
-      'between the AMR-WB uniform-loss values (4.3-4.9) and the narrowband SILK fit (25) because Opus has ' +
-      'a built-in PLC that AMR-WB ratings do not assume.',
+      `G.113 App. IV as transcribed), taking the more pessimistic value for the lower bitrates. ${OPUS_WB_BPL}`,
     provisional: true,
   },
   {
@@ -175,7 +180,7 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     source:
       `${OPUS_NOTE} Ie,WB 10 = AMR-WB 14.25 kbit/s monotic (G.113 App. IV as transcribed); listening tests ` +
       'summarised in the IETF codec WG results (draft-ietf-codec-results) put Opus WB at these rates on par ' +
-      'with or above AMR-WB at similar rates. Bpl,WB 10: see the 8-14 kbit/s entry.',
+      `with or above AMR-WB at similar rates. ${OPUS_WB_BPL}`,
     provisional: true,
   },
   {
@@ -187,7 +192,7 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Bpl: 10,
     source:
       `${OPUS_NOTE} Ie,WB 3 = AMR-WB 19.85 kbit/s monotic (G.113 App. IV as transcribed), the best non-outlier ` +
-      'AMR-WB value below 23.05 kbit/s. Bpl,WB 10: see the 8-14 kbit/s entry.',
+      `AMR-WB value below 23.05 kbit/s. ${OPUS_WB_BPL}`,
     provisional: true,
   },
   {
@@ -198,9 +203,9 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Ie: 10,
     Bpl: 10,
     source:
-      `${OPUS_NOTE} there is no G.113 Ie,FB for Opus; a DAGA paper estimates Ie,FB from P.863 (P.834 method) ` +
-      'but its values were not available to us. Ie,FB 10 is a placeholder of the same size as the wideband ' +
-      'entry scaled to the 148 scale (roughly 7 x 1.48/1.29 rounded up); Bpl,FB 10 as for wideband.',
+      `${OPUS_NOTE} No G.113 Ie,FB exists for Opus; a DAGA paper estimates Ie,FB from P.863 (P.834 method) ` +
+      'but its values were not available to us. Ie,FB 10 is a placeholder of the size of the wideband ' +
+      `estimates scaled to the 148 scale (roughly 7 x 1.48/1.29 rounded up). ${OPUS_FB_BPL}`,
     provisional: true,
   },
   {
@@ -211,8 +216,8 @@ export const CODEC_IMPAIRMENTS: readonly CodecImpairment[] = Object.freeze([
     Ie: 5,
     Bpl: 10,
     source:
-      `${OPUS_NOTE} placeholder: Opus at >= 48 kbit/s is near-transparent for speech, so a small Ie,FB; ` +
-      'no published Ie,FB exists (see the 24-48 kbit/s entry). Bpl,FB 10 as for wideband.',
+      `${OPUS_NOTE} Ie,FB 5 is a placeholder: Opus at >= 48 kbit/s is near-transparent for speech, so a small ` +
+      `Ie,FB; no published Ie,FB exists for Opus. ${OPUS_FB_BPL}`,
     provisional: true,
   },
 ] satisfies CodecImpairment[]);

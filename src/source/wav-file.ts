@@ -30,16 +30,23 @@ export function readWavMono(file: string): MonoAudio {
     bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_FS_FILE_TOO_LARGE') throw new WavError(file, 'too large to read whole (over 2 GiB); use a shorter file');
     throw new WavError(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (e as Error).message})`);
   }
   return decodeWavMono(bytes, file);
 }
 
-/** Throws unless `head` (a file's first bytes, at least 12 of them) starts a RIFF/WAVE file. */
-export function checkRiffWave(head: Uint8Array, file: string): void {
-  if (head.length < 12 || String.fromCharCode(...head.subarray(0, 4)) !== 'RIFF' || String.fromCharCode(...head.subarray(8, 12)) !== 'WAVE') {
+/**
+ * Throws unless `head` (a file's first bytes, at least 12 of them) starts a WAVE file: RIFF, or
+ * RF64 (EBU Tech 3306: the same chunks with 64-bit sizes in a ds64 chunk, for files past 4 GiB).
+ * Returns the container.
+ */
+export function checkRiffWave(head: Uint8Array, file: string): 'RIFF' | 'RF64' {
+  const id = head.length >= 12 ? String.fromCharCode(...head.subarray(0, 4)) : '';
+  if ((id !== 'RIFF' && id !== 'RF64') || String.fromCharCode(...head.subarray(8, 12)) !== 'WAVE') {
     throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
   }
+  return id;
 }
 
 export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {

@@ -4,13 +4,13 @@
  * inputs keeps its successful result. The merged directory also gets plan.json and points.jsonl,
  * so `jitterlab sweep --resume --out <merged>` can fill in whatever is still missing.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { Shard } from './grid.ts';
 import { PointLog, type PointRecord } from './point-log.ts';
 import { writeSweepOutputs } from './run-sweep.ts';
 import { buildSweepReport, readSweepJson, writePlanJson, type PlanMeta, type SweepReport } from './sweep-report.ts';
+import { makeOutputDir } from '../core/make-dirs.ts';
 
 export function mergeSweeps(dirs: readonly string[], outDir: string): SweepReport {
   if (dirs.length === 0) throw new UsageError('merge: give at least one sweep directory');
@@ -30,7 +30,7 @@ export function mergeSweeps(dirs: readonly string[], outDir: string): SweepRepor
     }
   }
   const m = meta!;
-  mkdirSync(outDir, { recursive: true });
+  makeOutputDir(outDir);
   const log = new PointLog(join(outDir, 'points.jsonl'));
   log.reset();
   const ordered = [...points.values()].sort((a, b) => a.index - b.index);

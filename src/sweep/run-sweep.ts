@@ -7,7 +7,6 @@
  * Every point is validated before anything runs; encodings are made once per distinct sender
  * setting in this thread and shared with the workers (shared-encodings.ts).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { JitterlabError, UsageError } from '../core/errors.ts';
@@ -24,6 +23,7 @@ import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-enco
 import { sweepCsv } from './sweep-table.ts';
 import { sweepHtml } from './sweep-html.ts';
 import { buildSweepReport, planMeta, readPlanJson, writePlanJson, writeSweepJson, type SweepReport } from './sweep-report.ts';
+import { makeOutputDir } from '../core/make-dirs.ts';
 
 export interface SweepRunOptions {
   outDir: string;
@@ -95,7 +95,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
     for (const p of todo) if (!scenarios.has(p.combo)) scenarios.set(p.combo, pointScenario(plan.scenarioFile, plan.raw, p.params));
     packed = shareEncodings ? encodeShared(scenarios.values()) : [];
     // Only now touch --out: a rejected point must not wipe an earlier sweep's points.jsonl / plan.json.
-    mkdirSync(dir, { recursive: true });
+    makeOutputDir(dir);
     if (!opts.resume) log.reset();
     writePlanJson(dir, meta, shard);
   } catch (e) {

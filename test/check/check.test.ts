@@ -24,6 +24,9 @@ describe('jitterlab check', () => {
     const o = await runCheck([], {});
     expect(o.scenarios.map((s) => s.scenario).sort()).toEqual(['ci-bursty', 'ci-clean', 'ci-congested']);
     expect(o.failed).toBe(0);
+    // The committed files are byte for byte what `check --update` writes: a fresh clone's
+    // `check --update` must not dirty the checkout (issue 16).
+    expect(o.scenarios.filter((s) => s.baselineStale).map((s) => s.scenario)).toEqual([]);
     expect(o.passed).toBeGreaterThanOrEqual(12);
     expect(o.scenarios.reduce((s, x) => s + x.durationS, 0)).toBeLessThanOrEqual(30);
     expect(await main(['check'])).toBe(0);
@@ -57,6 +60,7 @@ describe('jitterlab check', () => {
     writeFileSync(f, JSON.stringify(b));
     const ci = join(DEFAULT_CHECK_DIR, 'ci-clean.yaml');
     const o = await runCheck([ci], { baselineDir: dir });
+    expect(o.scenarios[0].baselineStale).toBe(true);
     const row = o.scenarios[0].rows.find((r) => r.measure === 'p95PlayoutDelayMs')!;
     expect(row).toMatchObject({ pass: false, value: 60, baseline: 40 });
     expect(row.reason).toBe('regressed from 40 to 60 (allowed 4)');
@@ -66,6 +70,19 @@ describe('jitterlab check', () => {
     expect(await main(['check', ci, '--baselines', dir, '--update'])).toBe(0);
     expect(JSON.parse(readFileSync(f, 'utf8')).variants.default.p95PlayoutDelayMs).toBe(60);
     expect(await main(['check', ci, '--baselines', dir])).toBe(0);
+    expect(out.join('')).not.toMatch(/out of date/);
+  });
+
+  it('notes a baseline that differs from this run within the gates (a value off in its last digit)', async () => {
+    const dir = tmp('stale');
+    cpSync(DEFAULT_BASELINE_DIR, dir, { recursive: true });
+    const f = join(dir, 'ci-clean.json');
+    const b = JSON.parse(readFileSync(f, 'utf8')) as { variants: { default: Record<string, number> } };
+    b.variants.default.mouthToEarMs += 0.001;
+    writeFileSync(f, `${JSON.stringify(b, null, 2)}\n`);
+    const ci = join(DEFAULT_CHECK_DIR, 'ci-clean.yaml');
+    expect(await main(['check', ci, '--baselines', dir])).toBe(0);
+    expect(out.join('')).toMatch(/note: the ci-clean baseline is out of date .*check --update/);
   });
 
   it('a missing baseline fails the regressBy gates, and unknown measures are scenario errors', async () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayPath } from '../../src/replay/replay-path.ts';
-import type { ReplayTrace } from '../../src/replay/replay-trace.ts';
+import { PacketFates, type ReplayTrace } from '../../src/replay/replay-trace.ts';
 
 const trace: ReplayTrace = {
   source: 'test',
   delayKind: 'absolute',
-  fates: [
+  fates: PacketFates.of([
     { lost: false, delayMs: 50 },
     { lost: true, delayMs: 0 },
     { lost: false, delayMs: 10 },
-  ],
+  ]),
 };
 
 describe('ReplayPath', () => {
@@ -37,7 +37,7 @@ describe('ReplayPath', () => {
     expect(late.deliveries[0]).toMatchObject({ arrivalMs: 111 });
   });
   it('rejects an empty trace and decreasing send times', () => {
-    expect(() => new ReplayPath({ ...trace, fates: [] }, 20)).toThrow(/no packets/);
+    expect(() => new ReplayPath({ ...trace, fates: PacketFates.of([]) }, 20)).toThrow(/no packets/);
     const p = new ReplayPath(trace, 20);
     p.send({ sendMs: 40, sizeBytes: 1, lane: 'media' });
     expect(() => p.send({ sendMs: 20, sizeBytes: 1, lane: 'media' })).toThrow(/must not decrease/);

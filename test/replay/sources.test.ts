@@ -23,7 +23,7 @@ describe('replay from a pcap RTP stream (receiver-side capture)', () => {
     expect(t.delayKind).toBe('relative');
     expect(t.fates).toHaveLength(40);
     const minExtra = Math.min(...extra.filter((_, k) => !LOST.has(k)));
-    t.fates.forEach((fate, k) => {
+    t.fates.toArray().forEach((fate, k) => {
       if (LOST.has(k)) expect(fate).toEqual({ lost: true, delayMs: 0 });
       else {
         expect(fate.lost).toBe(false);
@@ -63,7 +63,7 @@ describe('replay from a pcap RTP stream (receiver-side capture)', () => {
     const pk = Array.from({ length: 20 }, (_, k) => ({ seq: k, timestamp: 160 * k, arrivalMs: 1000 + 20 * k + (k === 7 ? 12 : 0), payloadType: 0 }));
     writeRtpCapture(f, pk);
     const t = traceFromCaptureFile(f, {}, 5);
-    expect(t.fates.map((x) => Math.round(x.delayMs * 1000) / 1000)).toEqual(pk.map((_, k) => (k === 7 ? 17 : 5)));
+    expect(t.fates.toArray().map((x) => Math.round(x.delayMs * 1000) / 1000)).toEqual(pk.map((_, k) => (k === 7 ? 17 : 5)));
   });
 });
 
@@ -80,7 +80,7 @@ describe('RTP clock of a dynamic payload type', () => {
 describe('replay from a CSV of seq,send_ms,recv_ms', () => {
   it('delay = recv - send; empty recv and missing numbers are losses; duplicates keep the first arrival', () => {
     const t = traceFromCsvText('seq,send_ms,recv_ms\n10,0,30\n11,20,\n13,60,95.5\n13,60,99\n14,80,150\n', 'x.csv');
-    expect(t.fates).toEqual([
+    expect(t.fates.toArray()).toEqual([
       { lost: false, delayMs: 30 },
       { lost: true, delayMs: 0 },
       { lost: true, delayMs: 0 },
@@ -91,12 +91,50 @@ describe('replay from a CSV of seq,send_ms,recv_ms', () => {
   });
   it('unwraps 16-bit sequence numbers across 65535 -> 0', () => {
     const t = traceFromCsvText('65534,0,10\n65535,20,30\n1,60,75\n', 'w.csv');
-    expect(t.fates.map((f) => (f.lost ? null : f.delayMs))).toEqual([10, 10, null, 15]);
+    expect(t.fates.toArray().map((f) => (f.lost ? null : f.delayMs))).toEqual([10, 10, null, 15]);
   });
   it('rejects receive times before send times and bad lines (with the line number)', () => {
     expect(() => traceFromCsvText('1,100,50\n', 'c.csv')).toThrow(/recv_ms 50 is before send_ms 100/);
     expect(() => traceFromCsvText('1,100\n', 'c.csv')).toThrow(/c\.csv:1: expected 3 or 4 fields/);
     expect(() => traceFromCsvText('# nothing\n', 'e.csv')).toThrow(JitterlabError);
+  });
+});
+
+/** Heap and array-buffer bytes the trace made by `make` holds on to. */
+function retainedBytes<T>(make: () => T): { value: T; bytes: number } {
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = used();
+  const value = make();
+  return { value, bytes: used() - before };
+}
+
+describe('replay memory follows the packets present, not the sequence span (issue 16)', () => {
+  it('a 2-row CSV spanning 10 million sequence numbers', () => {
+    const { value: t, bytes } = retainedBytes(() => traceFromCsvText('0,0,1\n9999999,0,1\n', 'span.csv'));
+    expect(bytes).toBeLessThan(32 * 2 ** 20);
+    expect(traceStats(t)).toMatchObject({ packets: 10_000_000, lost: 9_999_998, minDelayMs: 1, maxDelayMs: 1 });
+    expect([0, 1, 5_000_000, 9_999_998, 9_999_999].map((i) => t.fates.at(i))).toEqual([
+      { lost: false, delayMs: 1 },
+      { lost: true, delayMs: 0 },
+      { lost: true, delayMs: 0 },
+      { lost: true, delayMs: 0 },
+      { lost: false, delayMs: 1 },
+    ]);
+  });
+
+  it('a pcap whose sequence numbers jump by 32767', () => {
+    const f = join(tmp(), 'jumps.pcap');
+    const n = 300;
+    writeRtpCapture(f, Array.from({ length: n }, (_, k) => ({ seq: (k * 32767) & 0xffff, timestamp: 960 * k, arrivalMs: 1000 + 20 * k })));
+    const { value: t, bytes } = retainedBytes(() => traceFromCaptureFile(f, {}, 40));
+    expect(bytes).toBeLessThan(32 * 2 ** 20);
+    // RFC 3550 A.1: a step below 2^15 is forward, so the extended numbers climb by 32767.
+    expect(traceStats(t)).toMatchObject({ packets: (n - 1) * 32767 + 1, lost: (n - 1) * 32767 + 1 - n });
+    expect(t.fates.at(32767)).toEqual({ lost: false, delayMs: 40 });
+    expect(t.fates.at(32766)).toEqual({ lost: true, delayMs: 0 });
   });
 });
 

@@ -13,6 +13,8 @@ let dir: string;
 let refStereo48: string;
 let degMono48: string;
 let degMono16: string;
+let degLong: string;
+let degShort: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'jl-score-'));
@@ -24,6 +26,11 @@ beforeAll(() => {
   writeFileSync(refStereo48, wav16([clip, clip], 48000));
   writeFileSync(degMono48, wav16([clip], 48000));
   writeFileSync(degMono16, wav16([resample(clip, 48000, 16000)], 16000));
+  // Five times the reference: the clip followed by four more seconds of the same speech file.
+  degLong = join(dir, 'deg-long.wav');
+  writeFileSync(degLong, wav16([Float64Array.from(speech.samples.subarray(0, 20 * speech.sampleRate))], 48000));
+  degShort = join(dir, 'deg-short.wav');
+  writeFileSync(degShort, wav16([clip.subarray(0, 2 * 48000)], 48000));
   writeFileSync(join(dir, 'not-a-wav.wav'), 'hello, not audio');
 });
 
@@ -52,7 +59,9 @@ describe('jitterlab score', () => {
   it('scores identical audio (stereo reference, mono degraded) as transparent', async () => {
     const r = await run(['score', refStereo48, degMono48, '--json']);
     expect(r.code).toBe(0);
+    expect(r.err).toBe('');
     const j = JSON.parse(r.out) as ScoreReport;
+    expect(j.warnings).toEqual([]);
     expect(j.reference.channels).toBe(2);
     expect(j.degraded.channels).toBe(1);
     expect(j.sampleRate).toBe(16000);
@@ -91,5 +100,16 @@ describe('jitterlab score', () => {
     const bad = await run(['score', join(dir, 'not-a-wav.wav'), degMono48]);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('not-a-wav.wav: not a WAV file');
+  });
+
+  it('warns clearly when the two files differ a lot in length (5x), on stderr, in the summary and in the JSON', async () => {
+    const long = await run(['score', refStereo48, degLong]);
+    expect(long.code).toBe(0);
+    expect(long.out).toMatch(/\nWARNING: the degraded file is 5\.0x as long as the reference \(20\.00 s degraded vs 4\.00 s reference\): .*not scored; are they the same recording\?\n$/);
+    const json = await run(['score', refStereo48, degLong, '--json']);
+    expect((JSON.parse(json.out) as ScoreReport).warnings).toHaveLength(1);
+    expect(json.err).toMatch(/^jitterlab: warning: the degraded file is 5\.0x as long as the reference/);
+    const short = await run(['score', refStereo48, degShort, '--json']);
+    expect(short.err).toMatch(/warning: the reference file is 2\.0x as long as the degraded \(2\.00 s degraded vs 4\.00 s reference\): .*unmatched/);
   });
 });

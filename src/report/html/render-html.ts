@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { OPUS_NOTE } from '../../scores/codec-impairments.ts';
 import type { Headline, ReportModel, VariantModel } from './report-model.ts';
 import { browserSection } from './browser-section.ts';
 
@@ -56,9 +57,43 @@ function card(label: string, value: string, verdict: Verdict, note = ''): string
   return `<div class="card ${verdict}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${note}</div>` : ''}</div>`;
 }
 
+/** How a provisional codec entry's values were chosen: its source without the shared opening. */
+function estimateBasis(source: string): string {
+  return (source.startsWith(OPUS_NOTE) ? source.slice(OPUS_NOTE.length) : source).trim();
+}
+
+/** Ie/Bpl with the scale's subscript: G.107 (nb) writes Ie, G.107.1 Ie,WB, G.107.2 Ie,FB. */
+function ieBpl(c: NonNullable<Headline['codec']>): string {
+  const sub = c.bandwidth === 'wb' ? ',WB' : c.bandwidth === 'fb' ? ',FB' : '';
+  return `Ie${sub} ${c.Ie ?? '–'}, Bpl${sub} ${c.Bpl ?? '–'}`;
+}
+
+/**
+ * The note under the headline when an E-model value rests on estimated Ie/Bpl: the caveat once,
+ * then each estimate used (condition, values, how they were chosen), naming the variants that
+ * used it when the variants differ.
+ */
+export function provisionalNote(variants: readonly VariantModel[]): string {
+  const used = new Map<string, { codec: NonNullable<Headline['codec']>; names: string[] }>();
+  for (const v of variants) {
+    const c = v.headline.codec;
+    if (!v.headline.provisional || !c) continue;
+    const key = `${c.condition}\0${c.Ie}\0${c.Bpl}`;
+    const u = used.get(key);
+    if (u) u.names.push(v.name);
+    else used.set(key, { codec: c, names: [v.name] });
+  }
+  if (!used.size) return '';
+  const several = used.size > 1;
+  const items = [...used.values()]
+    .map(({ codec, names }) => `<li><b>${escapeHtml(codec.condition)}</b>${several ? ` (${escapeHtml(names.join(', '))})` : ''}: ${escapeHtml(ieBpl(codec))}. ${escapeHtml(estimateBasis(codec.source))}</li>`)
+    .join('');
+  return `<div class="warn"><p>E-model values marked <span class="prov">provisional Ie/Bpl</span> rest on codec impairment values (equipment impairment Ie, packet-loss robustness Bpl) that no ITU-T Recommendation publishes for Opus: jitterlab estimates them. Compare variants with one another; do not quote these values as absolute quality.</p><ul>${items}</ul></div>`;
+}
+
 function headlineCards(h: Headline): string {
   const prov = h.provisional
-    ? `<span class="prov" title="${escapeHtml(h.codecSource ?? '')}">provisional Ie/Bpl</span>`
+    ? `<span class="prov" title="${escapeHtml(h.codec ? `${ieBpl(h.codec)} (estimated; see the note below)` : 'estimated; see the note below')}">provisional Ie/Bpl</span>`
     : '';
   return [
     card('MOS-CQ (E-model)', f2(h.mosCq), mosVerdict(h.mosCq), `${escapeHtml(h.emodelStandard ?? 'not computed')}${h.R !== null ? `, R ${h.R.toFixed(1)}` : ''} ${prov}`),
@@ -72,14 +107,17 @@ function headlineCards(h: Headline): string {
 
 /** Many variants: one compact row each instead of a block of cards each. */
 function headlineTable(variants: ReportModel['variants']): string {
-  const cell = (text: string, verdict: Verdict) => `<td class="v-${verdict}">${escapeHtml(text)}</td>`;
+  const cell = (text: string, verdict: Verdict, mark = '') => `<td class="v-${verdict}">${escapeHtml(text)}${mark}</td>`;
+  // The provisional mark once in the column head when every E-model value has it, else per value.
+  const allProvisional = variants.every((v) => v.headline.provisional);
+  const PROV = ' <span class="prov">provisional Ie/Bpl</span>';
   const rows = variants
     .map((v) => {
       const h = v.headline;
-      return `<tr><th>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</th>${cell(f2(h.mosCq), mosVerdict(h.mosCq))}${cell(f2(h.mosLq), mosVerdict(h.mosLq))}${cell(f2(h.visqolMos), mosVerdict(h.visqolMos))}${cell(pct(h.effectiveLoss), lossVerdict(h.effectiveLoss))}${cell(pct(h.networkLoss), 'none')}${cell(`${h.mouthToEarMs.toFixed(0)} ms`, delayVerdict(h.mouthToEarMs))}${cell(`${h.jitterMs.toFixed(1)} ms`, 'none')}</tr>`;
+      return `<tr><th>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</th>${cell(f2(h.mosCq), mosVerdict(h.mosCq), h.provisional && !allProvisional ? PROV : '')}${cell(f2(h.mosLq), mosVerdict(h.mosLq))}${cell(f2(h.visqolMos), mosVerdict(h.visqolMos))}${cell(pct(h.effectiveLoss), lossVerdict(h.effectiveLoss))}${cell(pct(h.networkLoss), 'none')}${cell(`${h.mouthToEarMs.toFixed(0)} ms`, delayVerdict(h.mouthToEarMs))}${cell(`${h.jitterMs.toFixed(1)} ms`, 'none')}</tr>`;
     })
     .join('\n');
-  return `<table class="cmp headline-table"><thead><tr><th>variant</th><th>MOS-CQ (E-model)</th><th>MOS-LQ</th><th>ViSQOL MOS</th><th>effective loss</th><th>network loss</th><th>mouth-to-ear (G.114 150/400)</th><th>RFC 3550 jitter</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="cmp headline-table"><thead><tr><th>variant</th><th>MOS-CQ (E-model)${allProvisional ? PROV : ''}</th><th>MOS-LQ</th><th>ViSQOL MOS</th><th>effective loss</th><th>network loss</th><th>mouth-to-ear (G.114 150/400)</th><th>RFC 3550 jitter</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function comparisonTable(model: ReportModel): string {
@@ -147,6 +185,30 @@ function adaptationSection(model: ReportModel): string {
 ${adaptationSummary(model)}</section>`;
 }
 
+/** More variants than this: the quality view becomes an overview of every variant plus a detail chart of a chosen few. */
+export const QUALITY_OVERVIEW_FROM = 4;
+
+/**
+ * Quality over time. Up to three variants, one chart overlays every series. From four on, an
+ * overview draws each variant as one row of coloured cells on a shared time axis (upper half:
+ * E-model MOS-CQ per window; lower half: ViSQOL per patch; one colour scale, the NSIM through
+ * ViSQOL's own MOS mapping), under a network-loss row; the detail chart below shows the variants
+ * ticked in the picker (by default the best and the worst MOS-CQ), each in its report colour.
+ */
+function qualitySection(model: ReportModel): string {
+  const detail = '<div class="chart tall"><canvas id="chart-quality"></canvas></div>';
+  const hint = `E-model MOS per 5 s window of the post-recovery loss, ViSQOL similarity per 0.4 s patch (low values locate damage), network loss per time bin; scenario phases shaded. Same time axis as the packet timeline below.`;
+  if (model.variants.length < QUALITY_OVERVIEW_FROM) return `<section><h2>Quality over time</h2><p class="hint">${hint}</p>\n${detail}</section>`;
+  const rows = model.variants.length + 1;
+  return `<section><h2>Quality over time</h2>
+<p class="hint">Every variant on one time axis, one row each: the upper half of a row is the E-model MOS-CQ per 5 s window of its post-recovery loss, the lower half the ViSQOL similarity of each 0.4 s speech patch (gaps: no speech to score); the top row is the network loss per time bin. Dark cells locate damage. Scenario phases are marked above. Click a row, or tick it below, to draw it in the detail chart.</p>
+<div class="chart" style="height:${70 + 26 * rows}px"><canvas id="chart-quality-overview"></canvas></div>
+<div class="scale-legend" id="quality-scale"></div>
+<h3>Detail</h3><p class="hint">${hint}</p>
+<div class="variant-picker" id="quality-picker"></div>
+${detail}</section>`;
+}
+
 export function renderHtml(model: ReportModel): string {
   const multi = model.variants.length > 1;
   const title = `jitterlab: ${model.name}`;
@@ -156,10 +218,7 @@ export function renderHtml(model: ReportModel): string {
       : model.variants
           .map((v) => `<div class="headline">${multi ? `<h3>${escapeHtml(v.name)}${v.description ? ` <small>${escapeHtml(v.description)}</small>` : ''}</h3>` : ''}<div class="cards">${headlineCards(v.headline)}</div></div>`)
           .join('\n');
-  const anyProvisional = model.variants.some((v) => v.headline.provisional);
-  const provNote = anyProvisional
-    ? `<p class="warn">E-model values marked <span class="prov">provisional</span> use Ie/Bpl values that no ITU-T Recommendation publishes for Opus; they are estimates (source: ${escapeHtml(model.variants.find((v) => v.headline.provisional)?.headline.codecSource ?? '')}). Compare variants with them; do not quote them as absolute quality.</p>`
-    : '';
+  const provNote = provisionalNote(model.variants);
   const packetCharts = model.variants
     .map(
       (v, i) =>
@@ -190,12 +249,16 @@ h1{margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom
 .card .label{font-size:12px;color:#555}.card .value{font-size:26px;font-weight:600}.card .note{font-size:12px;color:#555}
 .v-good{background:#eef8f0}.v-fair{background:#fdf6e8}.v-poor{background:#fcecec}.card.good{border-color:#2e9e44;background:#eef8f0}.card.fair{border-color:#e69500;background:#fdf6e8}.card.poor{border-color:#d62728;background:#fcecec}
 .prov{display:inline-block;background:#fff3cd;border:1px solid #e0b400;border-radius:4px;padding:0 5px;font-size:11px;color:#7a5b00}
-.warn{background:#fff8e1;border-left:4px solid #e0b400;padding:6px 10px}
+.warn{background:#fff8e1;border-left:4px solid #e0b400;padding:6px 10px;margin:10px 0}.warn p{margin:.2em 0}.warn ul{margin:.3em 0;padding-left:1.4em}.warn li{margin:.2em 0}
 .chart{position:relative;height:300px;margin:6px 0 14px}.chart.tall{height:360px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .grid3{display:grid;grid-template-columns:repeat(3,1fr);gap:16px}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}th:first-child,td:first-child{text-align:left}
 table.kv th{text-align:left;font-weight:normal;color:#555}
 .player{margin:8px 0 14px}.player audio{width:100%;height:36px}.plabel{font-weight:600}canvas.wave{width:100%;height:80px;display:block;cursor:pointer;border:1px solid #eee}
+.scale-legend{display:flex;flex-wrap:wrap;gap:6px 28px;font-size:12px;color:#555;margin:0 0 10px}.scale-legend .ramp{position:relative;width:300px;height:12px;border:1px solid #ccc;margin:2px 14px 16px}
+.scale-legend .tick{position:absolute;top:13px;transform:translateX(-50%);white-space:nowrap;font-size:11px}.scale-legend .tick.up{top:auto;bottom:13px}.scale-legend .swatch{display:inline-block;width:28px;height:12px;border:1px solid #ccc;vertical-align:middle}
+.scale-legend .ramp.q{margin-top:16px}
+.variant-picker{display:flex;flex-wrap:wrap;gap:4px 14px;margin:4px 0 8px;font-size:13px}.variant-picker label{cursor:pointer;white-space:nowrap}.variant-picker .dot{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 2px;vertical-align:middle}
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
@@ -204,8 +267,7 @@ table.kv th{text-align:left;font-weight:normal;color:#555}
 <section><h2>Headline</h2>${headlines}${provNote}</section>
 ${comparisonTable(model)}
 ${browserSection(model.browsers, escapeHtml)}
-<section><h2>Quality over time</h2><p class="hint">E-model MOS per 5 s window of the post-recovery loss, ViSQOL similarity per 0.4 s patch (low values locate damage), network loss per time bin; scenario phases shaded. Same time axis as the packet timeline below.</p>
-<div class="chart tall"><canvas id="chart-quality"></canvas></div></section>
+${qualitySection(model)}
 <section><h2>Packet timeline</h2><p class="hint">Network one-way delay of each media packet by send time; the line is the playout deadline (playout time − send time) of each frame: a packet above it arrives too late. Lost packets are marked at the top; recovered and concealed frames at their deadline. Drawn downsampled (min/max per bucket, ≤ ${model.maxPoints} points per series); full data in packets.csv.</p>
 ${packetCharts}</section>
 ${adaptationSection(model)}

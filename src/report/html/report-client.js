@@ -38,9 +38,17 @@
         var b = Math.min(area.right, x.getPixelForValue(p.endS));
         if (b <= a) return;
         ctx.fillStyle = i % 2 ? 'rgba(255,193,7,0.13)' : 'rgba(0,150,136,0.11)';
+        ctx.font = '11px sans-serif';
+        if (opts.above) {
+          // Over coloured cells a shade would not show: a bracket above the plot instead.
+          ctx.fillStyle = i % 2 ? 'rgba(230,149,0,0.9)' : 'rgba(0,150,136,0.9)';
+          ctx.fillRect(a, area.top - 5, b - a, 3);
+          ctx.fillStyle = '#555';
+          ctx.fillText(p.label, a + 3, area.top - 8);
+          return;
+        }
         ctx.fillRect(a, area.top, b - a, area.bottom - area.top);
         ctx.fillStyle = '#555';
-        ctx.font = '11px sans-serif';
         ctx.fillText(p.label, a + 3, area.top + 11);
       });
       ctx.restore();
@@ -111,6 +119,26 @@
       c.resize();
     }
   }
+  // One time axis for a group of charts: the same left axis width and the same right margin on
+  // every chart, so a moment lines up vertically across them.
+  function alignTimeAxes(charts) {
+    var cs = charts.filter(Boolean);
+    function sideWidth(c, side) {
+      var w = 0;
+      Object.keys(c.scales).forEach(function (id) { var sc = c.scales[id]; if (sc.axis === 'y' && sc.position === side && sc.options.display !== false) w += sc.width; });
+      return w;
+    }
+    var left = 0;
+    var right = 0;
+    cs.forEach(function (c) { left = Math.max(left, sideWidth(c, 'left')); right = Math.max(right, sideWidth(c, 'right')); });
+    cs.forEach(function (c) {
+      var ownRight = sideWidth(c, 'right');
+      c.options.scales.y.afterFit = function (sc) { sc.width = left; };
+      var pad = c.options.layout && c.options.layout.padding ? c.options.layout.padding : {};
+      c.options.layout = { padding: { top: pad.top || 0, right: right - ownRight } };
+      c.update();
+    });
+  }
   function timeOptions(yTitle, extra) {
     var o = {
       parsing: false,
@@ -125,39 +153,275 @@
   var multi = data.variants.length > 1;
   function label(v, what) { return multi ? v.name + ': ' + what : what; }
 
-  // Quality over time: E-model windows (step lines), ViSQOL patch similarity, network loss bars.
-  (function () {
+  // Colour ramps of the quality overview: [value, [r, g, b]] stops, interpolated linearly. Both
+  // run from light (good) to dark (bad), so the damage reads as dark marks in any colour vision.
+  var QUALITY_STOPS = [[1, [103, 0, 13]], [2, [203, 24, 29]], [3, [241, 105, 19]], [3.6, [253, 174, 107]], [4.03, [161, 217, 155]], [4.5, [199, 233, 192]]];
+  var LOSS_STOPS = [[0, [247, 247, 247]], [2, [253, 208, 162]], [5, [253, 141, 60]], [10, [217, 72, 1]], [20, [103, 0, 13]]];
+  function ramp(stops, x) {
+    if (!(x > stops[0][0])) return 'rgb(' + stops[0][1].join(',') + ')';
+    for (var k = 1; k < stops.length; k++) {
+      if (x <= stops[k][0]) {
+        var a = stops[k - 1];
+        var b = stops[k];
+        var t = (x - a[0]) / (b[0] - a[0]);
+        return 'rgb(' + a[1].map(function (c, j) { return Math.round(c + t * (b[1][j] - c)); }).join(',') + ')';
+      }
+    }
+    return 'rgb(' + stops[stops.length - 1][1].join(',') + ')';
+  }
+  function rampCss(stops) {
+    var lo = stops[0][0];
+    var span = stops[stops.length - 1][0] - lo;
+    return 'linear-gradient(to right,' + stops.map(function (s) { return 'rgb(' + s[1].join(',') + ') ' + ((100 * (s[0] - lo)) / span).toFixed(1) + '%'; }).join(',') + ')';
+  }
+  // Cells of a band that has nothing to show (not scored) are hatched.
+  function hatch() {
+    var c = document.createElement('canvas');
+    c.width = 6;
+    c.height = 6;
+    var g = c.getContext('2d');
+    g.fillStyle = '#f3f3f3';
+    g.fillRect(0, 0, 6, 6);
+    g.strokeStyle = '#c8c8c8';
+    g.beginPath();
+    g.moveTo(0, 6);
+    g.lineTo(6, 0);
+    g.stroke();
+    return g.createPattern(c, 'repeat');
+  }
+
+  // The per-variant series of the overview, one band each, top to bottom: any series of
+  // (start, end, MOS-scale quality) cells can be a band; a variant without one shows it hatched.
+  var QUALITY_BANDS = [
+    {
+      name: 'E-model MOS-CQ',
+      cells: function (v) {
+        return v.quality.emodel.map(function (w) {
+          return { a: w.startS, b: w.endS, q: w.mosCq, text: w.mosCq.toFixed(2) + ' (post-recovery loss ' + w.pplPercent.toFixed(1) + ' %)' };
+        });
+      },
+    },
+    {
+      name: 'ViSQOL patch similarity',
+      cells: function (v) {
+        return v.quality.patches.map(function (p) {
+          return { a: p.startS, b: p.endS, q: p.mos, text: 'NSIM ' + p.similarity.toFixed(3) + (p.matched ? '' : ' (unmatched)') + ', as MOS ' + p.mos.toFixed(2) };
+        });
+      },
+    },
+  ];
+
+  // Quality over time, detail: E-model windows (step lines), ViSQOL patch similarity and
+  // concealment of the variants `shown` (indices), network loss bars.
+  function qualityDatasets(shown) {
     var ds = [];
-    data.variants.forEach(function (v, i) {
+    var several = shown.length > 1;
+    shown.forEach(function (i) {
+      var v = data.variants[i];
       var pts = [];
       v.quality.emodel.forEach(function (w) { pts.push({ x: w.startS, y: w.mosCq }); pts.push({ x: w.endS, y: w.mosCq }); });
       if (pts.length) ds.push({ type: 'line', label: label(v, 'E-model MOS-CQ (5 s windows)'), data: pts, borderColor: colour(i), backgroundColor: colour(i), pointRadius: 0, borderWidth: 2, yAxisID: 'y' });
       var lq = [];
       v.quality.emodel.forEach(function (w) { lq.push({ x: w.startS, y: w.mosLq }); lq.push({ x: w.endS, y: w.mosLq }); });
-      if (lq.length) ds.push({ type: 'line', label: label(v, 'E-model MOS-LQ'), data: lq, borderColor: colour(i, 0.5), borderDash: [4, 3], pointRadius: 0, borderWidth: 1.5, yAxisID: 'y', hidden: multi });
+      if (lq.length) ds.push({ type: 'line', label: label(v, 'E-model MOS-LQ'), data: lq, borderColor: colour(i, 0.5), borderDash: [4, 3], pointRadius: 0, borderWidth: 1.5, yAxisID: 'y', hidden: several });
       var patches = v.quality.patches.map(function (p) { return { x: p.t, y: p.similarity }; });
       if (patches.length) ds.push({ type: 'scatter', label: label(v, 'ViSQOL patch similarity (NSIM)'), data: patches, borderColor: colour(i), backgroundColor: colour(i, 0.35), pointRadius: 3, pointStyle: 'rectRot', yAxisID: 'ySim' });
     });
-    // NSIM axis from just below the lowest patch, so small dips stay visible.
-    var simMin = 1;
-    var anyPatches = false;
-    data.variants.forEach(function (v) { v.quality.patches.forEach(function (p) { anyPatches = true; simMin = Math.min(simMin, p.similarity); }); });
-    simMin = Math.max(0, Math.floor((simMin - 0.05) * 10) / 10);
     var v0 = data.variants[0];
     ds.push({ type: 'bar', label: 'network loss (% per ' + v0.quality.binS + ' s)', data: v0.quality.lossPerBin, backgroundColor: 'rgba(214,39,40,0.45)', yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1 });
-    data.variants.forEach(function (v, i) {
-      ds.push({ type: 'bar', label: label(v, 'concealed (% per ' + v.quality.binS + ' s)'), data: v.quality.concealedPerBin, backgroundColor: colour(i + 3, 0.45), yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1, hidden: multi });
+    shown.forEach(function (i) {
+      var v = data.variants[i];
+      ds.push({ type: 'bar', label: label(v, 'concealed (% per ' + v.quality.binS + ' s)'), data: v.quality.concealedPerBin, backgroundColor: colour(i + 3, 0.45), yAxisID: 'yLoss', barPercentage: 1, categoryPercentage: 1, hidden: several });
     });
-    make('chart-quality', {
+    return ds;
+  }
+  // NSIM axis from just below the lowest patch shown, so small dips stay visible.
+  function simAxisMin(shown) {
+    var simMin = 1;
+    shown.forEach(function (i) { data.variants[i].quality.patches.forEach(function (p) { simMin = Math.min(simMin, p.similarity); }); });
+    return Math.max(0, Math.floor((simMin - 0.05) * 10) / 10);
+  }
+  function anyPatches(shown) {
+    return shown.some(function (i) { return data.variants[i].quality.patches.length > 0; });
+  }
+  function qualityDetail(shown) {
+    return make('chart-quality', {
       type: 'line',
-      data: { datasets: ds },
+      data: { datasets: qualityDatasets(shown) },
       options: timeOptions('MOS', function (o) {
         o.scales.y = { min: 1, max: 5, position: 'left', title: { display: true, text: 'MOS' } };
         o.scales.x.offset = false;
-        o.scales.ySim = { display: anyPatches, min: simMin, max: 1, position: 'right', title: { display: true, text: 'NSIM' }, grid: { drawOnChartArea: false } };
+        o.scales.ySim = { display: anyPatches(shown), min: simAxisMin(shown), max: 1, position: 'right', title: { display: true, text: 'NSIM' }, grid: { drawOnChartArea: false } };
         o.scales.yLoss = { min: 0, position: 'right', title: { display: true, text: 'loss %' }, grid: { drawOnChartArea: false } };
       }),
     });
+  }
+
+  // Quality over time, overview: row 0 the network loss, row i + 1 variant i with one band per
+  // QUALITY_BANDS entry. The rows sit on a linear axis so each band is its own bar position;
+  // Chart.js sizes bars by the nearest distinct positions, which are a band apart.
+  var ROW_SHARE = 0.76; // of a row's height for its bands; the rest separates rows
+  function bandY(row, k) {
+    var nb = QUALITY_BANDS.length;
+    return nb === 1 ? row : row - ROW_SHARE / 2 + (ROW_SHARE / nb) * (k + 0.5);
+  }
+  function overviewDatasets() {
+    var ds = [];
+    var empty = [];
+    QUALITY_BANDS.forEach(function (band, k) {
+      var pts = [];
+      data.variants.forEach(function (v, i) {
+        var cells = band.cells(v);
+        if (!cells.length) empty.push({ x: [0, tMax], y: bandY(i + 1, k), row: i + 1, text: band.name + ': not computed' });
+        cells.forEach(function (c) { pts.push({ x: [c.a, c.b], y: bandY(i + 1, k), row: i + 1, q: c.q, text: band.name + ': ' + c.text }); });
+      });
+      ds.push({ type: 'bar', label: band.name, data: pts, backgroundColor: function (ctx) { return ctx.raw ? ramp(QUALITY_STOPS, ctx.raw.q) : '#ccc'; } });
+    });
+    var v0 = data.variants[0];
+    var half = v0.quality.binS / 2;
+    ds.push({
+      type: 'bar',
+      label: 'network loss',
+      data: v0.quality.lossPerBin.map(function (p) { return { x: [p.x - half, p.x + half], y: 0, row: 0, q: p.y, text: 'network loss ' + p.y.toFixed(1) + ' %' }; }),
+      backgroundColor: function (ctx) { return ctx.raw ? ramp(LOSS_STOPS, ctx.raw.q) : '#ccc'; },
+    });
+    // Hatched first, so scored cells lie on top.
+    ds.unshift({ type: 'bar', label: 'not computed', data: empty, backgroundColor: hatch() });
+    ds.forEach(function (d) {
+      d.grouped = false;
+      d.barPercentage = 1;
+      d.categoryPercentage = QUALITY_BANDS.length === 1 ? ROW_SHARE : 1;
+      d.borderWidth = 0;
+    });
+    return ds;
+  }
+  function qualityOverview(selected, toggle) {
+    var n = data.variants.length;
+    var rows = ['network loss'].concat(data.variants.map(function (v) { return v.name; }));
+    function isSelected(row) { return row > 0 && selected().indexOf(row - 1) >= 0; }
+    return make('chart-quality-overview', {
+      type: 'bar',
+      data: { datasets: overviewDatasets() },
+      options: {
+        indexAxis: 'y',
+        parsing: { xAxisKey: 'x', yAxisKey: 'y' },
+        layout: { padding: { top: 16 } },
+        interaction: { mode: 'nearest', intersect: true, axis: 'xy' },
+        onClick: function (evt, els, chart) {
+          var row = Math.round(chart.scales.y.getValueForPixel(evt.y));
+          if (row >= 1 && row <= n) toggle(row - 1);
+        },
+        onHover: function (evt, els, chart) {
+          var row = Math.round(chart.scales.y.getValueForPixel(evt.y));
+          chart.canvas.style.cursor = row >= 1 && row <= n ? 'pointer' : 'default';
+        },
+        scales: {
+          x: timeScale(),
+          y: {
+            type: 'linear',
+            reverse: true,
+            min: -0.5,
+            max: n + 0.5,
+            grid: { display: false },
+            afterBuildTicks: function (scale) { scale.ticks = rows.map(function (_, r) { return { value: r }; }); },
+            ticks: {
+              autoSkip: false,
+              callback: function (value) { return rows[value] !== undefined ? rows[value] : ''; },
+              // Scriptable per tick; resolved without one (ctx.tick undefined) while Chart.js measures.
+              color: function (ctx) { return ctx.tick && isSelected(ctx.tick.value) ? colour(ctx.tick.value - 1) : '#444'; },
+              font: function (ctx) { return { weight: ctx.tick && isSelected(ctx.tick.value) ? 'bold' : 'normal' }; },
+            },
+          },
+        },
+        plugins: {
+          legend: { display: false },
+          jlPhases: { phases: data.phases, above: true },
+          tooltip: {
+            callbacks: {
+              title: function (items) { return items.length ? rows[items[0].raw.row] : ''; },
+              label: function (item) { return item.raw.text + ' (' + item.raw.x[0].toFixed(1) + '–' + item.raw.x[1].toFixed(1) + ' s)'; },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  // The colour scales of the overview, with the NSIM that ViSQOL's mapping gives each MOS tick.
+  function qualityScaleLegend() {
+    var box = el('quality-scale');
+    if (!box) return;
+    var lo = QUALITY_STOPS[0][0];
+    var span = QUALITY_STOPS[QUALITY_STOPS.length - 1][0] - lo;
+    var q = '<div><div>quality: E-model MOS-CQ (ticks above); ViSQOL NSIM through ViSQOL\'s own MOS mapping (ticks below)</div><div class="ramp q" style="background:' + rampCss(QUALITY_STOPS) + '">';
+    data.nsimAtMos.forEach(function (t) {
+      var left = ((100 * (t.mos - lo)) / span).toFixed(1) + '%';
+      q += '<span class="tick up" style="left:' + left + '">' + t.mos + '</span><span class="tick" style="left:' + left + '">' + (t.nsim === 0 ? '0' : t.nsim.toFixed(2)) + '</span>';
+    });
+    q += '</div></div>';
+    var lmax = LOSS_STOPS[LOSS_STOPS.length - 1][0];
+    var l = '<div><div>network loss per ' + data.variants[0].quality.binS + ' s</div><div class="ramp" style="width:200px;background:' + rampCss(LOSS_STOPS) + '">';
+    LOSS_STOPS.forEach(function (s) { l += '<span class="tick" style="left:' + ((100 * s[0]) / lmax).toFixed(1) + '%">' + s[0] + (s[0] === lmax ? '+ %' : '') + '</span>'; });
+    l += '</div></div>';
+    var h = '<div><div>&nbsp;</div><span class="swatch" style="background:repeating-linear-gradient(135deg,#f3f3f3 0 3px,#c8c8c8 3px 4px)"></span> not computed</div>';
+    box.innerHTML = q + l + h;
+  }
+
+  // Indices of the best and the worst headline MOS-CQ (the first two variants without E-model).
+  function bestAndWorst() {
+    var order = data.variants
+      .map(function (v, i) { return { i: i, mos: v.headline.mosCq }; })
+      .filter(function (x) { return x.mos !== null; })
+      .sort(function (a, b) { return b.mos - a.mos || a.i - b.i; });
+    return order.length >= 2 ? [order[0].i, order[order.length - 1].i] : [0, Math.min(1, data.variants.length - 1)];
+  }
+  function pickerHtml(on) {
+    var esc = function (t) { return t.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
+    return '<span class="hint">In the detail chart:</span>' + data.variants.map(function (v, i) {
+      return '<label><input type="checkbox" data-index="' + i + '"' + (on[i] ? ' checked' : '') + '><span class="dot" style="background:' + colour(i) + '"></span>' + esc(v.name) + '</label>';
+    }).join('');
+  }
+
+  // The variants of the detail chart: every one when few; else a picker, ticked by default for
+  // the best and the worst headline MOS-CQ, kept in step with clicks on the overview's rows.
+  (function () {
+    var n = data.variants.length;
+    var picker = el('quality-picker');
+    if (!picker || !el('chart-quality-overview')) {
+      qualityDetail(data.variants.map(function (_, i) { return i; }));
+      return;
+    }
+    var chosen = bestAndWorst();
+    var on = data.variants.map(function (_, i) { return chosen.indexOf(i) >= 0; });
+    function selected() { return on.map(function (x, i) { return x ? i : -1; }).filter(function (i) { return i >= 0; }); }
+    picker.innerHTML = pickerHtml(on);
+    var detail = qualityDetail(selected());
+    var overview = null;
+    function refresh() {
+      var shown = selected();
+      detail.data.datasets = qualityDatasets(shown);
+      detail.options.scales.ySim.min = simAxisMin(shown);
+      detail.options.scales.ySim.display = anyPatches(shown);
+      detail.update();
+      // The detail's right axes come and go with the variants shown: line the time axes up again.
+      if (overview) alignTimeAxes([overview, detail]);
+      Array.prototype.forEach.call(picker.querySelectorAll('input'), function (box) { box.checked = on[Number(box.getAttribute('data-index'))]; });
+    }
+    function toggle(i) {
+      on[i] = !on[i];
+      refresh();
+    }
+    picker.addEventListener('change', function (ev) {
+      var i = Number(ev.target.getAttribute('data-index'));
+      if (i >= 0 && i < n) {
+        on[i] = ev.target.checked;
+        refresh();
+      }
+    });
+    overview = qualityOverview(selected, toggle);
+    qualityScaleLegend();
+    alignTimeAxes([overview, detail]);
+    window.__jitterlabQuality = { selected: selected, toggle: toggle };
   })();
 
   // Packet timeline per variant: network delay by send time, playout deadline, outcomes marked.
@@ -293,25 +557,7 @@
       }));
     })();
 
-    // One time axis for the group: the same left axis width and the same right margin on every
-    // chart, so a moment lines up vertically across rates, delay/loss and codec settings.
-    (function () {
-      var cs = group.filter(Boolean);
-      function sideWidth(c, side) {
-        var w = 0;
-        Object.keys(c.scales).forEach(function (id) { var sc = c.scales[id]; if (sc.axis === 'y' && sc.position === side) w += sc.width; });
-        return w;
-      }
-      var left = 0;
-      var right = 0;
-      cs.forEach(function (c) { left = Math.max(left, sideWidth(c, 'left')); right = Math.max(right, sideWidth(c, 'right')); });
-      cs.forEach(function (c) {
-        var ownRight = sideWidth(c, 'right');
-        c.options.scales.y.afterFit = function (sc) { sc.width = left; };
-        c.options.layout = { padding: { right: right - ownRight } };
-        c.update();
-      });
-    })();
+    alignTimeAxes(group);
   })();
 
   // Delay CDF (overlaid) and histogram.

@@ -15,6 +15,7 @@ import type { Results, VariantResultsJson } from '../results.ts';
 import { Series } from '../../core/series.ts';
 import { empiricalCdf, histogram, MAX_POINTS_PER_SERIES, minMaxBucketsOf, runsOf, XYColumns, type XY } from './downsample.ts';
 import { readMediaPacketColumns, type MediaPacketColumns } from './read-packets-csv.ts';
+import { similarityToQuality } from '../../scores/index.ts';
 import { wavPeaks, type WavPeaks } from './wav-peaks.ts';
 
 /** Points per waveform strip (min/max pairs): about one per horizontal pixel of a wide screen. */
@@ -32,7 +33,8 @@ export interface Headline {
   R: number | null;
   emodelStandard: string | null;
   provisional: boolean;
-  codecSource: string | null;
+  /** The codec table entry the E-model used (scores/codec-impairments.ts), when it ran. */
+  codec: { condition: string; source: string; Ie: number | null; Bpl: number | null; bandwidth: string | null } | null;
   visqolMos: number | null;
   vnsim: number | null;
   effectiveLoss: number;
@@ -58,7 +60,8 @@ export interface VariantModel {
   };
   quality: {
     emodel: Array<{ startS: number; endS: number; mosCq: number; mosLq: number; pplPercent: number }>;
-    patches: Array<{ t: number; similarity: number; matched: boolean }>;
+    /** ViSQOL patches: centre t, span startS-endS, NSIM, and `mos`, the NSIM through ViSQOL's MOS mapping (the colour of its cell). */
+    patches: Array<{ t: number; startS: number; endS: number; similarity: number; mos: number; matched: boolean }>;
     lossPerBin: XY[];
     concealedPerBin: XY[];
     binS: number;
@@ -84,6 +87,23 @@ export interface ReportModel {
   /** How the real-browser variants ran (empty when none is one). */
   browsers: BrowserSummary[];
   maxPoints: number;
+  /** The NSIM that ViSQOL's mapping turns into each MOS of the quality colour scale's ticks. */
+  nsimAtMos: Array<{ mos: number; nsim: number }>;
+}
+
+/** MOS ticks of the quality colour scale: G.107 Annex B's 3.60 / 4.03 bounds among them. */
+export const QUALITY_SCALE_MOS = [1, 2, 3, 3.6, 4.03, 4.5] as const;
+
+/** The NSIM whose ViSQOL MOS is `mos` (the mapping is monotone: bisection to 1e-6). */
+export function nsimForMos(mos: number): number {
+  let lo = 0;
+  let hi = 1;
+  while (hi - lo > 1e-6) {
+    const mid = (lo + hi) / 2;
+    if (similarityToQuality(mid) < mos) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -135,7 +155,18 @@ function num(x: unknown): number | null {
 }
 
 interface ScoresView {
-  emodel?: { mosCq?: number; mosLq?: number; R?: number; standard?: string; provisional?: boolean; codec?: { source?: string }; windows?: Array<{ startMs: number; endMs: number; mosCq: number; mosLq: number; pplPercent: number }> } | null;
+  emodel?: {
+    mosCq?: number;
+    mosLq?: number;
+    R?: number;
+    standard?: string;
+    provisional?: boolean;
+    Ie?: number;
+    Bpl?: number;
+    bandwidth?: string;
+    codec?: { condition?: string; source?: string };
+    windows?: Array<{ startMs: number; endMs: number; mosCq: number; mosLq: number; pplPercent: number }>;
+  } | null;
   emodelSkipped?: string;
   visqol?: { mos?: number; vnsim?: number; fvnsim?: number[]; centerFreqsHz?: number[]; patches?: Array<{ startS: number; endS: number; similarity: number; matched: boolean }> } | null;
   visqolSkipped?: string;
@@ -250,7 +281,7 @@ function variantModel(v: VariantResultsJson, media: MediaPacketColumns, dir: str
       R: num(em?.R),
       emodelStandard: em?.standard ?? null,
       provisional: em?.provisional === true,
-      codecSource: em?.codec?.source ?? null,
+      codec: em?.codec ? { condition: em.codec.condition ?? '', source: em.codec.source ?? '', Ie: num(em.Ie), Bpl: num(em.Bpl), bandwidth: em.bandwidth ?? null } : null,
       visqolMos: num(vq?.mos),
       vnsim: num(vq?.vnsim),
       effectiveLoss: v.playout.effectiveLoss,
@@ -278,7 +309,14 @@ function variantModel(v: VariantResultsJson, media: MediaPacketColumns, dir: str
     },
     quality: {
       emodel: (em?.windows ?? []).map((w) => ({ startS: w.startMs / 1000, endS: w.endMs / 1000, mosCq: w.mosCq, mosLq: w.mosLq, pplPercent: w.pplPercent })),
-      patches: (vq?.patches ?? []).map((p) => ({ t: r3((p.startS + p.endS) / 2), similarity: p.similarity, matched: p.matched })),
+      patches: (vq?.patches ?? []).map((p) => ({
+        t: r3((p.startS + p.endS) / 2),
+        startS: r3(p.startS),
+        endS: r3(p.endS),
+        similarity: p.similarity,
+        mos: r3(similarityToQuality(p.similarity)),
+        matched: p.matched,
+      })),
       lossPerBin,
       concealedPerBin,
       binS,
@@ -320,6 +358,7 @@ export function buildReportModel(results: Results, dir: string, maxPoints = MAX_
     comparison: results.comparison ?? null,
     adaptation: adaptationModels(results.variants, maxPoints),
     browsers: browserSummaries(results.variants),
+    nsimAtMos: QUALITY_SCALE_MOS.map((mos) => ({ mos, nsim: Math.round(nsimForMos(mos) * 1000) / 1000 })),
     maxPoints,
   };
 }
