@@ -13,7 +13,6 @@ import { aggregateVariant, type VariantAggregates } from './aggregate.ts';
 import { streamIdsFor } from './redundancy.ts';
 import { decodeReference } from './reference-decode.ts';
 import { runVariant, type VariantRun, type VariantRunInput } from './run-variant.ts';
-import { runBrowserVariant } from '../browser/browser-variant.ts';
 import { simAdaptationInput } from '../sender/adaptation/sim-adaptation.ts';
 
 export interface AudioSink {
@@ -110,8 +109,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const sink = opts.audio?.degraded(v.name, codec.sampleRate);
     const input = variantRunInput(scenario, v, { encoded, frames, seed, slotMs, rtp, jb, source, onAudio: sink ? (pcm) => sink.write(pcm) : undefined });
     const browser = v.receiver.browser;
+    // Loaded only when needed: a browser receiver brings werift and playwright-core.
     const run = browser
-      ? await runBrowserVariant({ run: input, config: browser, codec: { fec: codec.fec, dtx: codec.dtx }, progress: opts.browserProgress ? (d, t) => opts.browserProgress!(v.name, d, t) : undefined })
+      ? await (await import('../browser/browser-variant.ts')).runBrowserVariant({ run: input, config: browser, codec: { fec: codec.fec, dtx: codec.dtx }, progress: opts.browserProgress ? (d, t) => opts.browserProgress!(v.name, d, t) : undefined })
       : runVariant(input);
     variantsMs += performance.now() - t1;
     const aggregates = aggregateVariant(run, {

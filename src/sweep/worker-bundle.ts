@@ -14,6 +14,8 @@ export function sweepWorkerBundle(): Promise<URL | null> {
   return esmBundle({
     name: 'sweep-worker',
     entry: join(PROJECT_ROOT, 'src', 'sweep', 'worker.ts'),
-    external: ['@discordjs/opus', 'koffi', 'wavefile', 'esbuild', 'tsx', 'yaml'],
+    // werift and playwright-core (browser receivers, never swept) are CommonJS trees with dynamic
+    // requires of Node built-ins, which esbuild's ESM output cannot bundle.
+    external: ['@discordjs/opus', 'koffi', 'wavefile', 'esbuild', 'tsx', 'yaml', 'werift', 'playwright-core'],
   });
 }
