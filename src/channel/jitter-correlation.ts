@@ -8,10 +8,11 @@
  * correlation r, so the jitter's lag-1 correlation is psi(r) = sum_n c_n r^n, c_n = a_n^2 / var g.
  * All c_n >= 0 and they sum to 1: psi is increasing and convex on [0, 1], psi(0) = 0, psi(1) = 1,
  * and psi(r) <= r. The AR(1) is driven by the r with psi(r) = correlation:
+ * - normal: psi(r) = r (netem's clip at about 4 sigma moves it by less than 1e-5);
  * - uniform: psi(r) = (6/pi) asin(r/2) (the correlation of Phi(Z1) and Phi(Z2)), so
  *   r = 2 sin(pi c / 6) in closed form;
- * - normal, pareto, paretonormal: numerically, a_n from exact integrals of h_n phi over fine cells
- *   of z with g at each cell's midpoint (normal is psi(r) = r up to netem's 4-sigma clip);
+ * - pareto, paretonormal: numerically, a_n from exact integrals of h_n phi over fine cells of z
+ *   with g at each cell's midpoint;
  * - empirical: the same, exactly, on the table's own cells (a table is constant on each).
  * TERMS coefficients are kept; the variance beyond them (below 5e-5 for the built-in shapes) is
  * put on r^(TERMS+1), so psi(1) = 1 stays exact; the latent correlations found agree to 3e-6 with
@@ -20,7 +21,7 @@
  */
 import { JitterlabError } from '../core/errors.ts';
 import { normalCdf, normalQuantile } from './gaussian.ts';
-import { standardJitterFromLatent, type DistTable, type JitterDistribution } from './jitter-distribution.ts';
+import { NETEM_TABLE_LIMIT, standardJitterFromLatent, type DistTable, type JitterDistribution } from './jitter-distribution.ts';
 
 const TERMS = 200;
 /** Cells of z for the closed-form shapes: [-Z_MAX, Z_MAX] in steps of 0.0015, open at both ends. */
@@ -120,6 +121,19 @@ function seriesCopula(s: { c: Float64Array; mean: number; variance: number }): J
   };
 }
 
+/** sigma of N(0, 1) clipped at +-L: E[clip(Z)^2] = 1 - 2 Q(L) - 2 L phi(L) + 2 L^2 Q(L). */
+function clippedNormalSigma(L: number): number {
+  const q = normalCdf(-L);
+  return Math.sqrt(1 - 2 * q - (2 * L * Math.exp(-0.5 * L * L)) / SQRT_2PI + 2 * L * L * q);
+}
+
+const NORMAL: JitterCopula = {
+  mean: 0,
+  sigma: clippedNormalSigma(NETEM_TABLE_LIMIT),
+  psi: (r) => r,
+  latent: (c) => Math.min(1, Math.max(0, c)),
+};
+
 const UNIFORM: JitterCopula = {
   mean: 0,
   sigma: 1 / Math.sqrt(3),
@@ -149,7 +163,10 @@ function copulaOfTable(table: DistTable): JitterCopula {
   return seriesCopula(seriesOfCells(edges, table.values));
 }
 
-const byShape = new Map<Exclude<JitterDistribution, 'empirical'>, JitterCopula>([['uniform', UNIFORM]]);
+const byShape = new Map<Exclude<JitterDistribution, 'empirical'>, JitterCopula>([
+  ['uniform', UNIFORM],
+  ['normal', NORMAL],
+]);
 const byTable = new WeakMap<DistTable, JitterCopula>();
 
 /** The copula of a jitter shape (built once per shape, or per table for 'empirical'). */

@@ -29,14 +29,15 @@ describe('copula calibration: closed forms', () => {
     expect(numeric.sigma).toBeCloseTo(1 / Math.sqrt(3), 6);
   });
 
-  it('normal: psi(r) = r (up to the 4-sigma clip), sigma of N(0,1) clipped at +-L', () => {
-    const n = jitterCopula('normal');
-    for (const c of [0.2, 0.5, 0.95]) expect(Math.abs(n.latent(c) - c)).toBeLessThan(1e-5);
+  it('normal: psi(r) = r; the numeric series of the clipped normal differs by < 1e-5; sigma of N(0,1) clipped at +-L', () => {
     const L = NETEM_TABLE_LIMIT;
-    const phiL = Math.exp(-0.5 * L * L) / Math.sqrt(2 * Math.PI);
-    const tail = normalCdf(-L);
-    // E[clip(Z, -L, L)^2] = (1 - 2 tail) - 2 L phi(L) + 2 L^2 tail.
-    expect(n.sigma).toBeCloseTo(Math.sqrt(1 - 2 * tail - 2 * L * phiL + 2 * L * L * tail), 6);
+    const numeric = copulaOfMarginal((z) => Math.min(L, Math.max(-L, z)));
+    for (const c of [0.2, 0.5, 0.95]) {
+      expect(latentCorrelation('normal', c)).toBe(c);
+      expect(Math.abs(numeric.latent(c) - c)).toBeLessThan(1e-5);
+    }
+    expect(jitterCopula('normal').sigma).toBeCloseTo(numeric.sigma, 6);
+    expect(jitterCopula('normal').sigma).toBeCloseTo(0.99994, 5);
   });
 
   it('pareto: sigma of netem\'s table shape (alpha 3, clipped at L): (4/3) sqrt(3 - 2/Vc - (3/2 - 1/(2 Vc^2))^2)', () => {
