@@ -24,7 +24,7 @@ import { normalCdf, normalQuantile } from './gaussian.ts';
 import { NETEM_TABLE_LIMIT, standardJitterFromLatent, type DistTable, type JitterDistribution } from './jitter-distribution.ts';
 
 const TERMS = 200;
-/** Cells of z for the closed-form shapes: [-Z_MAX, Z_MAX] in steps of 0.0015, open at both ends. */
+/** Cells of z for the shapes given by a formula: [-Z_MAX, Z_MAX] in steps of 0.0015, open at both ends. */
 const Z_MAX = 9;
 const Z_CELLS = 12_000;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
@@ -141,7 +141,7 @@ const UNIFORM: JitterCopula = {
   latent: (c) => (c >= 1 ? 1 : c > 0 ? 2 * Math.sin((Math.PI * c) / 6) : 0),
 };
 
-/** The copula of a closed-form marginal g(z), from cells of z with g at their midpoints. */
+/** The copula of a marginal given by a formula g(z), from cells of z with g at their midpoints. */
 export function copulaOfMarginal(g: (z: number) => number): JitterCopula {
   const dz = (2 * Z_MAX) / Z_CELLS;
   const edges = new Float64Array(Z_CELLS + 1);
