@@ -5,6 +5,10 @@
  * one (sent earlier, overtaken), never the packets that overtook it; lost packets reorder nothing.
  * Only the first copy of a duplicated packet is considered (section 3.3), so the input holds one
  * arrival time per packet. Packets arriving at the same instant are taken in sequence order.
+ *
+ * s < NextExp exactly when some packet with a higher sequence number arrived before s, so one
+ * backward pass keeping the earliest arrival among the later-sent packets decides every packet
+ * in O(n), without sorting by arrival.
  */
 
 /**
@@ -14,13 +18,12 @@
 export function rfc4737Reordered(firstArrivalMs: ReadonlyArray<number | null>): boolean[] {
   const n = firstArrivalMs.length;
   const flags: boolean[] = new Array<boolean>(n).fill(false);
-  const arrived: number[] = [];
-  for (let i = 0; i < n; i++) if (firstArrivalMs[i] !== null) arrived.push(i);
-  arrived.sort((a, b) => firstArrivalMs[a]! - firstArrivalMs[b]! || a - b);
-  let nextExp = Number.NEGATIVE_INFINITY;
-  for (const s of arrived) {
-    if (s >= nextExp) nextExp = s + 1;
-    else flags[s] = true;
+  let earliestLater = Number.POSITIVE_INFINITY;
+  for (let i = n - 1; i >= 0; i--) {
+    const t = firstArrivalMs[i];
+    if (t === null) continue;
+    if (earliestLater < t) flags[i] = true;
+    else earliestLater = t;
   }
   return flags;
 }
