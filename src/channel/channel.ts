@@ -153,6 +153,9 @@ export class Channel implements ChannelPath {
       if (f === null) throw new JitterlabError('scenario', `${where}: delay.distribution "empirical" needs delay.tableFile`);
       if (!this.tables.has(f)) this.tables.set(f, loadDistTable(f));
     }
+    // Calibrate the jitter's copula now (once per shape and process), not on a packet: live legs
+    // send in real time.
+    latentCorrelation(c.delay.distribution, c.delay.correlation, c.delay.distribution === 'empirical' ? this.tableOf(c.delay) : null);
     const tr = c.link.trace;
     if (tr !== null && !this.traces.has(tr.file)) this.traces.set(tr.file, loadMahimahiTrace(tr.file));
     const sl = c.link.slot;
