@@ -5,9 +5,10 @@
  * rho but shrinks the spread by sqrt((1-rho)/(1+rho)) (channel-models.md section 1, pitfall 1).
  * Here a standard-normal latent follows z_k = rho z_{k-1} + sqrt(1 - rho^2) n_k, one step per
  * time slot, with n_k = stream.normalAt(k); the jitter is the marginal's inverse CDF at Phi(z_k).
- * The marginal is kept exactly (the latent is N(0,1) at every step, whatever rho does over time),
- * and the lag-1 correlation is rho for the normal marginal (for others it is the copula's,
- * e.g. (6/pi) asin(rho/2) for uniform).
+ * The marginal is kept exactly (the latent is N(0,1) at every step, whatever rho does over time).
+ * The jitter's own lag-1 correlation is rho for the normal marginal and lower for the others
+ * (e.g. (6/pi) asin(rho/2) for uniform), so the channel drives this latent with the rho that
+ * jitter-correlation.ts calibrates per shape from the scenario's correlation.
  *
  * The latent is a pure function of the slot index: the chain starts stationary at slot 0
  * (z_0 = n_0) and skipped slots are stepped through, so every variant sees the same value.

@@ -26,6 +26,7 @@ import type { ChannelDecision, ChannelPacket, ChannelPath, ChannelStats, Deliver
 import { Ar1Latent, sideLatent } from './ar1-jitter.ts';
 import { BottleneckLink, type LinkSettings } from './bottleneck-link.ts';
 import { bitIndexOf, flipBit } from './corrupt.ts';
+import { latentCorrelation } from './jitter-correlation.ts';
 import { loadDistTable, standardJitterFromLatent, type DistTable } from './jitter-distribution.ts';
 import { LossProcess, twoStateParams } from './loss-process.ts';
 import { loadMahimahiTrace, type MahimahiTrace } from './mahimahi-trace.ts';
@@ -152,6 +153,9 @@ export class Channel implements ChannelPath {
       if (f === null) throw new JitterlabError('scenario', `${where}: delay.distribution "empirical" needs delay.tableFile`);
       if (!this.tables.has(f)) this.tables.set(f, loadDistTable(f));
     }
+    // Calibrate the jitter's copula now (once per shape and process), not on a packet: live legs
+    // send in real time.
+    latentCorrelation(c.delay.distribution, c.delay.correlation, c.delay.distribution === 'empirical' ? this.tableOf(c.delay) : null);
     const tr = c.link.trace;
     if (tr !== null && !this.traces.has(tr.file)) this.traces.set(tr.file, loadMahimahiTrace(tr.file));
     const sl = c.link.slot;
@@ -177,11 +181,32 @@ export class Channel implements ChannelPath {
     while (this.slotDone < slot) {
       const k = this.slotDone + 1;
       const c = this.configAt(k * this.slotMs);
-      this.ar.step(k, c.delay.correlation);
+      this.ar.step(k, this.latentRho(c.delay));
       this.lossProc.step(c.loss, this.s.loss.at1(k));
       this.slotDone = k;
       this.slotCfg = c;
     }
+  }
+
+  private rhoKey: { c: number; dist: string; table: DistTable | null } | null = null;
+  private rho = 0;
+
+  private tableOf(d: ChannelConfig['delay']): DistTable | null {
+    return d.tableFile === null ? null : (this.tables.get(d.tableFile) ?? null);
+  }
+
+  /**
+   * The latent AR(1) correlation behind the jitter: calibrated to the shape so that
+   * `delay.correlation` is the jitter's own lag-1 correlation (jitter-correlation.ts).
+   */
+  private latentRho(d: ChannelConfig['delay']): number {
+    const table = d.distribution === 'empirical' ? this.tableOf(d) : null;
+    const k = this.rhoKey;
+    if (k === null || k.c !== d.correlation || k.dist !== d.distribution || k.table !== table) {
+      this.rho = latentCorrelation(d.distribution, d.correlation, table);
+      this.rhoKey = { c: d.correlation, dist: d.distribution, table };
+    }
+    return this.rho;
   }
 
   private linkSettingsOf: ChannelConfig | null = null;
@@ -285,8 +310,8 @@ export class Channel implements ChannelPath {
     let jitter = 0;
     if (d.jitterMs > 0) {
       let z = this.ar.value;
-      if (copy !== 0) z = sideLatent(z, this.slotCfg.delay.correlation, this.s.delay.normalAt(slot, lane, ord, copy));
-      const table = d.tableFile === null ? null : (this.tables.get(d.tableFile) ?? null);
+      if (copy !== 0) z = sideLatent(z, this.latentRho(this.slotCfg.delay), this.s.delay.normalAt(slot, lane, ord, copy));
+      const table = this.tableOf(d);
       jitter = d.jitterMs * standardJitterFromLatent(d.distribution, z, table);
     }
     const flap = routeFlapOffsetMs(this.configAt(t1).routeFlap, t1);

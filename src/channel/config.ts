@@ -32,7 +32,7 @@ export function channelSchema(withDefaults: boolean) {
   const delay = obj(
     {
       baseMs: d(delayMs, 0, w, 'Fixed one-way propagation delay (ms).'),
-      jitterMs: d(delayMs, 0, w, 'Jitter scale (ms): half-width for uniform, sigma for normal, netem scale for pareto/paretonormal/empirical.'),
+      jitterMs: d(delayMs, 0, w, 'Jitter scale J (ms). Standard deviation of the jitter: uniform J/sqrt(3) = 0.577 J (half-width J); normal J; pareto 0.821 J and paretonormal 0.849 J (netem\'s table scale, so J means what it does on a tc command line; the tables clip at about 4 J); empirical J times the table\'s standard deviation.'),
       distribution: d(
         z.enum(['uniform', 'normal', 'pareto', 'paretonormal', 'empirical']),
         'uniform',
@@ -40,7 +40,7 @@ export function channelSchema(withDefaults: boolean) {
         'Jitter distribution, as netem defines them (uniform on [-J, J); normal N(0, J); pareto (alpha 3, netem table shape); paretonormal (normal + 3 pareto)/4 per quantile; empirical from tableFile).',
       ),
       tableFile: d(z.string().nullable(), null, w, 'netem .dist table (for distribution: empirical), path relative to the scenario file.'),
-      correlation: d(prob, 0, w, 'Lag-1 correlation of the Gaussian AR(1) behind successive jitter samples (a copula: the marginal distribution is kept; not netem\'s approximation). It is the jitter\'s own lag-1 correlation for normal jitter; for the other shapes the jitter\'s is a little lower (at 0.5: uniform 0.48, paretonormal 0.45, pareto 0.41).'),
+      correlation: d(prob, 0, w, 'Lag-1 correlation of successive jitter samples (one per time slot): a true AR(1) on a Gaussian copula, which keeps the marginal distribution (netem\'s correlation shrinks the spread instead). The Gaussian\'s own correlation is calibrated per shape so that this is the jitter\'s lag-1 correlation for every distribution.'),
       order: d(z.enum(['preserve', 'allow']), 'preserve', w, 'preserve: FIFO, a packet never overtakes an earlier one (arrival = max(own, previous)); allow: jitter may reorder.'),
     },
     w,

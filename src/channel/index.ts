@@ -24,11 +24,11 @@ export {
   parseDistTable,
   standardJitterFromLatent,
   standardJitterQuantile,
-  standardJitterSigma,
   NETEM_DIST_SCALE,
   type DistTable,
   type JitterDistribution,
 } from './jitter-distribution.ts';
+export { jitterCopula, latentCorrelation, type JitterCopula } from './jitter-correlation.ts';
 export { loadMahimahiTrace, parseMahimahiTrace, MahimahiTrace, MAHIMAHI_OPPORTUNITY_BYTES } from './mahimahi-trace.ts';
 export { serializationMs, wireBytes } from './bottleneck-link.ts';
 export { routeFlapOffsetMs } from './route-flap.ts';

@@ -124,16 +124,3 @@ export function standardJitterFromLatent(dist: JitterDistribution, z: number, ta
       return standardJitterQuantile(dist, normalCdf(z), table, normalCdf(-z));
   }
 }
-
-/** Standard deviation of the standardized marginal, for the marginals with a simple closed form. */
-export function standardJitterSigma(dist: 'uniform' | 'normal' | 'pareto'): number {
-  switch (dist) {
-    case 'uniform':
-      return 1 / Math.sqrt(3);
-    case 'normal':
-      return 1;
-    case 'pareto':
-      // Pareto(alpha 3, xm 1) has variance alpha/((alpha-1)^2 (alpha-2)) = 3/4; scaled by 4/3.
-      return (4 / 3) * Math.sqrt(3 / 4);
-  }
-}

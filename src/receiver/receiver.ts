@@ -172,11 +172,15 @@ export class Receiver {
       }
     }
     if (own) {
-      const bad = own.stats().malformed;
+      const before = own.stats();
       const rebuilt = own.onPacket(p, nowMs, origin);
-      if (own.stats().malformed > bad) {
+      const after = own.stats();
+      if (after.malformed > before.malformed) {
         this.malformedPackets++;
         this.opts.events?.onPacketDropped?.(null, 'malformed', nowMs);
+      }
+      if (own.kind === 'rtx' && wireSize !== null && after.packetsReceived > before.packetsReceived) {
+        this.countRetransmission(after.bytesReceived - before.bytesReceived, wireSize);
       }
       for (const r of rebuilt) this.dispatch(r.packet, nowMs, r.origin, own.kind === 'red', null);
     }
@@ -202,6 +206,21 @@ export class Receiver {
     c.packetsReceived++;
     c.bytesReceived += p.payload.length;
     c.headerBytesReceived += size - p.payload.length;
+  }
+
+  /**
+   * An RFC 4588 retransmission from the network: W3C packetsReceived, bytesReceived and
+   * headerBytesReceived include retransmissions, retransmittedPackets/BytesReceived are their
+   * subsets. Its payload bytes are the original payload's; the 2-byte OSN goes with the header
+   * bytes, so headerBytesReceived + bytesReceived stays the RTP bytes received.
+   */
+  private countRetransmission(payloadBytes: number, size: number): void {
+    const c = this.counters;
+    c.packetsReceived++;
+    c.bytesReceived += payloadBytes;
+    c.headerBytesReceived += size - payloadBytes;
+    c.retransmittedPacketsReceived++;
+    c.retransmittedBytesReceived += payloadBytes;
   }
 
   private insertMedia(p: RtpPacket, opus: OpusPacketInfo, nowMs: number, origin: JbFrame['origin'], counted: boolean): void {
@@ -375,24 +394,36 @@ export class Receiver {
     }
   }
 
-  /** Final counters: RFC 3550 expected/lost and jitter, and FEC packets never used. */
+  /**
+   * Packets received on the media SSRC itself (RFC 3550 6.4.1, duplicates included): W3C
+   * packetsReceived without the retransmissions, which arrive on the RTX SSRC.
+   */
+  private receivedOnMediaSsrc(): number {
+    return this.counters.packetsReceived - this.counters.retransmittedPacketsReceived;
+  }
+
+  /**
+   * Final counters: RFC 3550 expected/lost and jitter, and FEC packets never used.
+   *
+   * packetsLost is RFC 3550 6.4.1's cumulative number lost of the media SSRC, expected minus the
+   * packets received on that SSRC: what this receiver's RTCP report blocks carry and what the
+   * sender reads back as remote-inbound packetsLost. Retransmissions travel on their own SSRC
+   * (RFC 4588, report blocks per stream, section 6.2), so they count in packetsReceived (as W3C
+   * defines it) but do not lower packetsLost: packetsLost + packetsReceived = expected +
+   * retransmittedPacketsReceived.
+   */
   finalCounters(): W3cInboundCounters {
     const c = { ...this.counters };
     const expected = this.highestExtSeq === null || this.baseExtSeq === null ? 0 : this.highestExtSeq - this.baseExtSeq + 1;
-    c.packetsLost = expected - c.packetsReceived;
+    c.packetsLost = expected - this.receivedOnMediaSsrc();
     c.jitter = this.jitter.jitterMs / 1000;
     // W3C fecPacketsReceived counts every FEC packet: Opus in-band FEC, RED redundant blocks and
     // parity packets; the discarded ones are those that did not yield a played frame.
     let used = this.fecFramesUsed;
     for (const stage of this.opts.recovery ?? []) {
-      const st = stage.stats();
-      if (stage.kind === 'rtx') {
-        c.retransmittedPacketsReceived += st.packetsReceived;
-        c.retransmittedBytesReceived += st.bytesReceived;
-      } else {
-        c.fecPacketsReceived += st.packetsReceived;
-        used += this.recoveredBy[stage.kind];
-      }
+      if (stage.kind === 'rtx') continue;
+      c.fecPacketsReceived += stage.stats().packetsReceived;
+      used += this.recoveredBy[stage.kind];
     }
     c.fecPacketsDiscarded = Math.max(0, c.fecPacketsReceived - used);
     return c;
@@ -414,7 +445,7 @@ export class Receiver {
     return {
       extHighestSeq: this.highestExtSeq,
       expected: this.highestExtSeq - this.baseExtSeq + 1,
-      received: this.counters.packetsReceived,
+      received: this.receivedOnMediaSsrc(),
       jitterTs: (this.jitter.jitterMs * CLOCK_RATE) / 1000,
     };
   }

@@ -5,14 +5,20 @@
  * sums are per emitted sample, sample counts are at the decoder's output rate.
  */
 export interface W3cInboundCounters {
+  /** RTP packets received (RFC 3550 6.4.1, duplicates included), retransmissions included (W3C). */
   packetsReceived: number;
-  /** RFC 3550 cumulative number of packets lost: expected - received (may be negative with duplicates). */
+  /**
+   * RFC 3550 cumulative number of packets lost of the media SSRC: expected - packets received on
+   * that SSRC (negative with duplicates). Retransmissions, on the RTX SSRC, do not lower it.
+   */
   packetsLost: number;
   /** Packets discarded by the jitter buffer because late or early (RFC 7002); duplicates excluded. */
   packetsDiscarded: number;
   /** Not W3C: duplicate packets received (RFC 3550 counts them in packetsReceived). */
   packetsDuplicated: number;
+  /** Payload bytes received, retransmissions included (their original payload). */
   bytesReceived: number;
+  /** RTP header and padding bytes received, retransmissions included (with their 2-byte OSN). */
   headerBytesReceived: number;
   /** RFC 3550 interarrival jitter, seconds. */
   jitter: number;
@@ -33,9 +39,9 @@ export interface W3cInboundCounters {
   fecPacketsReceived: number;
   /** Of those, the ones that did not produce a played frame. */
   fecPacketsDiscarded: number;
-  /** RFC 4588 retransmissions received (they arrive on the RTX SSRC, so packetsReceived excludes them). */
+  /** RFC 4588 retransmissions received (on the RTX SSRC): a subset of packetsReceived. */
   retransmittedPacketsReceived: number;
-  /** Payload bytes of those retransmissions (the original payload, without the OSN). */
+  /** Payload bytes of those retransmissions (the original payload, without the OSN): a subset of bytesReceived. */
   retransmittedBytesReceived: number;
   /** RFC 4585 generic NACK packets sent by this receiver. */
   nackCount: number;

@@ -8,11 +8,11 @@
  *   Media packets carry their real RTP bytes (rebuilt with the sender's packetizer from the
  *   encoded call); redundancy packets (FEC/RTX kinds) go to a separate port with their size only.
  *
- * The packet records hold each packet's first arrival only. The second copy of a duplicated
- * packet is timed by replaying the (deterministic, seed-keyed) channel over the same sends; a
+ * The second copy of a duplicated packet is timed by replaying the (deterministic, seed-keyed)
+ * channel over the recorded sends, RTCP records included (they share the path's queue); a
  * packet's replayed copies are used only when the replay reproduces its recorded first arrival
  * exactly, otherwise its duplicate is left out and counted in `duplicatesOmitted`.
- * RTCP is not written (its packets have no record).
+ * RTCP records are replayed but not written (the records do not keep their bytes).
  */
 import { Channel } from '../channel/channel.ts';
 import type { Lane } from '../channel/types.ts';
@@ -85,7 +85,7 @@ const laneOf = (r: PacketRecord): Lane => (r.kind === 'media' ? 'media' : r.kind
  * Every delivered copy of each packet by channel replay: per record, the replayed copies when the
  * replay reproduces the recorded first arrival exactly, else null (the caller then writes the
  * recorded arrival only). The replay drifts from the run where the run put packets on the path
- * that have no record (RTCP sender reports share the forward path and its FIFO/queue state).
+ * that have no record (cross traffic).
  */
 function replayDeliveries(run: ScenarioRun, vi: number, bytesOf: (r: PacketRecord) => Uint8Array): Array<Copy[] | null> {
   const v = run.variants[vi];
@@ -129,6 +129,7 @@ export function buildCallPcap(run: ScenarioRun, vi: number, encoded: EncodedStre
   let duplicates = 0;
   let duplicatesOmitted = 0;
   v.run.packets.forEach((r, k) => {
+    if (r.kind === 'rtcp') return;
     const replayed = replay[k];
     const copies = replayed ?? (r.arrivalMs !== null ? [{ arrivalMs: r.arrivalMs, bytes: bytesOf(r) }] : []);
     if (!replayed && r.duplicated) duplicatesOmitted++;

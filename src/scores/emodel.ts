@@ -5,6 +5,7 @@
  *
  * R = Ro - Is - Id - Ie,eff + A.
  */
+import { JitterlabError } from '../core/errors.ts';
 import { rToMos, type EmodelBandwidth } from './r-mos.ts';
 
 /** All G.107 input parameters (Table 3 defaults in `G107_DEFAULTS`). Units as in G.107. */
@@ -141,10 +142,13 @@ function simultaneous(p: Required<EmodelInputs>, No: number, Ro: number): { Iolr
   return { Iolr, Ist, Iq };
 }
 
-/** Delay impairment terms (G.107 7.4, with the 2015 sT/mT form of Idd). */
-function delay(p: Required<EmodelInputs>, No: number, Ro: number, Ist: number): { Idte: number; Idle: number; Idd: number } {
+/**
+ * Delay impairment terms (G.107 7.4, with the 2015 sT/mT form of Idd). `Ist` is G.107's sidetone
+ * term for its STMR < 9 and STMR > 20 echo corrections, null on the wideband/fullband scales.
+ */
+function delay(p: Required<EmodelInputs>, No: number, Ro: number, Ist: number | null): { Idte: number; Idle: number; Idd: number } {
   let TERV = p.TELR - 40 * log10((1 + p.T / 10) / (1 + p.T / 150)) + 6 * Math.exp(-0.3 * p.T * p.T);
-  if (p.STMR < 9) TERV += Ist / 2;
+  if (Ist !== null && p.STMR < 9) TERV += Ist / 2;
   const Roe = -1.5 * (No - p.RLR);
   const Re = 80 + 2.5 * (TERV - 14);
   let Idte = 0;
@@ -152,7 +156,10 @@ function delay(p: Required<EmodelInputs>, No: number, Ro: number, Ist: number): 
   if (p.T >= 1) {
     Idte = ((Roe - Re) / 2 + Math.sqrt((Roe - Re) ** 2 / 4 + 100) - 1) * (1 - Math.exp(-p.T));
   }
-  if (p.STMR > 20) Idte = Math.sqrt(Idte * Idte + Ist * Ist);
+  if (Ist !== null && p.STMR > 20) Idte = Math.sqrt(Idte * Idte + Ist * Ist);
+  // Listener echo against the scale's basic ratio: G.107.1 (06/2019) clause 1 keeps listener echo
+  // in the wideband model ("covered but not yet studied in detail") and clause 7.4 takes G.107's
+  // Idle with Ro,WB = 129 (G.107.2 likewise with Ro,FB = 148).
   const Rle = 10.5 * (p.WEPL + 7) * (p.Tr + 1) ** -0.25;
   const Idle = (Ro - Rle) / 2 + Math.sqrt((Ro - Rle) ** 2 / 4 + 169);
   let Idd = 0;
@@ -179,17 +186,35 @@ function stripUndefined(o: Partial<EmodelInputs>): Partial<EmodelInputs> {
 }
 
 /**
+ * G.107's sidetone corrections of talker echo (TERV + Ist/2 below STMR 9 dB, Idte folded with Ist
+ * above 20 dB) model a non-optimum sidetone, which G.107.1 (06/2019) clause 1 lists among the
+ * degradations "not yet covered" by the wideband model: clause 7.3 sets Is,WB = 0 and its talker
+ * echo has no sidetone term. Such an STMR has no rating on the wideband or fullband scale, so it is
+ * refused rather than rated as if the sidetone were optimum (which would drop up to 8 R).
+ */
+function checkSidetoneCovered(bandwidth: EmodelBandwidth, STMR: number): void {
+  if (bandwidth === 'nb' || (STMR >= 9 && STMR <= 20)) return;
+  throw new JitterlabError(
+    'usage',
+    `E-model: STMR ${STMR} dB is a non-optimum sidetone, which the ${bandwidth === 'wb' ? 'wideband (G.107.1)' : 'fullband (G.107.2)'} E-model does not cover (G.107.1 (06/2019) clause 1); use 9..20 dB or the narrowband scale`,
+  );
+}
+
+/**
  * Full E-model computation.
  *
  * Narrowband follows G.107 exactly. For 'wb' / 'fb' (G.107.1 / G.107.2) Ro is the fixed
  * 129 / 148 and Is = 0: the 2019 editions state that loudness, noise, sidetone and quantizing
- * distortion are not (yet) covered on those scales. Id keeps the G.107 talker-echo, listener-echo
- * and absolute-delay terms, with Idle referred to the wideband/fullband Ro. Ie and Bpl must then be
- * wideband/fullband values (Ie,WB / Ie,FB); the 95 in Ie,eff is kept, as in G.107.1 (06/2019).
+ * distortion are not (yet) covered on those scales, so STMR outside 9..20 dB is refused there
+ * (checkSidetoneCovered). Id keeps the G.107 talker-echo, listener-echo and absolute-delay terms,
+ * with Idle referred to the wideband/fullband Ro. Ie and Bpl must then be wideband/fullband values
+ * (Ie,WB / Ie,FB); the 95 in Ie,eff is kept, as in G.107.1 (06/2019). With every parameter at its
+ * default the wideband R is 129 - Idle(Tr 0, WEPL 110) = 128.846.
  */
 export function emodel(inputs: Partial<EmodelInputs> = {}, options: EmodelOptions = {}): EmodelResult {
   const bandwidth = options.bandwidth ?? 'nb';
   const p = withDefaults(inputs);
+  checkSidetoneCovered(bandwidth, p.STMR);
   const No = noiseSum(p);
   let Ro: number;
   let Iolr = 0;
@@ -202,8 +227,7 @@ export function emodel(inputs: Partial<EmodelInputs> = {}, options: EmodelOption
     Ro = bandwidth === 'wb' ? 129 : 148;
   }
   const Is = Iolr + Ist + Iq;
-  // Ist still drives the STMR < 9 / STMR > 20 echo corrections on the narrowband scale only.
-  const { Idte, Idle, Idd } = delay(p, No, Ro, Ist);
+  const { Idte, Idle, Idd } = delay(p, No, Ro, bandwidth === 'nb' ? Ist : null);
   const Id = Idte + Idle + Idd;
   const IeEff = effectiveIe(p.Ie, p.Bpl, p.Ppl, p.BurstR);
   const R = Ro - Is - Id - IeEff + p.A;

@@ -6,13 +6,13 @@ import { lossRates, type FrameLossInput, type LossRates } from '../metrics/loss-
 import { latencyBudget, type LatencyBudget } from '../metrics/latency-budget.ts';
 import { summarize, type Summary } from '../metrics/percentile.ts';
 import { lossRunLengths, rfc3611BurstGap, type BurstGapMetrics } from '../metrics/rfc3611-burst-gap.ts';
-import { rfc3550JitterOfTrace } from '../metrics/rfc3550-jitter.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
 import type { RecoveryStats } from '../recovery/types.ts';
 import { FRAME_OUTCOMES } from './records.ts';
 import type { VariantRun } from './run-variant.ts';
 
 export interface NetworkAggregates {
+  /** RTP packets A sent on the media path (media, FEC, RTX; RTCP is in byKind.rtcp). */
   packetsSent: number;
   mediaPacketsSent: number;
   redundancyPacketsSent: number;
@@ -24,12 +24,18 @@ export interface NetworkAggregates {
   queueDrops: number;
   outageDrops: number;
   duplicated: number;
+  /** Media packets that are RFC 4737 Type-P-Reordered within the media stream (the late ones). */
   reordered: number;
   corrupted: number;
   lossRate: number;
   /** One-way delay of delivered media packets (ms). */
   delayMs: Summary;
-  /** RFC 3550 interarrival jitter of media packets in arrival order (ms). */
+  /**
+   * RFC 3550 section 6.4.1 / A.8 interarrival jitter (ms) as the receiver measures it, the same
+   * figure as W3C `jitter`: every packet of the media stream that arrives and parses, duplicates
+   * included, in arrival order (retransmissions, on their own SSRC, are not part of it), as
+   * Wireshark's RTP stream analysis computes it.
+   */
   rfc3550JitterMs: number;
   /** RFC 3611 burst/gap metrics of network loss (Gmin 16). */
   burstGap: BurstGapMetrics;
@@ -100,22 +106,22 @@ export interface VariantAggregates {
 const IDX = Object.fromEntries(FRAME_OUTCOMES.map((n, i) => [n, i])) as Record<(typeof FRAME_OUTCOMES)[number], number>;
 
 type Rec = VariantRun['packets'][number];
-type AggregateParams = { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; reverseOverheadBytes?: number; clockRate: number };
+type AggregateParams = { frameMs: number; lookaheadMs: number; deviceBufferMs: number; overheadBytes: number; reverseOverheadBytes?: number };
 
 // aggregateVariant runs once per run (per sweep point), so it is split into small single-pass
 // functions: each compiles quickly and a first-seen branch deoptimizes only a small piece
 // (in a sweep, every worker thread compiles all of this again).
 
 /** One pass over every packet A sent: counts and bytes by kind, RED bytes, and the media packets. */
-function packetTallies(packets: readonly Rec[], overheadBytes: number): { byKind: Record<Rec['kind'], KindCount>; redBytesSent: number; bytesSent: number; media: Rec[] } {
+function packetTallies(packets: readonly Rec[], overheadBytes: number): { byKind: Record<Rec['kind'], KindCount>; redBytesSent: number; rtpPackets: number; rtpBytes: number; media: Rec[] } {
   const byKind: Record<Rec['kind'], KindCount> = {
     media: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
     fec: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
     rtx: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
+    rtcp: { packets: 0, bytes: 0, wireBytes: 0, lost: 0 },
   };
   const media: Rec[] = [];
   let redBytesSent = 0;
-  let bytesSent = 0;
   for (let i = 0; i < packets.length; i++) {
     const r = packets[i];
     const k = byKind[r.kind];
@@ -123,11 +129,12 @@ function packetTallies(packets: readonly Rec[], overheadBytes: number): { byKind
     k.bytes += r.sizeBytes;
     if (r.arrivalMs === null) k.lost++;
     redBytesSent += r.redundantBytes;
-    bytesSent += r.sizeBytes;
     if (r.kind === 'media') media.push(r);
   }
-  for (const k of [byKind.media, byKind.fec, byKind.rtx]) k.wireBytes = k.bytes + k.packets * overheadBytes;
-  return { byKind, redBytesSent, bytesSent, media };
+  for (const k of Object.values(byKind)) k.wireBytes = k.bytes + k.packets * overheadBytes;
+  const rtpPackets = byKind.media.packets + byKind.fec.packets + byKind.rtx.packets;
+  const rtpBytes = byKind.media.bytes + byKind.fec.bytes + byKind.rtx.bytes;
+  return { byKind, redBytesSent, rtpPackets, rtpBytes, media };
 }
 
 /** One pass over the media packets: what the network did to them, and their fate at B. */
@@ -158,15 +165,6 @@ function mediaTallies(media: readonly Rec[]) {
     else if (r.fate === 'discarded') discarded++;
   }
   return { delivered, delays, lost, queueDrops, outageDrops, duplicated, reordered, corrupted, late, discarded };
-}
-
-/** RFC 3550 interarrival jitter of the delivered media packets, in arrival order. */
-function arrivalJitterMs(delivered: readonly Rec[], p: AggregateParams): number {
-  const byArrival = [...delivered].sort((a, b) => a.arrivalMs! - b.arrivalMs! || a.sendMs - b.sendMs);
-  return rfc3550JitterOfTrace(
-    byArrival.map((r) => ({ arrivalMs: r.arrivalMs!, timestamp: r.frameIndex * p.clockRate * (p.frameMs / 1000) })),
-    p.clockRate,
-  );
 }
 
 /** One pass over the frames of the call: how each was played, and the delays of those played from their own packet. */
@@ -218,17 +216,14 @@ function frameTallies(frameOutcome: Uint8Array, media: readonly Rec[]) {
 export function aggregateVariant(run: VariantRun, p: AggregateParams): VariantAggregates {
   const fb = run.feedback;
   const t = packetTallies(run.packets, p.overheadBytes);
-  const byKind = {
-    ...t.byKind,
-    rtcp: { packets: fb.forward.packets, bytes: fb.forward.bytes, wireBytes: fb.forward.bytes + fb.forward.packets * p.overheadBytes, lost: fb.forward.lost },
-  };
+  const byKind = t.byKind;
   const redBytesSent = t.redBytesSent;
   const mediaOwnWire = byKind.media.wireBytes - redBytesSent;
   const revOverhead = p.reverseOverheadBytes ?? p.overheadBytes;
   const media = t.media;
   const m = mediaTallies(media);
-  const bytesSent = t.bytesSent;
-  const nPackets = run.packets.length;
+  const bytesSent = t.rtpBytes;
+  const nPackets = t.rtpPackets;
   const network: NetworkAggregates = {
     packetsSent: nPackets,
     mediaPacketsSent: media.length,
@@ -244,7 +239,7 @@ export function aggregateVariant(run: VariantRun, p: AggregateParams): VariantAg
     corrupted: m.corrupted,
     lossRate: media.length ? (media.length - m.delivered.length) / media.length : 0,
     delayMs: summarize(m.delays),
-    rfc3550JitterMs: arrivalJitterMs(m.delivered, p),
+    rfc3550JitterMs: run.counters.jitter * 1000,
     burstGap: rfc3611BurstGap(m.lost, p.frameMs),
     byKind,
     redBytesSent,

@@ -14,6 +14,7 @@ import { RngStream } from '../core/rng.ts';
 import type { OutgoingPacket } from '../sender/media-sender.ts';
 import type { SenderRtcpAgent } from '../sender/rtcp-agent.ts';
 import type { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
+import { applyChannelDecision, rtcpRecord, type PacketRecord } from './records.ts';
 
 export interface PathCounts {
   packets: number;
@@ -40,6 +41,8 @@ export interface FeedbackOptions {
   receiver: ReceiverRtcpAgent;
   /** Send A's retransmissions on the media path at `nowMs`. */
   sendRtp: (packets: OutgoingPacket[], nowMs: number) => void;
+  /** The media path's packet records: A's reports are appended as 'rtcp' rows (they share its queue). */
+  records?: PacketRecord[];
   /** The call is over: stop scheduling reports. */
   isDone: () => boolean;
 }
@@ -77,12 +80,20 @@ export class FeedbackPath {
     const c = this.st.forward;
     c.packets++;
     c.bytes += bytes.length;
+    const rec = rtcpRecord(bytes.length, nowMs);
+    this.o.records?.push(rec);
     const d = this.o.forward.send({ sendMs: nowMs, sizeBytes: bytes.length, lane: 'rtcp', payload: bytes });
+    applyChannelDecision(rec, d);
     if (d.delivered) c.delivered++;
     else c.lost++;
     for (const del of d.deliveries) {
       const b = del.payload ?? bytes;
-      this.o.clock.schedule(del.arrivalMs, (t) => this.o.receiver.onRtcp(b, t));
+      this.o.clock.schedule(del.arrivalMs, (t) => {
+        const bad = this.o.receiver.malformed;
+        this.o.receiver.onRtcp(b, t);
+        if (this.o.receiver.malformed === bad) rec.fate = 'delivered';
+        else if (rec.fate === 'pending') rec.fate = 'malformed';
+      });
     }
   }
 

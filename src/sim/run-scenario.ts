@@ -120,7 +120,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       deviceBufferMs: v.receiver.deviceBufferMs,
       overheadBytes: cfg.channel.overheadBytes,
       reverseOverheadBytes: (cfg.reverseChannel ?? cfg.channel).overheadBytes,
-      clockRate: 48000,
     });
     results.push({
       name: v.name,

@@ -20,7 +20,7 @@ import { Series } from '../core/series.ts';
 import type { Summary } from '../metrics/percentile.ts';
 import type { BrowserLog, BrowserRunInfo } from '../browser/browser-run.ts';
 import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
-import { FRAME_OUTCOMES, type FrameOutcomeName, type PacketRecord } from './records.ts';
+import { applyChannelDecision, FRAME_OUTCOMES, markMediaReordering, type FrameOutcomeName, type PacketRecord } from './records.ts';
 import { NackGenerator } from '../recovery/nack-generator.ts';
 import { buildRecoveryStages, buildRtxResponder, buildSendStages, streamIdsFor, type RedundancyConfig, type StreamIds } from './redundancy.ts';
 import { CrossTraffic, type CrossTrafficFlow } from '../sender/adaptation/cross-traffic.ts';
@@ -134,6 +134,7 @@ function newRecord(p: OutgoingPacket, sendMs: number): PacketRecord {
     redundantBytes: p.redundantBytes ?? 0,
     sendMs,
     arrivalMs: null,
+    secondArrivalMs: null,
     queueDelayMs: 0,
     networkCause: null,
     duplicated: false,
@@ -323,17 +324,9 @@ export function runVariant(input: VariantRunInput): VariantRun {
         senderAgent.noteSent(p.bytes.length - 12);
       }
       const d = channel.send({ sendMs, sizeBytes: p.bytes.length, lane: p.lane, payload: p.bytes });
-      rec.queueDelayMs = d.queueDelayMs;
+      applyChannelDecision(rec, d);
       adapt?.onRtpSent(p.bytes, sendMs, d);
-      if (!d.delivered) {
-        rec.networkCause = d.cause;
-        rec.fate = 'lost';
-      }
       for (const del of d.deliveries) {
-        if (del.duplicate) rec.duplicated = true;
-        if (del.reordered) rec.reordered = true;
-        if (del.corrupted) rec.corrupted = true;
-        if (rec.arrivalMs === null || del.arrivalMs < rec.arrivalMs) rec.arrivalMs = del.arrivalMs;
         const bytes = del.payload ?? p.bytes;
         clock.schedule(del.arrivalMs, (t) => {
           input.onDelivery?.(bytes, t, rec);
@@ -355,6 +348,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
     sender: senderAgent,
     receiver: receiverAgent,
     sendRtp,
+    records: packets,
     isDone: () => done,
   });
   feedback.start();
@@ -394,6 +388,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
   clock.run();
 
   for (const rec of packets) if (rec.fate === 'pending') rec.fate = 'unused';
+  markMediaReordering(packets);
   // A frame the sender never sent is DTX silence whether or not a tick played its slot (a buffer
   // may skip slots of silence): 'unplayed' would count it as lost in BurstR and windowed Ppl.
   const UNPLAYED = FRAME_OUTCOMES.indexOf('unplayed');

@@ -11,7 +11,6 @@ import {
   parseDistTable,
   standardJitterFromLatent,
   standardJitterQuantile,
-  standardJitterSigma,
 } from '../../src/channel/jitter-distribution.ts';
 import { normalCdf, normalQuantile } from '../../src/channel/gaussian.ts';
 import { channel, mean, sd, sendStream } from './helpers.ts';
@@ -34,7 +33,6 @@ describe('jitter distributions (netem shapes)', () => {
     const vc = 1.5 + (3 * NETEM_TABLE_LIMIT) / 4;
     expect(mean(xs)).toBeCloseTo(-(2 / 3) / (vc * vc), 3);
     expect(xs.reduce((a, b) => Math.max(a, b), -Infinity)).toBeCloseTo(NETEM_TABLE_LIMIT, 12);
-    expect(standardJitterSigma('pareto')).toBeCloseTo(2 / Math.sqrt(3), 12);
   });
 
   it('paretonormal is (normal + 3 pareto)/4 per quantile', () => {

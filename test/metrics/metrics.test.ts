@@ -5,6 +5,7 @@ import { lossRunLengths, rfc3611BurstGap } from '../../src/metrics/rfc3611-burst
 import { Rfc3550Jitter, rfc3550JitterOfTrace } from '../../src/metrics/rfc3550-jitter.ts';
 import { lossRates } from '../../src/metrics/loss-rates.ts';
 import { latencyBudget } from '../../src/metrics/latency-budget.ts';
+import { rfc4737Reordered } from '../../src/metrics/rfc4737-reordering.ts';
 import { RngStream } from '../../src/core/rng.ts';
 
 describe('RFC 3550 interarrival jitter', () => {
@@ -115,5 +116,47 @@ describe('RFC 3611 burst/gap when the first loss comes within Gmin packets of th
     expect(m.burstDurationMs).toBeCloseTo(5940, 9);
     expect(m.gapDurationMs).toBeCloseTo(80, 9);
     expect(m.gapDensity).toBe(0);
+  });
+});
+
+describe('RFC 4737 reordering (section 3.3, Type-P-Reordered)', () => {
+  /** Arrival times that make packets arrive in `order` (a permutation of sequence numbers), one ms apart. */
+  const arrivalsFor = (order: number[], n = order.length): Array<number | null> => {
+    const out: Array<number | null> = new Array(n).fill(null);
+    order.forEach((s, k) => (out[s] = k));
+    return out;
+  };
+  const reordered = (order: number[], n?: number) =>
+    rfc4737Reordered(arrivalsFor(order, n))
+      .map((f, s) => (f ? s : -1))
+      .filter((s) => s >= 0);
+
+  it('flags the late packet, not the ones that overtook it', () => {
+    expect(reordered([0, 1, 3, 2, 4])).toEqual([2]);
+    expect(reordered([0, 2, 3, 4, 1, 5])).toEqual([1]);
+  });
+
+  it('flags every packet below NextExp: one early packet makes all it overtook reordered (RFC 4737 3.3 example)', () => {
+    expect(reordered([3, 0, 1, 2, 4])).toEqual([0, 1, 2]);
+  });
+
+  it('losses reorder nothing; an all-lost or in-order stream has no reordered packet', () => {
+    expect(reordered([0, 1, 4, 6], 8)).toEqual([]);
+    expect(rfc4737Reordered([null, null])).toEqual([false, false]);
+    expect(reordered([2, 1], 4)).toEqual([1]);
+  });
+
+  it('packets arriving at the same instant are taken in sequence order', () => {
+    expect(rfc4737Reordered([5, 5, 5])).toEqual([false, false, false]);
+  });
+
+  it('agrees with the pairwise reading: a packet is reordered iff a later-sent one arrived strictly before it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 50 }), { nil: null }), { maxLength: 60 }), (arr) => {
+        const got = rfc4737Reordered(arr);
+        const want = arr.map((a, i) => a !== null && arr.some((b, j) => j > i && b !== null && b < a));
+        expect(got).toEqual(want);
+      }),
+    );
   });
 });

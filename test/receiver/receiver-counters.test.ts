@@ -10,7 +10,9 @@ import { OpusFrameEncoder } from '../../src/codec/opus-encoder.ts';
 import { createFixed } from '../../src/jitter-buffer/fixed.ts';
 import type { Decision, InsertResult, JbFrame, JitterBuffer } from '../../src/jitter-buffer/types.ts';
 import { Receiver, type ReceiverOptions } from '../../src/receiver/receiver.ts';
-import { serializeRtp } from '../../src/rtp/packet.ts';
+import { parseRtp, serializeRtp } from '../../src/rtp/packet.ts';
+import { toRtxPacket } from '../../src/rtp/rtx.ts';
+import { RtxRecoveryStage } from '../../src/recovery/rtx-stage.ts';
 
 const PT = 111;
 const enc = new OpusFrameEncoder(CodecConfigSchema.parse({ fec: false }));
@@ -85,6 +87,44 @@ describe('receiver counters', () => {
     expect(inserted).toBeLessThan(960);
     // Tick 60 plays 960 of frame 2's 960 + inserted samples; frame 3 follows the leftover at tick 80.
     expect(played).toEqual([20, 40, 60, 80 + (inserted * 1000) / 48000]);
+  });
+});
+
+describe('retransmissions in the W3C counters', () => {
+  it('packetsReceived and bytesReceived include RTX packets; packetsLost and the RTCP report block stay the media SSRC\'s (RFC 3550 6.4.1, RFC 4588 6.2)', () => {
+    const rtxPt = 97;
+    const rx = new Receiver({
+      sampleRate: 48000,
+      frameMs: 20,
+      mediaPayloadType: PT,
+      jitterBuffer: (h) => createFixed({ type: 'fixed', delayMs: 100, capacityFrames: 200 }, h),
+      plc: 'opus',
+      useInbandFec: false,
+      recovery: [new RtxRecoveryStage({ rtxPayloadType: rtxPt, associatedPayloadType: PT, mediaSsrc: 7, nack: null })],
+    });
+    // Ten packets; 4 and 6 lost on the media SSRC, 4 retransmitted twice (the second a spurious repeat), 6 not at all.
+    let wireMedia = 0;
+    let payloadBytes = 0;
+    for (let i = 0; i < 10; i++) {
+      if (i === 4 || i === 6) continue;
+      const bytes = rtp(i, 960 * i, payloads[i]);
+      wireMedia += bytes.length;
+      payloadBytes += payloads[i].length;
+      rx.onPacket(bytes, 20 * (i + 1) + 5);
+    }
+    const rtxBytes = serializeRtp(toRtxPacket(parseRtp(rtp(4, 960 * 4, payloads[4])), { payloadType: rtxPt, ssrc: 0x77, sequenceNumber: 300 }));
+    rx.onPacket(rtxBytes, 150);
+    rx.onPacket(rtxBytes, 160);
+    for (let t = 20; t <= 400; t += 20) rx.tick(t);
+    const c = rx.finalCounters();
+    expect(c.retransmittedPacketsReceived).toBe(2);
+    expect(c.retransmittedBytesReceived).toBe(2 * payloads[4].length);
+    expect(c.packetsReceived).toBe(8 + 2);
+    expect(c.bytesReceived).toBe(payloadBytes + 2 * payloads[4].length);
+    expect(c.headerBytesReceived + c.bytesReceived).toBe(wireMedia + 2 * rtxBytes.length);
+    // Expected 10 on the media SSRC, 8 received there: 2 lost, whatever the RTX stream brought.
+    expect(c.packetsLost).toBe(2);
+    expect(rx.receptionState()).toMatchObject({ expected: 10, received: 8 });
   });
 });
 

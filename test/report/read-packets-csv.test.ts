@@ -7,7 +7,7 @@ import type { PacketRecord } from '../../src/sim/records.ts';
 
 const ms = fc.double({ min: 0, max: 4e6, noNaN: true });
 const record: fc.Arbitrary<PacketRecord> = fc.record({
-  kind: fc.constantFrom('media', 'fec', 'rtx'),
+  kind: fc.constantFrom('media', 'fec', 'rtx', 'rtcp'),
   seq: fc.integer({ min: 0, max: 65535 }),
   timestamp: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
   frameIndex: fc.integer({ min: -1, max: 200000 }),
@@ -15,12 +15,13 @@ const record: fc.Arbitrary<PacketRecord> = fc.record({
   redundantBytes: fc.constant(0),
   sendMs: ms,
   arrivalMs: fc.option(ms, { nil: null }),
+  secondArrivalMs: fc.option(ms, { nil: null }),
   queueDelayMs: ms,
   networkCause: fc.option(fc.constantFrom('loss', 'queue', 'outage'), { nil: null }),
   duplicated: fc.boolean(),
   reordered: fc.boolean(),
   corrupted: fc.boolean(),
-  fate: fc.constantFrom('played', 'lost', 'late', 'discarded', 'unused'),
+  fate: fc.constantFrom('played', 'lost', 'late', 'discarded', 'unused', 'delivered'),
   playoutMs: fc.option(ms, { nil: null }),
 }) as fc.Arbitrary<PacketRecord>;
 

@@ -164,6 +164,30 @@ describe('wideband and fullband E-model (section 2)', () => {
     close(r.mos, rToMos(r.R / 1.29));
   });
 
+  it('default parameters on the wideband scale: R = 129 - Idle(Ro,WB 129, Tr 0, WEPL 110) = 128.846 (G.107.1 7.2-7.4)', () => {
+    const Rle = 10.5 * (110 + 7);
+    const idle = (129 - Rle) / 2 + Math.sqrt((129 - Rle) ** 2 / 4 + 169);
+    const r = emodel({}, { bandwidth: 'wb' });
+    expect(r.Is).toBe(0);
+    expect(r.Idte).toBe(0);
+    expect(r.Idd).toBe(0);
+    close(r.Idle, idle, 1e-12);
+    close(r.R, 128.8463, 1e-4);
+  });
+
+  it('G.107.1 does not cover a non-optimum sidetone: STMR outside 9..20 dB is refused on wb/fb, rated on nb', () => {
+    for (const STMR of [5, 8.9, 20.5, 23]) {
+      for (const bandwidth of ['wb', 'fb'] as const) {
+        expect(() => emodel({ STMR, T: 100 }, { bandwidth })).toThrow(/non-optimum sidetone.*G\.107\.1 \(06\/2019\) clause 1/);
+      }
+      // Narrowband G.107 rates it, with Ist in Is and in the echo terms.
+      expect(Number.isFinite(emodel({ STMR, T: 100 }).R)).toBe(true);
+    }
+    // Inside 9..20 the sidetone plays no part on the wideband scale (Is,WB = 0, no sidetone term in
+    // Id; LSTR, which enters the noise sum of the echo terms, held at its default).
+    for (const STMR of [9, 12, 20]) close(emodel({ STMR, LSTR: 18, T: 100 }, { bandwidth: 'wb' }).R, emodel({ T: 100 }, { bandwidth: 'wb' }).R, 1e-12);
+  });
+
   it('a narrowband R of 93.21 read on the wideband scale gives 3.70', () => {
     close(rToMos(93.21, 'wb'), 3.7, 5e-3);
   });
