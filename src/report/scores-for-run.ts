@@ -299,7 +299,15 @@ function pooledVisqol(parts: Array<{ startS: number; v: VisqolResult }>, skipped
 /** Every score of one variant; `dir` holds the WAVs named in `v.files`. */
 export function scoreVariant(v: VariantResultsJson, dir: string, opts: { visqol: boolean }): VariantScores {
   const e = emodelForVariant(v);
-  const s = signalScores(join(dir, v.files.reference), join(dir, v.files.degraded), opts);
+  const degraded = join(dir, v.files.degraded);
+  if (wavInfo(degraded).durationS === 0) {
+    // Nothing reached the listener (every packet lost, an outage for the whole call): the E-model
+    // still rates the call; there is no audio to compare.
+    const out: VariantScores = { emodel: e.emodel, visqol: null, visqolSkipped: 'no audio was played (nothing reached the receiver)', sanity: null };
+    if (e.skipped) out.emodelSkipped = e.skipped;
+    return out;
+  }
+  const s = signalScores(join(dir, v.files.reference), degraded, opts);
   const out: VariantScores = { emodel: e.emodel, visqol: s.visqol, sanity: s.sanity };
   if (e.skipped) out.emodelSkipped = e.skipped;
   if (s.visqolSkipped) out.visqolSkipped = s.visqolSkipped;
