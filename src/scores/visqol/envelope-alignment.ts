@@ -14,7 +14,7 @@
  * prepended to it. A negative lag drops its leading samples. A lag of 0 or of more than half the
  * reference length is ignored.
  */
-import { fft, ifft, nextPowerOfTwo } from './fft.ts';
+import { fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
 import { crossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
@@ -37,16 +37,16 @@ function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Floa
   const meanB = b ? mean(b) : 0;
   for (let i = 0; i < n; i++) re[i] = a[i] - meanA;
   if (b) for (let i = 0; i < b.length; i++) im[i] = b[i] - meanB;
-  fft(re, im);
-  const half = m / 2;
-  for (let k = 1; k < m; k++) {
-    if (k === half) continue;
+  // Weights in the bit-reversed order of the spectrum: bin 0 at position 0, bin m/2 at position 1.
+  fftToBitReversed(re, im, -1);
+  for (let k = 2; k < m; k++) {
     re[k] *= 2;
     im[k] *= 2;
   }
-  re[half] *= n === m ? 1 : 0;
-  im[half] *= b && b.length === m ? 1 : 0;
-  ifft(re, im);
+  re[1] *= n === m ? 1 : 0;
+  im[1] *= b && b.length === m ? 1 : 0;
+  fftFromBitReversed(re, im, 1);
+  scaleInverse(re, im);
   const outA = new Float64Array(n);
   for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
   if (!b) return [outA, null];
