@@ -140,6 +140,25 @@ describe('gammatone filterbank and spectrogram', () => {
     expect(w[1]).toBeCloseTo(0.5 - 0.5 * Math.cos((2 * Math.PI) / 1279), 15);
   });
 
+  it('copies the frames a view shares with an already built spectrogram, bit for bit', () => {
+    const bank = new GammatoneFilterbank(16000);
+    const x = syntheticSpeech(16000, 1.5, 4);
+    const known = { signal: x, spectrogram: buildSpectrogram(x, bank) };
+    const copy = (v: Float64Array) => Float64Array.from(v);
+    // On the hop grid (a view), off the grid (a view), and a copy on the grid (not a view).
+    for (const piece of [x.subarray(640, 640 + 6400), x.subarray(641, 641 + 6400), copy(x.subarray(640, 640 + 6400))]) {
+      expect(buildSpectrogram(piece, bank, known)).toEqual(buildSpectrogram(copy(piece), bank));
+    }
+    // Frames the known spectrogram lacks (past its end) are computed.
+    // The copy is really taken (marked frames show through) only for views on the grid.
+    const marked = { signal: x, spectrogram: { ...known.spectrogram, data: known.spectrogram.data.map(() => -1) } };
+    expect(buildSpectrogram(x.subarray(640, 640 + 6400), bank, marked).data.every((v) => v === -1)).toBe(true);
+    expect(buildSpectrogram(x.subarray(641, 641 + 6400), bank, marked).data.some((v) => v === -1)).toBe(false);
+    const head = x.subarray(0, x.length - 960);
+    const tail = x.subarray(x.length - 3200);
+    expect(buildSpectrogram(tail, bank, { signal: head, spectrogram: buildSpectrogram(head, bank) })).toEqual(buildSpectrogram(copy(tail), bank));
+  });
+
   it('builds 1 + floor((len - win) / hop) frames and refuses short signals', () => {
     const bank = new GammatoneFilterbank(16000);
     const s = buildSpectrogram(new Float64Array(16000).fill(0.1), bank);

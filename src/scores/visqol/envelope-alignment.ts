@@ -109,14 +109,14 @@ export interface GlobalAlignment {
   lagS: number;
 }
 
-/** ViSQOL `Alignment::GloballyAlign`. */
+/** ViSQOL `Alignment::GloballyAlign`. A negative lag returns a view of `deg` (read only). */
 export function globallyAlign(ref: Float64Array, deg: Float64Array, sampleRate: number): GlobalAlignment {
   const [refEnv, degEnv] = upperEnvelopePair(ref, deg);
   const lag = bestLag(refEnv, degEnv);
   if (lag === 0 || Math.abs(lag) > ref.length / 2) return { deg, lagSamples: 0, lagS: 0 };
   let out: Float64Array;
   if (lag < 0) {
-    out = deg.slice(-lag);
+    out = deg.subarray(-lag);
   } else {
     out = new Float64Array(deg.length + lag);
     out.set(deg, lag);
@@ -142,7 +142,10 @@ export function alignAndTruncate(ref: Float64Array, deg: Float64Array, sampleRat
   if (ref.length < aligned.length) {
     // ViSQOL would index before the start for a negative lag here; clamp at 0.
     const start = Math.max(0, Math.trunc(lagS * sampleRate));
-    return { ref: ref.subarray(start, ref.length), deg: aligned.subarray(start, ref.length), lagS };
+    // With exactly the prepended zeros cut off again this is deg itself: return its view.
+    const lag = aligned.length - deg.length;
+    const degPart = lag > 0 && start === lag ? deg.subarray(0, ref.length - start) : aligned.subarray(start, ref.length);
+    return { ref: ref.subarray(start, ref.length), deg: degPart, lagS };
   }
   return { ref, deg: aligned, lagS };
 }

@@ -166,12 +166,13 @@ export function findMostOptimalDegPatches(
 /**
  * ViSQOL `ComparisonPatchesSelector::Slice`: samples int(start*fs) .. min(len-1, int(end*fs)) - 1.
  * When the end lies beyond the signal ViSQOL adds the missing samples as zeros at the FRONT (its
- * "post-silence" is joined before the slice); we keep that behaviour.
+ * "post-silence" is joined before the slice); we keep that behaviour. Without padding the slice is
+ * a view of `x` (read only), which lets its spectrogram reuse x's frames.
  */
 export function sliceSignal(x: Float64Array, sampleRate: number, startS: number, endS: number): Float64Array {
   const startIndex = Math.max(0, Math.trunc(startS * sampleRate));
   const endIndex = Math.min(x.length - 1, Math.trunc(endS * sampleRate));
-  let out = x.slice(startIndex, Math.max(startIndex, endIndex));
+  let out = x.subarray(startIndex, Math.max(startIndex, endIndex));
   const endDiff = endS * sampleRate - x.length;
   if (endDiff > 0) {
     const padded = new Float64Array(Math.trunc(endDiff) + out.length);
@@ -187,21 +188,29 @@ export function sliceSignal(x: Float64Array, sampleRate: number, startS: number,
   return out;
 }
 
-/** Time-domain re-alignment and re-scoring of each matched pair (step 2). */
+/**
+ * Time-domain re-alignment and re-scoring of each matched pair (step 2). `refFrames` and
+ * `degFrames`, the spectrograms of the whole signals before dB conversion, supply the frames the
+ * pieces share with them.
+ */
 export function finelyAlignAndRecreatePatches(
   matches: readonly PatchMatch[],
   ref: Float64Array,
   deg: Float64Array,
   bank: GammatoneFilterbank,
+  refFrames?: Spectrogram,
+  degFrames?: Spectrogram,
 ): PatchMatch[] {
+  const knownRef = refFrames ? { signal: ref, spectrogram: refFrames } : undefined;
+  const knownDeg = degFrames ? { signal: deg, spectrogram: degFrames } : undefined;
   const fs = bank.sampleRate;
   return matches.map((m) => {
     if (m.degStartS === m.degEndS && m.degStartS === 0) return m;
     const refAudio = sliceSignal(ref, fs, m.refStartS, m.refEndS);
     const degAudio = sliceSignal(deg, fs, m.degStartS, m.degEndS);
     const aligned = alignAndTruncate(refAudio, degAudio, fs);
-    const refSpec = buildSpectrogram(aligned.ref, bank);
-    const degSpec = buildSpectrogram(aligned.deg, bank);
+    const refSpec = buildSpectrogram(aligned.ref, bank, knownRef);
+    const degSpec = buildSpectrogram(aligned.deg, bank, knownDeg);
     prepareSpectrogramsForComparison(refSpec, degSpec);
     // Both pieces have the same length after truncation, hence the same frame count; guard anyway.
     const cols = Math.min(refSpec.frames, degSpec.frames);
