@@ -53,9 +53,10 @@ export function alignedOverlap(ref: Samples, deg: Samples, lagSamples: number): 
   const refStart = Math.max(0, -lagSamples);
   const degStart = Math.max(0, lagSamples);
   const len = Math.max(0, Math.min(ref.length - refStart, deg.length - degStart));
+  // The typed-array constructor copies (and widens) in bulk; Float64Array.from would iterate.
   return {
-    ref: Float64Array.from(ref.subarray(refStart, refStart + len)),
-    deg: Float64Array.from(deg.subarray(degStart, degStart + len)),
+    ref: new Float64Array(ref.subarray(refStart, refStart + len)),
+    deg: new Float64Array(deg.subarray(degStart, degStart + len)),
   };
 }
 
@@ -115,7 +116,8 @@ export function logSpectralDistance(ref: Samples, deg: Samples, sampleRate: numb
       const di = -(re[k] - re[kn]) / 2;
       const pr = (rr * rr + ri * ri) / wSq;
       const pd = (dr * dr + di * di) / wSq;
-      const diff = 10 * Math.log10(pr + eps) - 10 * Math.log10(pd + eps);
+      // 10 log10(P_ref + eps) - 10 log10(P_deg + eps), with one logarithm.
+      const diff = 10 * Math.log10((pr + eps) / (pd + eps));
       acc += diff * diff;
     }
     total += Math.sqrt(acc / bins);

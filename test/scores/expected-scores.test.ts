@@ -21,6 +21,8 @@ import {
 } from './expected-score-cases.ts';
 
 const TOLERANCE = 1e-9;
+/** A scenario case simulates and scores up to 100 s of audio: seconds on an idle machine, more on a busy one. */
+const SCENARIO_TIMEOUT_MS = 240_000;
 const expected = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/scores/expected-scores.json'), 'utf8')) as {
   conformance: ScoreTree;
   synthetic: ScoreTree;
@@ -53,7 +55,7 @@ describe('scores equal the recorded ones (to 1e-9)', () => {
         expectSame(want[variant].segments as ScoreTree, g.segments as ScoreTree);
         expectSame(want[variant].report, g.report);
       }
-    });
+    }, SCENARIO_TIMEOUT_MS);
   }
 
   it('the comparison itself sees a difference beyond the tolerance', () => {

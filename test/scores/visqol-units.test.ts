@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JitterlabError } from '../../src/core/errors.ts';
 import { RngStream } from '../../src/core/rng.ts';
 import { alignAndTruncate, bestLag, globallyAlign, upperEnvelope } from '../../src/scores/visqol/envelope-alignment.ts';
-import { fft, ifft } from '../../src/scores/visqol/fft.ts';
+import { bitReversedMirror, fft, fftFromBitReversed, fftToBitReversed, ifft } from '../../src/scores/visqol/fft.ts';
 import { crossCorrelation } from '../../src/scores/visqol/xcorr.ts';
 import { erbCenterFrequencies, GammatoneFilterbank } from '../../src/scores/visqol/gammatone.ts';
 import { NSIM_C1, NSIM_C3, NSIM_WINDOW, nsim } from '../../src/scores/visqol/nsim.ts';
@@ -54,6 +54,36 @@ describe('FFT', () => {
       }
     });
   }
+});
+
+describe('bit-reversed spectra', () => {
+  it('hold bin k at the bit reversal of k, its mirror -k at bitReversedMirror, and invert', () => {
+    for (const bits of [1, 2, 5, 10]) {
+      const n = 1 << bits;
+      const rev = (k: number) => {
+        let r = 0;
+        for (let b = 0; b < bits; b++) if ((k >> b) & 1) r |= 1 << (bits - 1 - b);
+        return r;
+      };
+      const rng = new RngStream(bits, 'bitrev');
+      const re = Float64Array.from({ length: n }, (_, i) => rng.at(i, 0) - 0.5);
+      const im = Float64Array.from({ length: n }, (_, i) => rng.at(i, 1) - 0.5);
+      const [nr, ni] = [re.slice(), im.slice()];
+      fft(nr, ni);
+      const [br, bi] = [re.slice(), im.slice()];
+      fftToBitReversed(br, bi, -1);
+      for (let i = 0; i < n; i++) {
+        expect(br[i]).toBeCloseTo(nr[rev(i)], 12);
+        expect(bi[i]).toBeCloseTo(ni[rev(i)], 12);
+        expect(rev(bitReversedMirror(i))).toBe((n - rev(i)) % n);
+      }
+      fftFromBitReversed(br, bi, 1);
+      for (let i = 0; i < n; i++) {
+        expect(br[i] / n).toBeCloseTo(re[i], 12);
+        expect(bi[i] / n).toBeCloseTo(im[i], 12);
+      }
+    }
+  });
 });
 
 describe('large transforms and the cross-correlation', () => {
