@@ -25,6 +25,7 @@ export function nextPowerOfTwo(n: number): number {
 
 /** cos and sin of 2 pi j / n for j < n / 2. */
 interface Twiddles {
+  n: number;
   cos: Float64Array;
   sin: Float64Array;
 }
@@ -34,25 +35,36 @@ const twiddleCache = new Map<number, Twiddles>();
  * Twiddle tables up to this size are kept for reuse (512 KB each at most). Larger ones, such as
  * the 2^21 points of a one-minute ViSQOL alignment (16 MB), are held only weakly: reused while
  * alive (a WeakRef target lives at least to the end of the synchronous job that made it, so one
- * scoring run builds each size once), then left to the garbage collector instead of being held
- * for the rest of the process.
+ * scoring run builds it once), then left to the garbage collector instead of being held for the
+ * rest of the process. One large table serves every large size at or below its own: entry j of
+ * the table for n is entry j N/n of the table for N, bit for bit (the angles differ by a power
+ * of two).
  */
 const MAX_CACHED_TWIDDLES = 1 << 16;
-const largeTwiddles = new Map<number, WeakRef<Twiddles>>();
+let largeTwiddles: WeakRef<Twiddles> | null = null;
 
+/** A twiddle table for n points or for a multiple of n (read it with stride table.n / n). */
 function twiddles(n: number): Twiddles {
-  let t = twiddleCache.get(n) ?? largeTwiddles.get(n)?.deref();
-  if (t) return t;
+  const cached = n <= MAX_CACHED_TWIDDLES ? twiddleCache.get(n) : largeTwiddles?.deref();
+  if (cached && cached.n >= n) return cached;
   const half = n >> 1;
+  const quarter = n >> 2;
   const cos = new Float64Array(Math.max(1, half));
   const sin = new Float64Array(Math.max(1, half));
-  for (let i = 0; i < half; i++) {
+  // The first quarter wave by Math.cos/sin, the second from it: cos(x + pi/2) = -sin x,
+  // sin(x + pi/2) = cos x (half the calls; a 2^21-point table needs a million of them).
+  const direct = quarter > 0 ? quarter : half;
+  for (let i = 0; i < direct; i++) {
     cos[i] = Math.cos((2 * Math.PI * i) / n);
     sin[i] = Math.sin((2 * Math.PI * i) / n);
   }
-  t = { cos, sin };
+  for (let i = direct; i < half; i++) {
+    cos[i] = -sin[i - quarter];
+    sin[i] = cos[i - quarter];
+  }
+  const t = { n, cos, sin };
   if (n <= MAX_CACHED_TWIDDLES) twiddleCache.set(n, t);
-  else largeTwiddles.set(n, new WeakRef(t));
+  else largeTwiddles = new WeakRef(t);
   return t;
 }
 
@@ -64,11 +76,11 @@ function twiddles(n: number): Twiddles {
 export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1): void {
   const n = re.length;
   if (n <= 1) return;
-  const { cos, sin } = twiddles(n);
+  const { n: tableSize, cos, sin } = twiddles(n);
   let size = n;
   for (; size >= 4; size >>= 2) {
     const L = size >> 2;
-    const step = n / size;
+    const step = tableSize / size;
     for (let start = 0; start < n; start += size) {
       for (let k = 0, t = 0; k < L; k++, t += step) {
         const i0 = start + k;
@@ -120,7 +132,7 @@ export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1):
 export function fftFromBitReversed(re: Float64Array, im: Float64Array, sign = 1): void {
   const n = re.length;
   if (n <= 1) return;
-  const { cos, sin } = twiddles(n);
+  const { n: tableSize, cos, sin } = twiddles(n);
   let size = 4;
   // With log2 n odd, a twiddle-free radix-2 stage comes first.
   if ((31 - Math.clz32(n)) % 2 === 1) {
@@ -129,7 +141,7 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array, sign = 1)
   }
   for (; size <= n; size <<= 2) {
     const L = size >> 2;
-    const step = n / size;
+    const step = tableSize / size;
     for (let start = 0; start < n; start += size) {
       for (let k = 0, t = 0; k < L; k++, t += step) {
         const i0 = start + k;

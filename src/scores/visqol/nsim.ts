@@ -184,16 +184,19 @@ function addCellTerms(
   const bd = d * bw + first;
   const bs = deg.stats[position];
   const bi = 3 * (bm + c);
+  const ul = bu + l, ml = bm + l, dl = bd + l;
+  const uc = bu + c, mc = bm + c, dc = bd + c;
+  const ur = bu + r, mr = bm + r, dr = bd + r;
   for (let k = 0; k < count; k++) {
-    let cross = w0 * b[bu + l + k];
-    cross += w1 * b[bm + l + k];
-    cross += w2 * b[bd + l + k];
-    cross += w3 * b[bu + c + k];
-    cross += w4 * b[bm + c + k];
-    cross += w5 * b[bd + c + k];
-    cross += w6 * b[bu + r + k];
-    cross += w7 * b[bm + r + k];
-    cross += w8 * b[bd + r + k];
+    let cross = w0 * b[ul + k];
+    cross += w1 * b[ml + k];
+    cross += w2 * b[dl + k];
+    cross += w3 * b[uc + k];
+    cross += w4 * b[mc + k];
+    cross += w5 * b[dc + k];
+    cross += w6 * b[ur + k];
+    cross += w7 * b[mr + k];
+    cross += w8 * b[dr + k];
     const j = bi + 3 * k;
     const mab = ma * bs[j];
     // sqrt(s_a^2) sqrt(s_b^2) from signed roots: negative exactly when ViSQOL's s_a^2 s_b^2 is.
