@@ -47,10 +47,11 @@ function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Floa
   im[1] *= b && b.length === m ? 1 : 0;
   fftFromBitReversed(re, im, 1);
   scaleInverse(re, im);
-  const outA = new Float64Array(n);
+  // The envelopes overwrite the transform's arrays (a minute at 16 kHz: 7.7 MB each saved).
+  const outA = re.subarray(0, n);
   for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
   if (!b) return [outA, null];
-  const outB = new Float64Array(b.length);
+  const outB = im.subarray(0, b.length);
   for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i]) + meanB;
   return [outA, outB];
 }
