@@ -54,7 +54,14 @@ function twiddles(n: number): Twiddles {
   // The first quarter wave by Math.cos/sin, the second from it: cos(x + pi/2) = -sin x,
   // sin(x + pi/2) = cos x (half the calls; a 2^21-point table needs a million of them).
   const direct = quarter > 0 ? quarter : half;
+  // A smaller large table still alive holds every (n / its size)-th entry already.
+  const stride = cached ? n / cached.n : 0;
   for (let i = 0; i < direct; i++) {
+    if (stride > 0 && i % stride === 0) {
+      cos[i] = cached!.cos[i / stride];
+      sin[i] = cached!.sin[i / stride];
+      continue;
+    }
     cos[i] = Math.cos((2 * Math.PI * i) / n);
     sin[i] = Math.sin((2 * Math.PI * i) / n);
   }
