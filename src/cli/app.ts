@@ -6,3 +6,4 @@ export { main, runCli } from './main.ts';
 export { runToReport } from '../report/write-run.ts';
 export { parseScenarioText, PROJECT_ROOT } from '../scenario/load.ts';
 export { AudioSource } from '../source/audio-source.ts';
+export { scoreFiles } from './score-command.ts';

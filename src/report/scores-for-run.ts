@@ -187,8 +187,9 @@ export function emodelForVariant(v: VariantResultsJson): { emodel: EmodelScores 
 export const SCORE_SEGMENT_S = 60;
 /**
  * At most this many segments are scored: a longer call is sampled by evenly spaced segments
- * (ViSQOL costs about 10 s of CPU per minute of audio; a one-hour call scored whole would take
- * longer than simulating it). The E-model still covers the whole call, window by window.
+ * (ViSQOL costs seconds of CPU per minute of audio, `npm run bench` prints the figure; a
+ * one-hour call scored whole would take longer than simulating it). The E-model still covers
+ * the whole call, window by window.
  */
 export const SCORE_MAX_SEGMENTS = 10;
 

@@ -48,15 +48,21 @@ function energy(x: Samples): number {
   return s;
 }
 
-/** The overlapping parts of ref and deg once deg is shifted back by `lagSamples`. */
+/**
+ * The overlapping parts of ref and deg once deg is shifted back by `lagSamples`: views of
+ * Float64Array inputs (read only), float64 copies of others.
+ */
 export function alignedOverlap(ref: Samples, deg: Samples, lagSamples: number): { ref: Float64Array; deg: Float64Array } {
   const refStart = Math.max(0, -lagSamples);
   const degStart = Math.max(0, lagSamples);
   const len = Math.max(0, Math.min(ref.length - refStart, deg.length - degStart));
-  return {
-    ref: Float64Array.from(ref.subarray(refStart, refStart + len)),
-    deg: Float64Array.from(deg.subarray(degStart, degStart + len)),
-  };
+  return { ref: float64Part(ref, refStart, len), deg: float64Part(deg, degStart, len) };
+}
+
+function float64Part(x: Samples, start: number, len: number): Float64Array {
+  const part = x.subarray(start, start + len);
+  // A minute at 16 kHz is 7.7 MB: no copy when the samples are float64 already.
+  return part instanceof Float64Array ? part : new Float64Array(part);
 }
 
 /** 20 log10(rms(deg) / rms(ref)); +/-Infinity when one side is silent, NaN when both are. */
@@ -115,7 +121,8 @@ export function logSpectralDistance(ref: Samples, deg: Samples, sampleRate: numb
       const di = -(re[k] - re[kn]) / 2;
       const pr = (rr * rr + ri * ri) / wSq;
       const pd = (dr * dr + di * di) / wSq;
-      const diff = 10 * Math.log10(pr + eps) - 10 * Math.log10(pd + eps);
+      // 10 log10(P_ref + eps) - 10 log10(P_deg + eps), with one logarithm.
+      const diff = 10 * Math.log10((pr + eps) / (pd + eps));
       acc += diff * diff;
     }
     total += Math.sqrt(acc / bins);

@@ -3,7 +3,9 @@
  * that only encodes and decodes the same audio with @discordjs/opus, measured in one run on the
  * same machine. Also: the codec work the report files need (the same loop with a second decoder:
  * degraded.wav and reference.wav are two decodes of one encoding), the cost of an extra
- * receive-only variant, the first run in a fresh process, and peak RSS of a 1-hour call.
+ * receive-only variant, the first run in a fresh process, the scores and HTML on top of the
+ * pipeline, `jitterlab score` of a one-minute pair as a real-time factor, and peak RSS of a
+ * 1-hour call.
  *
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
@@ -42,7 +44,7 @@ async function launch(): Promise<never> {
 }
 
 if (!process.env[APP_ENV]) await launch();
-const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport } = (await import(process.env[APP_ENV]!)) as App;
+const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport, scoreFiles } = (await import(process.env[APP_ENV]!)) as App;
 
 const require = createRequire(join(PROJECT_ROOT, 'package.json'));
 const quick = process.argv.includes('--quick');
@@ -115,6 +117,32 @@ async function pipeline(durationS: number, variants: number, scored = false, vis
   }
 }
 
+/** Seconds of the pair `jitterlab score` is timed on (the issue's reference: a one-minute pair). */
+const VISQOL_PAIR_S = 60;
+
+/**
+ * `jitterlab score` (ViSQOL speech mode and the sanity measures) of a pair this call simulated:
+ * CPU ms of the first scoring in this process (what the command pays, compilation included) and
+ * of a second one.
+ */
+async function scorePairCpu(durationS: number): Promise<{ first: number; second: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bench-'));
+  try {
+    const sc = parseScenarioText(scenarioText(durationS, 1), join(PROJECT_ROOT, 'scenarios', 'bench.yaml'));
+    const out = join(dir, 'out');
+    await runToReport(sc, { outDir: out, scores: false, html: false });
+    const time = () => {
+      const t0 = cpuMs();
+      scoreFiles(join(out, 'reference.wav'), join(out, 'degraded.wav'));
+      return cpuMs() - t0;
+    };
+    const first = time();
+    return { first, second: time() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (rssChild) {
     const s = Number(process.argv[process.argv.indexOf('--rss-child') + 1]);
@@ -146,6 +174,7 @@ async function main(): Promise<void> {
   }
   // Scores and HTML are analysis on top of the pipeline; one run shows their cost.
   const withScores = await pipeline(seconds, 1, true);
+  const visqol = await scorePairCpu(VISQOL_PAIR_S);
   const median = (xs: number[]) => percentileSorted([...xs].sort((a, b) => a - b), 0.5);
   const bare = median(runs.bare);
   const codec = median(runs.codec);
@@ -159,6 +188,9 @@ async function main(): Promise<void> {
   process.stdout.write(`pipeline, 2 variants     ${two.toFixed(0).padStart(7)} ms CPU\n`);
   process.stdout.write(`pipeline, first run      ${cold.toFixed(0).padStart(7)} ms CPU  (cold: includes V8 compiling the pipeline; not in the ratio)\n`);
   process.stdout.write(`pipeline + scores + HTML ${withScores.toFixed(0).padStart(7)} ms CPU  (E-model, sanity measures, HTML; ViSQOL off here)\n`);
+  process.stdout.write(`scores + HTML alone      ${(withScores - one).toFixed(0).padStart(7)} ms CPU  (the line above less the pipeline; goal <= 500 for 120 s)\n`);
+  const rtVisqol = (ms: number) => ((VISQOL_PAIR_S * 1000) / ms).toFixed(1);
+  process.stdout.write(`jitterlab score, ${VISQOL_PAIR_S} s pair ${visqol.first.toFixed(0).padStart(7)} ms CPU  (${rtVisqol(visqol.first)}x real time, first in this process; again: ${visqol.second.toFixed(0)} ms, ${rtVisqol(visqol.second)}x; goal >= 40x)\n`);
   process.stdout.write(`ratio pipeline / bare loop: ${(one / bare).toFixed(3)}  (goal <= 1.15)\n`);
   process.stdout.write(`ratio pipeline / codec work of its files: ${(one / codec).toFixed(3)}  (what the simulation adds to the codec calls it must make)\n`);
   process.stdout.write(`extra receive-only variant: ${((two - one) / one).toFixed(3)} of the first  (goal < 0.20)\n`);

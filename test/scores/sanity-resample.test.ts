@@ -52,6 +52,30 @@ describe('resample', () => {
     expect(rms(y, 800, y.length - 800)).toBeLessThan(1e-4);
   });
 
+  it('filters by FFT overlap-save to within rounding of the direct sums, exact zeros in silence', () => {
+    const speech = syntheticSpeech(48000, 2, 9);
+    for (const [from, to] of [
+      [48000, 16000],
+      [32000, 16000],
+      [8000, 16000],
+      [24000, 16000],
+    ] as const) {
+      // Speech with digital silence at the start and in the middle (windows of only zeros).
+      const x = Float32Array.from(speech.subarray(0, from * 2));
+      x.fill(0, 0, x.length * 0.05);
+      x.fill(0, x.length * 0.5, x.length * 0.7);
+      const fast = resample(x, from, to);
+      const direct = resample(x, from, to, { method: 'direct' });
+      expect(fast.length).toBe(direct.length);
+      let maxDiff = 0;
+      for (let i = 0; i < fast.length; i++) maxDiff = Math.max(maxDiff, Math.abs(fast[i] - direct[i]));
+      expect(maxDiff).toBeLessThan(1e-14);
+      expect(fast[Math.round(fast.length * 0.6)]).toBe(0);
+      expect(fast[Math.round(fast.length * 0.02)]).toBe(0);
+      expect(fast[Math.round(fast.length * 0.3)]).not.toBe(0);
+    }
+  });
+
   it('is the identity at equal rates and rejects bad rates', () => {
     const x = Float32Array.of(0.1, -0.2, 0.3);
     expect(Array.from(resample(x, 16000, 16000))).toEqual(Array.from(Float64Array.from(x)));

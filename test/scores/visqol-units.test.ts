@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JitterlabError } from '../../src/core/errors.ts';
 import { RngStream } from '../../src/core/rng.ts';
 import { alignAndTruncate, bestLag, globallyAlign, upperEnvelope } from '../../src/scores/visqol/envelope-alignment.ts';
-import { fft, ifft } from '../../src/scores/visqol/fft.ts';
+import { bitReversedMirror, fft, fftFromBitReversed, fftToBitReversed, ifft } from '../../src/scores/visqol/fft.ts';
 import { crossCorrelation } from '../../src/scores/visqol/xcorr.ts';
 import { erbCenterFrequencies, GammatoneFilterbank } from '../../src/scores/visqol/gammatone.ts';
 import { NSIM_C1, NSIM_C3, NSIM_WINDOW, nsim } from '../../src/scores/visqol/nsim.ts';
@@ -54,6 +54,36 @@ describe('FFT', () => {
       }
     });
   }
+});
+
+describe('bit-reversed spectra', () => {
+  it('hold bin k at the bit reversal of k, its mirror -k at bitReversedMirror, and invert', () => {
+    for (const bits of [1, 2, 5, 10]) {
+      const n = 1 << bits;
+      const rev = (k: number) => {
+        let r = 0;
+        for (let b = 0; b < bits; b++) if ((k >> b) & 1) r |= 1 << (bits - 1 - b);
+        return r;
+      };
+      const rng = new RngStream(bits, 'bitrev');
+      const re = Float64Array.from({ length: n }, (_, i) => rng.at(i, 0) - 0.5);
+      const im = Float64Array.from({ length: n }, (_, i) => rng.at(i, 1) - 0.5);
+      const [nr, ni] = [re.slice(), im.slice()];
+      fft(nr, ni);
+      const [br, bi] = [re.slice(), im.slice()];
+      fftToBitReversed(br, bi, -1);
+      for (let i = 0; i < n; i++) {
+        expect(br[i]).toBeCloseTo(nr[rev(i)], 12);
+        expect(bi[i]).toBeCloseTo(ni[rev(i)], 12);
+        expect(rev(bitReversedMirror(i))).toBe((n - rev(i)) % n);
+      }
+      fftFromBitReversed(br, bi, 1);
+      for (let i = 0; i < n; i++) {
+        expect(br[i] / n).toBeCloseTo(re[i], 12);
+        expect(bi[i] / n).toBeCloseTo(im[i], 12);
+      }
+    }
+  });
 });
 
 describe('large transforms and the cross-correlation', () => {
@@ -138,6 +168,25 @@ describe('gammatone filterbank and spectrogram', () => {
     expect(w[0]).toBe(0);
     expect(w[1279]).toBeCloseTo(0, 15);
     expect(w[1]).toBeCloseTo(0.5 - 0.5 * Math.cos((2 * Math.PI) / 1279), 15);
+  });
+
+  it('copies the frames a view shares with an already built spectrogram, bit for bit', () => {
+    const bank = new GammatoneFilterbank(16000);
+    const x = syntheticSpeech(16000, 1.5, 4);
+    const known = { signal: x, spectrogram: buildSpectrogram(x, bank) };
+    const copy = (v: Float64Array) => Float64Array.from(v);
+    // On the hop grid (a view), off the grid (a view), and a copy on the grid (not a view).
+    for (const piece of [x.subarray(640, 640 + 6400), x.subarray(641, 641 + 6400), copy(x.subarray(640, 640 + 6400))]) {
+      expect(buildSpectrogram(piece, bank, known)).toEqual(buildSpectrogram(copy(piece), bank));
+    }
+    // Frames the known spectrogram lacks (past its end) are computed.
+    // The copy is really taken (marked frames show through) only for views on the grid.
+    const marked = { signal: x, spectrogram: { ...known.spectrogram, data: known.spectrogram.data.map(() => -1) } };
+    expect(buildSpectrogram(x.subarray(640, 640 + 6400), bank, marked).data.every((v) => v === -1)).toBe(true);
+    expect(buildSpectrogram(x.subarray(641, 641 + 6400), bank, marked).data.some((v) => v === -1)).toBe(false);
+    const head = x.subarray(0, x.length - 960);
+    const tail = x.subarray(x.length - 3200);
+    expect(buildSpectrogram(tail, bank, { signal: head, spectrogram: buildSpectrogram(head, bank) })).toEqual(buildSpectrogram(copy(tail), bank));
   });
 
   it('builds 1 + floor((len - win) / hop) frames and refuses short signals', () => {

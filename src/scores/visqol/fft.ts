@@ -1,10 +1,13 @@
 /**
  * Complex FFT on split real/imaginary Float64Arrays.
  *
- * Power-of-two sizes use an iterative radix-2 decimation-in-time transform with precomputed
- * twiddles (cached per size). Other sizes use Bluestein's chirp-z algorithm (L. Bluestein,
- * "A linear filtering approach to the computation of the discrete Fourier transform", 1970),
- * which rewrites the DFT as a convolution evaluated with power-of-two FFTs.
+ * Power-of-two sizes use radix-4 stages (a radix-2 stage when log2 n is odd): decimation in
+ * frequency from natural order to bit-reversed order, decimation in time back (Cooley & Tukey
+ * 1965; the pairing of the two lets a convolution or correlation skip the bit-reversal
+ * permutation altogether: C. S. Burrus & T. W. Parks, "DFT/FFT and Convolution Algorithms", 1985,
+ * ch. 4). Other sizes use Bluestein's chirp-z algorithm (L. Bluestein, "A linear filtering
+ * approach to the computation of the discrete Fourier transform", 1970), which rewrites the DFT
+ * as a convolution evaluated with power-of-two FFTs.
  *
  * Forward: X[k] = sum_n x[n] e^{-2 pi i k n / N}. Inverse is scaled by 1/N.
  */
@@ -20,37 +23,195 @@ export function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-interface Radix2Plan {
+/** cos and sin of 2 pi j / n for j < n / 2. */
+interface Twiddles {
   n: number;
   cos: Float64Array;
   sin: Float64Array;
 }
 
-const radix2Plans = new Map<number, Radix2Plan>();
+const twiddleCache = new Map<number, Twiddles>();
 /**
  * Twiddle tables up to this size are kept for reuse (512 KB each at most). Larger ones, such as
  * the 2^21 points of a one-minute ViSQOL alignment (16 MB), are held only weakly: reused while
  * alive (a WeakRef target lives at least to the end of the synchronous job that made it, so one
- * scoring run builds each size once), then left to the garbage collector instead of being held
- * for the rest of the process.
+ * scoring run builds it once), then left to the garbage collector instead of being held for the
+ * rest of the process. One large table serves every large size at or below its own: entry j of
+ * the table for n is entry j N/n of the table for N, bit for bit (the angles differ by a power
+ * of two).
  */
-const MAX_CACHED_PLAN = 1 << 16;
-const largePlans = new Map<number, WeakRef<Radix2Plan>>();
+const MAX_CACHED_TWIDDLES = 1 << 16;
+let largeTwiddles: WeakRef<Twiddles> | null = null;
 
-function radix2Plan(n: number): Radix2Plan {
-  let plan = radix2Plans.get(n) ?? largePlans.get(n)?.deref();
-  if (plan) return plan;
+/** A twiddle table for n points or for a multiple of n (read it with stride table.n / n). */
+function twiddles(n: number): Twiddles {
+  const cached = n <= MAX_CACHED_TWIDDLES ? twiddleCache.get(n) : largeTwiddles?.deref();
+  if (cached && cached.n >= n) return cached;
   const half = n >> 1;
-  const cos = new Float64Array(half);
-  const sin = new Float64Array(half);
-  for (let i = 0; i < half; i++) {
+  const quarter = n >> 2;
+  const cos = new Float64Array(Math.max(1, half));
+  const sin = new Float64Array(Math.max(1, half));
+  // The first quarter wave by Math.cos/sin, the second from it: cos(x + pi/2) = -sin x,
+  // sin(x + pi/2) = cos x (half the calls; a 2^21-point table needs a million of them).
+  const direct = quarter > 0 ? quarter : half;
+  // A smaller large table still alive holds every (n / its size)-th entry already.
+  const stride = cached ? n / cached.n : 0;
+  for (let i = 0; i < direct; i++) {
+    if (stride > 0 && i % stride === 0) {
+      cos[i] = cached!.cos[i / stride];
+      sin[i] = cached!.sin[i / stride];
+      continue;
+    }
     cos[i] = Math.cos((2 * Math.PI * i) / n);
     sin[i] = Math.sin((2 * Math.PI * i) / n);
   }
-  plan = { n, cos, sin };
-  if (n <= MAX_CACHED_PLAN) radix2Plans.set(n, plan);
-  else largePlans.set(n, new WeakRef(plan));
-  return plan;
+  for (let i = direct; i < half; i++) {
+    cos[i] = -sin[i - quarter];
+    sin[i] = cos[i - quarter];
+  }
+  const t = { n, cos, sin };
+  if (n <= MAX_CACHED_TWIDDLES) twiddleCache.set(n, t);
+  else largeTwiddles = new WeakRef(t);
+  return t;
+}
+
+/**
+ * Unscaled power-of-two transform, natural order in, bit-reversed order out; sign -1 forward,
+ * +1 inverse. Each radix-4 stage is two radix-2 stages fused (quarters k, k+L, k+2L, k+3L), with
+ * three twiddle products instead of four.
+ */
+export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1): void {
+  const n = re.length;
+  if (n <= 1) return;
+  const { n: tableSize, cos, sin } = twiddles(n);
+  let size = n;
+  for (; size >= 4; size >>= 2) {
+    const L = size >> 2;
+    const step = tableSize / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0, t = 0; k < L; k++, t += step) {
+        const i0 = start + k;
+        const i1 = i0 + L;
+        const i2 = i1 + L;
+        const i3 = i2 + L;
+        const ar = re[i0], ai = im[i0];
+        const br = re[i1], bi = im[i1];
+        const cr = re[i2], ci = im[i2];
+        const dr = re[i3], di = im[i3];
+        const t0r = ar + cr, t0i = ai + ci;
+        const t1r = ar - cr, t1i = ai - ci;
+        const t2r = br + dr, t2i = bi + di;
+        // (b - d) times -i (forward) or +i (inverse).
+        const t3r = -sign * (bi - di), t3i = sign * (br - dr);
+        re[i0] = t0r + t2r;
+        im[i0] = t0i + t2i;
+        if (k === 0) {
+          re[i1] = t0r - t2r;
+          im[i1] = t0i - t2i;
+          re[i2] = t1r + t3r;
+          im[i2] = t1i + t3i;
+          re[i3] = t1r - t3r;
+          im[i3] = t1i - t3i;
+          continue;
+        }
+        const w1r = cos[t], w1i = sign * sin[t];
+        const w2r = cos[2 * t], w2i = sign * sin[2 * t];
+        const w3r = w1r * w2r - w1i * w2i, w3i = w1r * w2i + w1i * w2r;
+        const xr = t0r - t2r, xi = t0i - t2i;
+        re[i1] = xr * w2r - xi * w2i;
+        im[i1] = xr * w2i + xi * w2r;
+        const yr = t1r + t3r, yi = t1i + t3i;
+        re[i2] = yr * w1r - yi * w1i;
+        im[i2] = yr * w1i + yi * w1r;
+        const zr = t1r - t3r, zi = t1i - t3i;
+        re[i3] = zr * w3r - zi * w3i;
+        im[i3] = zr * w3i + zi * w3r;
+      }
+    }
+  }
+  if (size === 2) radix2Pairs(re, im);
+}
+
+/**
+ * Unscaled power-of-two transform, bit-reversed order in, natural order out; sign -1 forward,
+ * +1 inverse. The mirror image of fftToBitReversed (decimation in time).
+ */
+export function fftFromBitReversed(re: Float64Array, im: Float64Array, sign = 1): void {
+  const n = re.length;
+  if (n <= 1) return;
+  const { n: tableSize, cos, sin } = twiddles(n);
+  let size = 4;
+  // With log2 n odd, a twiddle-free radix-2 stage comes first.
+  if ((31 - Math.clz32(n)) % 2 === 1) {
+    radix2Pairs(re, im);
+    size = 8;
+  }
+  for (; size <= n; size <<= 2) {
+    const L = size >> 2;
+    const step = tableSize / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0, t = 0; k < L; k++, t += step) {
+        const i0 = start + k;
+        const i1 = i0 + L;
+        const i2 = i1 + L;
+        const i3 = i2 + L;
+        const ar = re[i0], ai = im[i0];
+        let br = re[i1], bi = im[i1];
+        let cr = re[i2], ci = im[i2];
+        let dr = re[i3], di = im[i3];
+        if (k !== 0) {
+          const w1r = cos[t], w1i = sign * sin[t];
+          const w2r = cos[2 * t], w2i = sign * sin[2 * t];
+          const w3r = w1r * w2r - w1i * w2i, w3i = w1r * w2i + w1i * w2r;
+          const b2r = br * w2r - bi * w2i;
+          bi = br * w2i + bi * w2r;
+          br = b2r;
+          const c1r = cr * w1r - ci * w1i;
+          ci = cr * w1i + ci * w1r;
+          cr = c1r;
+          const d3r = dr * w3r - di * w3i;
+          di = dr * w3i + di * w3r;
+          dr = d3r;
+        }
+        const s0r = ar + br, s0i = ai + bi;
+        const s1r = ar - br, s1i = ai - bi;
+        const s2r = cr + dr, s2i = ci + di;
+        // (c - d) times +i (inverse) or -i (forward).
+        const s3r = -sign * (ci - di), s3i = sign * (cr - dr);
+        re[i0] = s0r + s2r;
+        im[i0] = s0i + s2i;
+        re[i2] = s0r - s2r;
+        im[i2] = s0i - s2i;
+        re[i1] = s1r + s3r;
+        im[i1] = s1i + s3i;
+        re[i3] = s1r - s3r;
+        im[i3] = s1i - s3i;
+      }
+    }
+  }
+}
+
+/** The size-2 butterflies of adjacent pairs (no twiddles). */
+function radix2Pairs(re: Float64Array, im: Float64Array): void {
+  for (let i = 0; i < re.length; i += 2) {
+    const ar = re[i], ai = im[i];
+    const br = re[i + 1], bi = im[i + 1];
+    re[i] = ar + br;
+    im[i] = ai + bi;
+    re[i + 1] = ar - br;
+    im[i + 1] = ai - bi;
+  }
+}
+
+/**
+ * Position of bin n - k in a bit-reversed spectrum, given the position i of bin k (n a power of
+ * two): positions 0 and 1 (bins 0 and n/2) are their own mirrors; in each block [2^q, 2^(q+1))
+ * the mirror runs backwards, 3 * 2^q - 1 - i.
+ */
+export function bitReversedMirror(i: number): number {
+  if (i < 2) return i;
+  const q = 1 << (31 - Math.clz32(i));
+  return 3 * q - 1 - i;
 }
 
 /** In-place bit-reversal permutation (the reversed index is carried along, no table). */
@@ -71,30 +232,10 @@ function bitReverse(re: Float64Array, im: Float64Array): void {
   }
 }
 
-/** Unscaled radix-2 transform; sign -1 forward, +1 inverse. */
-function radix2(re: Float64Array, im: Float64Array, sign: number): void {
-  const n = re.length;
-  if (n <= 1) return;
-  const { cos, sin } = radix2Plan(n);
+/** Unscaled radix-2^k transform in natural order; sign -1 forward, +1 inverse. */
+function powerOfTwo(re: Float64Array, im: Float64Array, sign: number): void {
+  fftToBitReversed(re, im, sign);
   bitReverse(re, im);
-  for (let size = 2; size <= n; size <<= 1) {
-    const half = size >> 1;
-    const step = n / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0, t = 0; k < half; k++, t += step) {
-        const wr = cos[t];
-        const wi = sign * sin[t];
-        const a = start + k;
-        const b = a + half;
-        const xr = re[b] * wr - im[b] * wi;
-        const xi = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - xr;
-        im[b] = im[a] - xi;
-        re[a] += xr;
-        im[a] += xi;
-      }
-    }
-  }
 }
 
 /** Unscaled Bluestein transform of any length; sign -1 forward, +1 inverse. */
@@ -126,14 +267,15 @@ function bluestein(re: Float64Array, im: Float64Array, sign: number): void {
     br[k] = br[m - k] = wr[k];
     bi[k] = bi[m - k] = -wi[k];
   }
-  radix2(ar, ai, -1);
-  radix2(br, bi, -1);
+  // The convolution's spectra stay in bit-reversed order: a pointwise product needs no other.
+  fftToBitReversed(ar, ai, -1);
+  fftToBitReversed(br, bi, -1);
   for (let k = 0; k < m; k++) {
     const r = ar[k] * br[k] - ai[k] * bi[k];
     ai[k] = ar[k] * bi[k] + ai[k] * br[k];
     ar[k] = r;
   }
-  radix2(ar, ai, 1);
+  fftFromBitReversed(ar, ai, 1);
   for (let k = 0; k < n; k++) {
     const cr = ar[k] / m;
     const ci = ai[k] / m;
@@ -145,18 +287,23 @@ function bluestein(re: Float64Array, im: Float64Array, sign: number): void {
 
 /** In-place forward DFT of any length. */
 export function fft(re: Float64Array, im: Float64Array): void {
-  if (isPowerOfTwo(re.length)) radix2(re, im, -1);
+  if (isPowerOfTwo(re.length)) powerOfTwo(re, im, -1);
   else bluestein(re, im, -1);
 }
 
-/** In-place inverse DFT of any length, scaled by 1/N. */
-export function ifft(re: Float64Array, im: Float64Array): void {
+/** Scales both arrays by 1/n (the inverse transform's normalisation). */
+export function scaleInverse(re: Float64Array, im: Float64Array): void {
   const n = re.length;
-  if (isPowerOfTwo(n)) radix2(re, im, 1);
-  else bluestein(re, im, 1);
   const s = 1 / n;
   for (let i = 0; i < n; i++) {
     re[i] *= s;
     im[i] *= s;
   }
+}
+
+/** In-place inverse DFT of any length, scaled by 1/N. */
+export function ifft(re: Float64Array, im: Float64Array): void {
+  if (isPowerOfTwo(re.length)) powerOfTwo(re, im, 1);
+  else bluestein(re, im, 1);
+  scaleInverse(re, im);
 }

@@ -9,6 +9,12 @@
  * - NSIM = (2 mu_r mu_d + C1)/(mu_r^2 + mu_d^2 + C1) * (s_rd + C3)/(sqrt(s_r^2 s_d^2) + C3), where
  *   a negative s_r^2 s_d^2 (rounding on silent patches) makes the denominator C3;
  * - mean over time per band (the per-band "freq band means"), then mean over bands.
+ *
+ * The patch matcher compares each reference patch with a patch at every frame of the degraded
+ * spectrogram (hundreds of thousands of comparisons a minute), so the statistics that belong to one
+ * side alone (mu, mu^2, sqrt of the variance) are computed once per side: for a whole spectrogram at
+ * once (`NsimField`), where a patch at any offset is a view, not a copy. Per comparison only the
+ * cross term is left, and the cell's two quotients share one division.
  */
 import type { Patch } from './patch-creator.ts';
 
@@ -28,51 +34,177 @@ export const NSIM_C1 = (0.01 * INTENSITY_RANGE) ** 2;
 export const NSIM_C3 = (0.03 * INTENSITY_RANGE) ** 2 / 2;
 
 /**
- * 3x3 convolution with edge replication, output the size of the input. `src` is band-major
- * (rows x cols); `out` receives the result.
+ * The window applied at one cell: columns left/c/right of rows up/mid/down (row starts), summed
+ * column by column, top to bottom, with the kernel index running backwards from 8 as ViSQOL does
+ * (a true convolution; the kernel is symmetric, the order is kept anyway).
  */
-export function convolve3x3Replicate(src: Float64Array, rows: number, cols: number, out: Float64Array): void {
-  const w = NSIM_WINDOW;
-  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];
-  for (let r = 0; r < rows; r++) {
-    const up = (r === 0 ? 0 : r - 1) * cols;
-    const mid = r * cols;
-    const down = (r === rows - 1 ? rows - 1 : r + 1) * cols;
-    for (let c = 0; c < cols; c++) {
-      const left = c === 0 ? 0 : c - 1;
-      const right = c === cols - 1 ? cols - 1 : c + 1;
-      // ViSQOL sums column by column (left to right, top to bottom) with the kernel index running
-      // backwards from 8 (a true convolution; the kernel is symmetric, the order is kept anyway).
-      let sum = 0;
-      sum += src[up + left] * w8;
-      sum += src[mid + left] * w7;
-      sum += src[down + left] * w6;
-      sum += src[up + c] * w5;
-      sum += src[mid + c] * w4;
-      sum += src[down + c] * w3;
-      sum += src[up + right] * w2;
-      sum += src[mid + right] * w1;
-      sum += src[down + right] * w0;
-      out[mid + c] = sum;
+function window3x3(x: Float64Array, up: number, mid: number, down: number, left: number, c: number, right: number): number {
+  let sum = x[up + left] * CORNER;
+  sum += x[mid + left] * EDGE;
+  sum += x[down + left] * CORNER;
+  sum += x[up + c] * EDGE;
+  sum += x[mid + c] * CENTRE;
+  sum += x[down + c] * EDGE;
+  sum += x[up + right] * CORNER;
+  sum += x[mid + right] * EDGE;
+  sum += x[down + right] * CORNER;
+  return sum;
+}
+
+/** Where a column sits in a patch: the window replicates the patch's first and last columns. */
+const INTERIOR = 0;
+const FIRST = 1;
+const LAST = 2;
+
+/**
+ * A band-major matrix seen as the patches of `cols` columns starting at each of its columns, with
+ * the one-sided NSIM statistics of every cell in each of the three positions a column can take in
+ * a patch (interior, first, last: the window replicates a patch's edge columns). Columns past the
+ * matrix's end are zeros, as ViSQOL's degraded patches past the end of the signal are.
+ */
+export class NsimField {
+  /** Row stride: the matrix's columns plus the zero columns the last patch reaches. */
+  readonly width: number;
+  readonly data: Float64Array;
+  /** Per position: [mu, mu^2, signed sqrt of the local variance] of each cell, interleaved. */
+  readonly stats: readonly [Float64Array, Float64Array, Float64Array];
+
+  /** `matrix` is rows x columns; patches of `cols` columns will start at offsets 0 .. offsets - 1. */
+  constructor(
+    readonly rows: number,
+    columns: number,
+    readonly cols: number,
+    matrix: Float64Array,
+    offsets = 1,
+  ) {
+    const width = Math.max(columns, offsets - 1 + cols);
+    this.width = width;
+    this.data = new Float64Array(rows * width);
+    for (let r = 0; r < rows; r++) this.data.set(matrix.subarray(r * columns, (r + 1) * columns), r * width);
+    const sq = new Float64Array(this.data.length);
+    for (let i = 0; i < sq.length; i++) sq[i] = this.data[i] * this.data[i];
+    this.stats = [this.statsAt(INTERIOR, sq), this.statsAt(FIRST, sq), this.statsAt(LAST, sq)];
+  }
+
+  /** The field of one patch (its only offset is 0). */
+  static ofPatch(p: Patch): NsimField {
+    return new NsimField(p.rows, p.cols, p.cols, p.data);
+  }
+
+  private statsAt(position: number, sq: Float64Array): Float64Array {
+    const { rows, width, data } = this;
+    const s = new Float64Array(3 * rows * width);
+    for (let r = 0; r < rows; r++) {
+      const up = (r === 0 ? 0 : r - 1) * width;
+      const mid = r * width;
+      const down = (r === rows - 1 ? rows - 1 : r + 1) * width;
+      for (let j = 0; j < width; j++) {
+        // Interior columns at the stored ends are never used; clamp rather than read outside.
+        const left = position === FIRST || j === 0 ? j : j - 1;
+        const right = position === LAST || j === width - 1 ? j : j + 1;
+        const mu = window3x3(data, up, mid, down, left, j, right);
+        const muSq = mu * mu;
+        const variance = window3x3(sq, up, mid, down, left, j, right) - muSq;
+        const k = 3 * (mid + j);
+        s[k] = mu;
+        s[k + 1] = muSq;
+        s[k + 2] = variance < 0 ? -Math.sqrt(-variance) : Math.sqrt(variance);
+      }
     }
+    return s;
   }
 }
 
-/** Per-patch local statistics reused across comparisons: windowed mean and mean of squares. */
-export interface PatchStats {
-  mu: Float64Array;
-  meanSq: Float64Array;
+/**
+ * NSIM of the patch at offset 0 of `ref` against the patches at offsets first .. first + count - 1
+ * of `deg` (same rows and patch width): out[k] for offset first + k. With `bandMeans` (rows x count,
+ * band-major) the per-band means are written too. The offsets run innermost: every cell's
+ * reference statistics and window weights stay fixed while the degraded side streams past.
+ */
+export function nsimAcrossOffsets(ref: NsimField, deg: NsimField, first: number, count: number, out: Float64Array, bandMeans?: Float64Array): void {
+  const { rows, cols } = ref;
+  const last = cols - 1;
+  const rowSum = new Float64Array(count);
+  out.fill(0, 0, count);
+  for (let r = 0; r < rows; r++) {
+    rowSum.fill(0);
+    const up = r === 0 ? 0 : r - 1;
+    const down = r === rows - 1 ? rows - 1 : r + 1;
+    for (let c = 0; c < cols; c++) {
+      const position = c === 0 ? FIRST : c === last ? LAST : INTERIOR;
+      const left = c === 0 ? 0 : c - 1;
+      const right = c === last ? last : c + 1;
+      addCellTerms(ref, deg, first, count, [up, r, down], [left, c, right], position, rowSum);
+    }
+    for (let k = 0; k < count; k++) {
+      const mean = rowSum[k] / cols;
+      if (bandMeans) bandMeans[r * count + k] = mean;
+      out[k] += mean;
+    }
+  }
+  for (let k = 0; k < count; k++) out[k] /= rows;
 }
 
-export function patchStats(p: Patch): PatchStats {
-  const n = p.rows * p.cols;
-  const mu = new Float64Array(n);
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) sq[i] = p.data[i] * p.data[i];
-  const meanSq = new Float64Array(n);
-  convolve3x3Replicate(p.data, p.rows, p.cols, mu);
-  convolve3x3Replicate(sq, p.rows, p.cols, meanSq);
-  return { mu, meanSq };
+/**
+ * Adds cell (rowsAt[1], colsAt[1])'s NSIM term for each offset to acc. The window of the cross
+ * products is summed in ViSQOL's order, each reference value folded into its weight.
+ */
+function addCellTerms(
+  ref: NsimField,
+  deg: NsimField,
+  first: number,
+  count: number,
+  rowsAt: readonly [number, number, number],
+  colsAt: readonly [number, number, number],
+  position: number,
+  acc: Float64Array,
+): void {
+  const a = ref.data;
+  const aw = ref.width;
+  const [u, m, d] = rowsAt;
+  const [l, c, r] = colsAt;
+  const w0 = a[u * aw + l] * CORNER;
+  const w1 = a[m * aw + l] * EDGE;
+  const w2 = a[d * aw + l] * CORNER;
+  const w3 = a[u * aw + c] * EDGE;
+  const w4 = a[m * aw + c] * CENTRE;
+  const w5 = a[d * aw + c] * EDGE;
+  const w6 = a[u * aw + r] * CORNER;
+  const w7 = a[m * aw + r] * EDGE;
+  const w8 = a[d * aw + r] * CORNER;
+  const as = ref.stats[position];
+  const ai = 3 * (m * aw + c);
+  const ma = as[ai];
+  const intensityDen = as[ai + 1] + NSIM_C1;
+  const rootA = as[ai + 2];
+  const b = deg.data;
+  const bw = deg.width;
+  const bu = u * bw + first;
+  const bm = m * bw + first;
+  const bd = d * bw + first;
+  const bs = deg.stats[position];
+  const bi = 3 * (bm + c);
+  const ul = bu + l, ml = bm + l, dl = bd + l;
+  const uc = bu + c, mc = bm + c, dc = bd + c;
+  const ur = bu + r, mr = bm + r, dr = bd + r;
+  for (let k = 0; k < count; k++) {
+    let cross = w0 * b[ul + k];
+    cross += w1 * b[ml + k];
+    cross += w2 * b[dl + k];
+    cross += w3 * b[uc + k];
+    cross += w4 * b[mc + k];
+    cross += w5 * b[dc + k];
+    cross += w6 * b[ur + k];
+    cross += w7 * b[mr + k];
+    cross += w8 * b[dr + k];
+    const j = bi + 3 * k;
+    const mab = ma * bs[j];
+    // sqrt(s_a^2) sqrt(s_b^2) from signed roots: negative exactly when ViSQOL's s_a^2 s_b^2 is.
+    const roots = rootA * bs[j + 2];
+    const num = (mab * 2 + NSIM_C1) * (cross - mab + NSIM_C3);
+    const den = (intensityDen + bs[j + 1]) * ((roots < 0 ? 0 : roots) + NSIM_C3);
+    acc[k] += num / den;
+  }
 }
 
 export interface NsimResult {
@@ -82,61 +214,10 @@ export interface NsimResult {
   bandMeans: Float64Array;
 }
 
-/** Scratch buffers for repeated comparisons of same-sized patches (no per-call allocation). */
-export class NsimScratch {
-  cross = new Float64Array(0);
-  crossMean = new Float64Array(0);
-  bandMeans = new Float64Array(0);
-  ensure(cells: number, rows: number): void {
-    if (this.cross.length < cells) {
-      this.cross = new Float64Array(cells);
-      this.crossMean = new Float64Array(cells);
-    }
-    if (this.bandMeans.length < rows) this.bandMeans = new Float64Array(rows);
-  }
-}
-
-/**
- * NSIM of two patches of equal shape. Pass precomputed stats and a scratch object in hot loops;
- * the returned `bandMeans` is then a view into the scratch (copy it to keep it).
- */
-export function nsim(
-  ref: Patch,
-  deg: Patch,
-  refStats: PatchStats = patchStats(ref),
-  degStats: PatchStats = patchStats(deg),
-  scratch: NsimScratch = new NsimScratch(),
-): NsimResult {
-  const { rows, cols } = ref;
-  const n = rows * cols;
-  scratch.ensure(n, rows);
-  const cross = scratch.cross;
-  for (let i = 0; i < n; i++) cross[i] = ref.data[i] * deg.data[i];
-  convolve3x3Replicate(cross, rows, cols, scratch.crossMean);
-  const crossMean = scratch.crossMean;
-  const bandMeans = scratch.bandMeans.subarray(0, rows);
-  const { mu: muR, meanSq: sqR } = refStats;
-  const { mu: muD, meanSq: sqD } = degStats;
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    let rowSum = 0;
-    for (let c = 0; c < cols; c++) {
-      const i = r * cols + c;
-      const mr = muR[i];
-      const md = muD[i];
-      const mrSq = mr * mr;
-      const mdSq = md * md;
-      const mrd = mr * md;
-      const intensity = (mrd * 2 + NSIM_C1) / (mrSq + mdSq + NSIM_C1);
-      const sr = sqR[i] - mrSq;
-      const sd = sqD[i] - mdSq;
-      const srd = crossMean[i] - mrd;
-      const prod = sr * sd;
-      const denom = prod < 0 ? NSIM_C3 : Math.sqrt(prod) + NSIM_C3;
-      rowSum += intensity * ((srd + NSIM_C3) / denom);
-    }
-    bandMeans[r] = rowSum / cols;
-    total += bandMeans[r];
-  }
-  return { similarity: total / rows, bandMeans };
+/** NSIM of two patches of equal shape. */
+export function nsim(ref: Patch, deg: Patch): NsimResult {
+  const out = new Float64Array(1);
+  const bandMeans = new Float64Array(ref.rows);
+  nsimAcrossOffsets(NsimField.ofPatch(ref), NsimField.ofPatch(deg), 0, 1, out, bandMeans);
+  return { similarity: out[0], bandMeans };
 }

@@ -14,7 +14,7 @@
 import { JitterlabError } from '../../core/errors.ts';
 import { alignAndTruncate } from './envelope-alignment.ts';
 import type { GammatoneFilterbank } from './gammatone.ts';
-import { nsim, NsimScratch, patchStats, type PatchStats } from './nsim.ts';
+import { nsim, nsimAcrossOffsets, NsimField } from './nsim.ts';
 import { extractPatch, type Patch } from './patch-creator.ts';
 import { buildSpectrogram, prepareSpectrogramsForComparison, type Spectrogram } from './spectrogram.ts';
 
@@ -68,18 +68,10 @@ export function findMostOptimalDegPatches(
     );
   }
 
-  const degPatches: (Patch | undefined)[] = new Array(degCols);
-  const degStats: (PatchStats | undefined)[] = new Array(degCols);
-  const degPatchAt = (offset: number): Patch => {
-    let p = degPatches[offset];
-    if (!p) {
-      p = extractPatch(degSpec, offset, framesPerPatch);
-      degPatches[offset] = p;
-      degStats[offset] = patchStats(p);
-    }
-    return p;
-  };
-  const scratch = new NsimScratch();
+  // Every degraded patch the search can reach (one per frame) is a view of this field.
+  const deg = new NsimField(degSpec.bands, degCols, framesPerPatch, degSpec.data, degCols);
+  const refFields = refPatches.map((p) => NsimField.ofPatch(p));
+  const sims = new Float64Array(Math.min(degCols, 2 * searchWindow + 1));
 
   // Cumulative similarity and back-pointers, zero-initialised like ViSQOL's vectors.
   const dp = new Float64Array(refFrames.length * degCols);
@@ -88,8 +80,7 @@ export function findMostOptimalDegPatches(
 
   for (let p = 0; p < numPatches; p++) {
     const refFrame = refFrames[p];
-    const refPatch = refPatches[p];
-    const refStats = patchStats(refPatch);
+    const refField = refFields[p];
     const row = p * degCols;
     const prev = (p - 1) * degCols;
     const lower = p > 0 ? Math.max(refFrames[p - 1] - searchWindow, 0) : 0;
@@ -98,10 +89,11 @@ export function findMostOptimalDegPatches(
     let runBest = LOWEST;
     let runIdx = -1;
     let scanned = lower;
-    for (let s = Math.max(0, refFrame - searchWindow); s <= refFrame + searchWindow; s++) {
-      if (s >= degCols) break;
-      const degPatch = degPatchAt(s);
-      let sim = nsim(refPatch, degPatch, refStats, degStats[s], scratch).similarity;
+    const from = Math.max(0, refFrame - searchWindow);
+    const to = Math.min(refFrame + searchWindow, degCols - 1);
+    if (to >= from) nsimAcrossOffsets(refField, deg, from, to - from + 1, sims);
+    for (let s = from; s <= to; s++) {
+      let sim = sims[s - from];
       let past = -1;
       if (p > 0) {
         while (scanned <= s - 1) {
@@ -145,9 +137,11 @@ export function findMostOptimalDegPatches(
 
   const out: PatchMatch[] = new Array(numPatches);
   for (let p = last; p >= 0; p--) {
-    const refPatch = refPatches[p];
     const offset = Math.min(Math.max(lastOffset, 0), degCols - 1);
-    const r = nsim(refPatch, degPatchAt(offset), patchStats(refPatch), degStats[offset], scratch);
+    const bandMeans = new Float64Array(refPatches[p].rows);
+    const one = new Float64Array(1);
+    nsimAcrossOffsets(refFields[p], deg, offset, 1, one, bandMeans);
+    const similarity = one[0];
     const pointer = back[p * degCols + offset];
     const refStartS = refFrames[p] * frameDurationS;
     const matched = !(lastOffset === pointer || lastOffset < 0);
@@ -155,8 +149,8 @@ export function findMostOptimalDegPatches(
     out[p] = {
       refFrame: refFrames[p],
       degFrame: matched ? lastOffset : -1,
-      similarity: matched ? r.similarity : 0,
-      bandMeans: matched ? Float64Array.from(r.bandMeans) : new Float64Array(refPatch.rows),
+      similarity: matched ? similarity : 0,
+      bandMeans: matched ? bandMeans : new Float64Array(refPatches[p].rows),
       refStartS,
       refEndS: refStartS + patchDurationS,
       degStartS,
@@ -172,12 +166,13 @@ export function findMostOptimalDegPatches(
 /**
  * ViSQOL `ComparisonPatchesSelector::Slice`: samples int(start*fs) .. min(len-1, int(end*fs)) - 1.
  * When the end lies beyond the signal ViSQOL adds the missing samples as zeros at the FRONT (its
- * "post-silence" is joined before the slice); we keep that behaviour.
+ * "post-silence" is joined before the slice); we keep that behaviour. Without padding the slice is
+ * a view of `x` (read only), which lets its spectrogram reuse x's frames.
  */
 export function sliceSignal(x: Float64Array, sampleRate: number, startS: number, endS: number): Float64Array {
   const startIndex = Math.max(0, Math.trunc(startS * sampleRate));
   const endIndex = Math.min(x.length - 1, Math.trunc(endS * sampleRate));
-  let out = x.slice(startIndex, Math.max(startIndex, endIndex));
+  let out = x.subarray(startIndex, Math.max(startIndex, endIndex));
   const endDiff = endS * sampleRate - x.length;
   if (endDiff > 0) {
     const padded = new Float64Array(Math.trunc(endDiff) + out.length);
@@ -193,21 +188,29 @@ export function sliceSignal(x: Float64Array, sampleRate: number, startS: number,
   return out;
 }
 
-/** Time-domain re-alignment and re-scoring of each matched pair (step 2). */
+/**
+ * Time-domain re-alignment and re-scoring of each matched pair (step 2). `refFrames` and
+ * `degFrames`, the spectrograms of the whole signals before dB conversion, supply the frames the
+ * pieces share with them.
+ */
 export function finelyAlignAndRecreatePatches(
   matches: readonly PatchMatch[],
   ref: Float64Array,
   deg: Float64Array,
   bank: GammatoneFilterbank,
+  refFrames?: Spectrogram,
+  degFrames?: Spectrogram,
 ): PatchMatch[] {
+  const knownRef = refFrames ? { signal: ref, spectrogram: refFrames } : undefined;
+  const knownDeg = degFrames ? { signal: deg, spectrogram: degFrames } : undefined;
   const fs = bank.sampleRate;
   return matches.map((m) => {
     if (m.degStartS === m.degEndS && m.degStartS === 0) return m;
     const refAudio = sliceSignal(ref, fs, m.refStartS, m.refEndS);
     const degAudio = sliceSignal(deg, fs, m.degStartS, m.degEndS);
     const aligned = alignAndTruncate(refAudio, degAudio, fs);
-    const refSpec = buildSpectrogram(aligned.ref, bank);
-    const degSpec = buildSpectrogram(aligned.deg, bank);
+    const refSpec = buildSpectrogram(aligned.ref, bank, knownRef);
+    const degSpec = buildSpectrogram(aligned.deg, bank, knownDeg);
     prepareSpectrogramsForComparison(refSpec, degSpec);
     // Both pieces have the same length after truncation, hence the same frame count; guard anyway.
     const cols = Math.min(refSpec.frames, degSpec.frames);

@@ -47,8 +47,32 @@ export function hannSymmetric(n: number): Float64Array {
   return w;
 }
 
-/** Build the gammatone spectrogram of `signal` (at the filterbank's sample rate). */
-export function buildSpectrogram(signal: Float64Array, bank: GammatoneFilterbank): Spectrogram {
+/**
+ * A spectrogram already built (before any dB conversion) and the signal it was built from. A
+ * frame of a later spectrogram whose samples are a frame of that signal (the later signal is a
+ * view of it, starting on its hop grid) is copied from it instead of filtered again: the
+ * re-alignment of each matched patch rebuilds spectrograms of pieces of the same two signals.
+ */
+export interface KnownFrames {
+  signal: Float64Array;
+  spectrogram: Spectrogram;
+}
+
+/**
+ * Where frame 0 of `view` sits in `known`'s frames: -1 unless `view` shares `known.signal`'s
+ * memory and starts on its hop grid.
+ */
+function knownFrameOffset(view: Float64Array, known: KnownFrames | undefined, hop: number): number {
+  if (!known || view.buffer !== known.signal.buffer) return -1;
+  const start = (view.byteOffset - known.signal.byteOffset) / Float64Array.BYTES_PER_ELEMENT;
+  return start >= 0 && start % hop === 0 ? start / hop : -1;
+}
+
+/**
+ * Build the gammatone spectrogram of `signal` (at the filterbank's sample rate), copying the
+ * frames `known` already holds (see KnownFrames).
+ */
+export function buildSpectrogram(signal: Float64Array, bank: GammatoneFilterbank, known?: KnownFrames): Spectrogram {
   const win = analysisWindow(bank.sampleRate);
   if (signal.length <= win.size) {
     throw new JitterlabError(
@@ -62,7 +86,13 @@ export function buildSpectrogram(signal: Float64Array, bank: GammatoneFilterbank
   const hann = hannSymmetric(win.size);
   const frame = new Float64Array(win.size);
   const cell = new Float64Array(bands);
+  const firstKnown = knownFrameOffset(signal, known, win.hop);
   for (let f = 0; f < frames; f++) {
+    if (firstKnown >= 0 && firstKnown + f < known!.spectrogram.frames) {
+      const k = known!.spectrogram;
+      for (let b = 0; b < bands; b++) data[b * frames + f] = k.data[b * k.frames + firstKnown + f];
+      continue;
+    }
     const start = f * win.hop;
     for (let i = 0; i < win.size; i++) frame[i] = signal[start + i] * hann[i];
     bank.frameRms(frame, cell);

@@ -116,6 +116,9 @@ export function visqolSpeech(
 
   const refSpec = buildSpectrogram(ref, bank);
   const degSpec = buildSpectrogram(deg, bank);
+  // The frames before dB conversion, for the patches' re-alignment (step 5) to reuse.
+  const refRaw = { ...refSpec, data: refSpec.data.slice() };
+  const degRaw = { ...degSpec, data: degSpec.data.slice() };
   prepareSpectrogramsForComparison(refSpec, degSpec);
 
   const refFrames = createRefPatchIndices(refSpec.frames, ref, win.hop);
@@ -127,7 +130,7 @@ export function visqolSpeech(
     win.frameDurationS,
     opts.searchWindowRadius ?? DEFAULT_SEARCH_WINDOW_RADIUS,
   );
-  const matches: PatchMatch[] = finelyAlignAndRecreatePatches(coarse, ref, deg, bank);
+  const matches: PatchMatch[] = finelyAlignAndRecreatePatches(coarse, ref, deg, bank, refRaw, degRaw);
 
   const bands = bank.numBands;
   const fvnsim = new Array<number>(bands).fill(0);

@@ -1,40 +1,50 @@
-import { fft, ifft } from './fft.ts';
+import { fftFromBitReversed, fftToBitReversed, scaleInverse } from './fft.ts';
 
 /**
  * Circular cross-correlation of two real signals by one complex FFT of n points (a power of two,
  * at least their combined length for a linear result): c[k mod n] = sum_m a[m] b[m + k].
  * Both signals ride in one transform as z = a + i b; A = (Z[k] + conj Z[-k]) / 2 and
- * B = (Z[k] - conj Z[-k]) / (2i), then c = IFFT(conj(A) B). Shared by ViSQOL's envelope
- * alignment and the waveform lag of the sanity measures.
+ * B = (Z[k] - conj Z[-k]) / (2i), then c = IFFT(conj(A) B). The spectrum stays in bit-reversed
+ * order (no permutation pass). Shared by ViSQOL's
+ * envelope alignment and the waveform lag of the sanity measures.
  */
 export function crossCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   re.set(a);
   im.set(b);
-  fft(re, im);
-  // The product spectrum overwrites Z in place, bin k together with its mirror n - k (each needs
+  fftToBitReversed(re, im, -1);
+  // The product spectrum overwrites Z in place, bin k together with its mirror -k (each needs
   // both): at the 2^21-point size of a one-minute ViSQOL segment, two more arrays are 32 MB.
-  for (let k = 0; k <= n >> 1; k++) {
-    const kn = (n - k) % n;
-    const rk = re[k];
-    const ik = im[k];
-    const rn = re[kn];
-    const iN = im[kn];
-    let ar = (rk + rn) / 2;
-    let ai = (ik - iN) / 2;
-    let br = (ik + iN) / 2;
-    let bi = -(rk - rn) / 2;
-    re[k] = ar * br + ai * bi;
-    im[k] = ar * bi - ai * br;
-    if (kn === k) continue;
-    ar = (rn + rk) / 2;
-    ai = (iN - ik) / 2;
-    br = (iN + ik) / 2;
-    bi = -(rn - rk) / 2;
-    re[kn] = ar * br + ai * bi;
-    im[kn] = ar * bi - ai * br;
+  // Positions 0 and 1 (bins 0 and n/2) are their own mirrors; in each block [q, 2q) position i
+  // pairs with 3q - 1 - i (bitReversedMirror).
+  productSpectrum(re, im, 0, 0);
+  if (n > 1) productSpectrum(re, im, 1, 1);
+  for (let q = 2; q < n; q <<= 1) {
+    for (let i = q, j = 2 * q - 1; i < j; i++, j--) productSpectrum(re, im, i, j);
   }
-  ifft(re, im);
+  fftFromBitReversed(re, im, 1);
+  scaleInverse(re, im);
   return re;
+}
+
+/** conj(A) B at positions i and j (mirrors: bins k and -k), from Z = A + iB there. */
+function productSpectrum(re: Float64Array, im: Float64Array, i: number, j: number): void {
+  const rk = re[i];
+  const ik = im[i];
+  const rn = re[j];
+  const iN = im[j];
+  let ar = (rk + rn) / 2;
+  let ai = (ik - iN) / 2;
+  let br = (ik + iN) / 2;
+  let bi = -(rk - rn) / 2;
+  re[i] = ar * br + ai * bi;
+  im[i] = ar * bi - ai * br;
+  if (j === i) return;
+  ar = (rn + rk) / 2;
+  ai = (iN - ik) / 2;
+  br = (iN + ik) / 2;
+  bi = -(rn - rk) / 2;
+  re[j] = ar * br + ai * bi;
+  im[j] = ar * bi - ai * br;
 }
