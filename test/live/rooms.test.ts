@@ -6,60 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LiveServer } from '../../src/live/server.ts';
-import { AUDIO_FRAME_BYTES, AUDIO_IN, AUDIO_OUT, decodeAudioFrame, encodeAudioFrame, type ServerEvent } from '../../src/live/protocol.ts';
-import { bestEnvelopeCorrelation, envelope, fixturePcm, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
+import { AUDIO_FRAME_BYTES, AUDIO_IN } from '../../src/live/protocol.ts';
+import { bestEnvelopeCorrelation, Client, envelope, fixturePcm, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Client {
-  readonly ws: WebSocket;
-  readonly events: ServerEvent[] = [];
-  readonly audio: Int16Array[] = [];
-  closeCode: number | null = null;
-  private frameNo = 0;
-
-  constructor(url: string, opts: WebSocket.ClientOptions = {}) {
-    this.ws = new WebSocket(url, opts);
-    this.ws.on('message', (data, isBinary) => {
-      if (!isBinary) {
-        this.events.push(JSON.parse(String(data)) as ServerEvent);
-        return;
-      }
-      const f = decodeAudioFrame(new Uint8Array(data as Buffer));
-      if (f.ok && f.type === AUDIO_OUT) this.audio.push(f.pcm);
-    });
-    this.ws.on('close', (code) => {
-      this.closeCode = code;
-    });
-    this.ws.on('error', () => undefined);
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      this.ws.once('error', reject);
-    });
-  }
-
-  sendFrame(pcm: Int16Array): void {
-    this.ws.send(encodeAudioFrame(AUDIO_IN, this.frameNo++, pcm));
-  }
-
-  /** Speak `pcm` in real time, 20 ms frames. */
-  async speak(pcm: Int16Array): Promise<void> {
-    const t0 = performance.now();
-    for (let i = 0; (i + 1) * 960 <= pcm.length; i++) {
-      this.sendFrame(pcm.subarray(i * 960, (i + 1) * 960));
-      const wait = t0 + (i + 1) * 20 - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
-  }
-
-  of<T extends ServerEvent['type']>(type: T): Array<Extract<ServerEvent, { type: T }>> {
-    return this.events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
-  }
-}
 
 /** What an upgrade attempt got: the HTTP status of a refusal, or 101. */
 function upgradeStatus(url: string, opts: WebSocket.ClientOptions = {}): Promise<number> {
@@ -182,7 +132,9 @@ describe('bad input', () => {
     expect((await post(JSON.stringify({ room: 'r', lossPct: 900 }))).status).toBe(400);
     expect(server.metrics.rejected.get({ reason: 'size' })).toBe(1);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    // /metrics is for token holders unless --public opens it.
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
     expect(metrics).toMatch(/^jitterlab_live_rejected_requests_total\{reason="size"\} 1$/m);
   });
 
@@ -203,7 +155,7 @@ describe('bad input', () => {
     expect(bad.ws.readyState).toBe(WebSocket.OPEN);
     // Faster than real time: frames beyond one second of credit are refused.
     for (let i = 0; i < 120; i++) bad.sendFrame(new Int16Array(960));
-    await waitFor(() => inv.get({ reason: 'rate' }) >= 60, 2000, 'rate-limited frames');
+    await waitFor(() => inv.get({ reason: 'rate' }) >= 60, 8000, 'rate-limited frames');
     // Oversized (over maxMessageBytes = 8 KiB): the connection is closed with 1009.
     bad.ws.send(new Uint8Array(20_000));
     await waitFor(() => bad.closeCode !== null, 2000, 'close of the oversized sender');
