@@ -186,7 +186,8 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
     switch (url.pathname) {
       case '/':
       case '/index.html':
-        return send(res, 200, 'text/html; charset=utf-8', o.bundle.html, { 'Content-Security-Policy': CSP });
+        // No Referer from the page: its first address may still carry the token.
+        return send(res, 200, 'text/html; charset=utf-8', o.bundle.html, { 'Content-Security-Policy': CSP, 'Referrer-Policy': 'no-referrer' });
       case '/app.js':
         return send(res, 200, 'text/javascript; charset=utf-8', o.bundle.appJs);
       case '/worklet.js':

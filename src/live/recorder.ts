@@ -63,9 +63,21 @@ export class LiveRecorder {
   private stopped: string | null = null;
   private done = false;
 
-  constructor(private readonly o: RecorderOptions) {
+  private constructor(private readonly o: RecorderOptions) {
     mkdirSync(o.dir, { recursive: true });
     this.heardWav = new WavStreamWriter(join(o.dir, 'heard.wav'), o.sampleRate);
+  }
+
+  /** A new recording under the quota's limits, or why not (a limit, or its folder cannot be made). */
+  static open(o: RecorderOptions): LiveRecorder | string {
+    const refused = o.quota.acquire();
+    if (refused) return refused;
+    try {
+      return new LiveRecorder(o);
+    } catch (e) {
+      o.quota.release();
+      return `recording failed: ${(e as Error).message}`;
+    }
   }
 
   get dir(): string {

@@ -35,8 +35,6 @@ export interface HubOptions {
   log(line: string): void;
 }
 
-
-
 export class RoomHub {
   private readonly rooms = new Map<string, Map<number, Member>>();
   private nextId = 1;
@@ -196,27 +194,22 @@ export class RoomHub {
 
   startRecording(m: Member): void {
     if (m.recording || m.left) return;
-    const refused = this.o.recordingQuota.acquire();
-    if (refused) {
-      m.event({ type: 'error', code: 'recording-refused', message: refused } satisfies ServerEvent);
-      return;
-    }
     const session = this.o.sessionName(m.room, m.info).replace(/[^A-Za-z0-9_.-]/g, '_');
     const now = this.o.clock.now();
-    let recorder: LiveRecorder;
-    try {
-      recorder = new LiveRecorder({
-        dir: join(this.o.reportsDir, session),
-        session,
-        sampleRate: LIVE_SAMPLE_RATE,
-        startMs: now,
-        quota: this.o.recordingQuota,
-        // Not inside the playout tick that hit the limit: right after it.
-        onLimit: (reason) => void this.o.clock.schedule(this.o.clock.now(), () => this.stopRecording(m, reason)),
-      });
-    } catch (e) {
-      this.o.recordingQuota.release();
-      m.event({ type: 'error', code: 'recording-failed', message: (e as Error).message } satisfies ServerEvent);
+    const recorder = LiveRecorder.open({
+      dir: join(this.o.reportsDir, session),
+      session,
+      sampleRate: LIVE_SAMPLE_RATE,
+      startMs: now,
+      quota: this.o.recordingQuota,
+      // Not inside the playout tick that hit the limit: right after it (if it is still this recording).
+      onLimit: (reason) =>
+        void this.o.clock.schedule(this.o.clock.now(), () => {
+          if (m.recording === recorder) this.stopRecording(m, reason);
+        }),
+    });
+    if (typeof recorder === 'string') {
+      m.event({ type: 'error', code: 'recording-refused', message: recorder } satisfies ServerEvent);
       return;
     }
     m.recording = recorder;

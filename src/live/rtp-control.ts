@@ -63,23 +63,20 @@ export class RtpSettings implements RtpControl {
 
   /** A recorder for a stream, or why not (the recording limits). */
   recorderFor(s: RtpStream): LiveRecorder | string {
-    const refused = this.o.quota.acquire();
-    if (refused) return refused;
     const session = this.o.sessionName(s).replace(/[^A-Za-z0-9_.-]/g, '_');
-    try {
-      return new LiveRecorder({
-        dir: join(this.o.reportsDir, session),
-        session,
-        sampleRate: LIVE_SAMPLE_RATE,
-        startMs: this.o.clock.now(),
-        quota: this.o.quota,
-        sourceFileName: () => 'source.wav',
-        onLimit: (reason) => void this.o.clock.schedule(this.o.clock.now(), () => this.ingress?.stopRecording(s.ssrc, reason)),
-      });
-    } catch (e) {
-      this.o.quota.release();
-      return `recording failed: ${(e as Error).message}`;
-    }
+    const rec = LiveRecorder.open({
+      dir: join(this.o.reportsDir, session),
+      session,
+      sampleRate: LIVE_SAMPLE_RATE,
+      startMs: this.o.clock.now(),
+      quota: this.o.quota,
+      sourceFileName: () => 'source.wav',
+      onLimit: (reason) =>
+        void this.o.clock.schedule(this.o.clock.now(), () => {
+          if (typeof rec !== 'string' && s.recordingDir === rec.dir) this.ingress?.stopRecording(s.ssrc, reason);
+        }),
+    });
+    return rec;
   }
 
   autoRecord(s: RtpStream): LiveRecorder | string | null {

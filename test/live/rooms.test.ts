@@ -154,7 +154,8 @@ describe('bad input', () => {
     expect(bad.of('error').map((e) => e.code)).toEqual(['unknown-type', 'bad-length', 'unknown-type', 'bad-message', 'bad-json']);
     expect(bad.ws.readyState).toBe(WebSocket.OPEN);
     // Faster than real time: frames beyond one second of credit are refused.
-    for (let i = 0; i < 120; i++) bad.sendFrame(new Int16Array(960));
+    // (300 in a burst: even if a loaded machine spreads their handling over seconds, most are refused.)
+    for (let i = 0; i < 300; i++) bad.sendFrame(new Int16Array(960));
     await waitFor(() => inv.get({ reason: 'rate' }) >= 60, 8000, 'rate-limited frames');
     // Oversized (over maxMessageBytes = 8 KiB): the connection is closed with 1009.
     bad.ws.send(new Uint8Array(20_000));
@@ -169,6 +170,38 @@ describe('bad input', () => {
     await sleep(150);
     expect(good.audio.length).toBeGreaterThan(20);
     good.ws.close();
+  }, 20_000);
+
+  it('opens /metrics and the GET API without the token only as --public says, and caps connections', async () => {
+    const get = (srv: LiveServer, path: string) => fetch(`${srv.url}${path}`).then((r) => r.status);
+    const post = (srv: LiveServer) => fetch(`${srv.url}/api/settings`, { method: 'POST', body: '{"room":"x"}' }).then((r) => r.status);
+    const metricsOnly = await testServer(tmp.dir, { publicRead: 'metrics', maxConnections: 2 });
+    const read = await testServer(tmp.dir, { publicRead: 'read' });
+    try {
+      expect(await get(server, '/metrics')).toBe(401);
+      expect(await get(metricsOnly, '/metrics')).toBe(200);
+      expect(await get(metricsOnly, '/api/rooms')).toBe(401);
+      expect(await get(read, '/metrics')).toBe(200);
+      expect(await get(read, '/api/rooms')).toBe(200);
+      expect(await get(read, '/api/rtp')).toBe(200);
+      expect(await post(read)).toBe(401); // changing things always takes the token
+      expect(await fetch(`${read.url}/api/rooms`, { headers: { Origin: 'http://evil.example' } }).then((r) => r.status)).toBe(403);
+      // Two connections at most: the third upgrade is refused with 503.
+      const url = `${metricsOnly.url.replace('http', 'ws')}/ws?token=${TOKEN}`;
+      const a = new Client(url);
+      const b = new Client(url);
+      await Promise.all([a.opened(), b.opened()]);
+      expect(await upgradeStatus(url)).toBe(503);
+      expect(metricsOnly.metrics.rejected.get({ reason: 'connections' })).toBe(1);
+      a.ws.close();
+      await waitFor(() => a.closeCode !== null, 2000, 'close');
+      await sleep(50);
+      expect(await upgradeStatus(url)).toBe(101);
+      b.ws.close();
+    } finally {
+      await metricsOnly.close();
+      await read.close();
+    }
   }, 20_000);
 
   it('drops a peer that misses heartbeat pongs and tells its room', async () => {
