@@ -131,6 +131,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     out.write(`  page:     ${server.url}/?token=${encodeURIComponent(token)}\n`);
     out.write(`  presets:  ${server.catalog.presetNames().join(', ')} (default ${server.catalog.defaultPreset})\n`);
     out.write(`  buffers:  ${server.catalog.bufferTypes().join(', ')}\n`);
+    out.write(`  limits:   ${args['max-room-members']} members per room, ${args['max-connections']} connections; recordings ${args['max-active-recordings']} at once, ${args['max-recordings']} per run, ${args['max-recording-mb']} MB each, ${args['recording-budget-mb']} MB in all\n`);
     const who = { none: 'token holders', metrics: 'anyone (--public metrics)', read: 'anyone (--public read)' }[args.public];
     out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics (${who}; GET /api/*: ${args.public === 'read' ? 'anyone' : 'token holders'})\n`);
     if (server.rtpPort !== null) {

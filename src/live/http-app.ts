@@ -141,8 +141,12 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
         return json(res, 200, { rooms: o.hub.roomInfo() });
       case 'GET /api/presets':
         return json(res, 200, { presets: o.catalog.presetNames(), buffers: o.catalog.bufferTypes(), default: o.catalog.defaultPreset });
-      case 'GET /api/rtp':
-        return json(res, 200, { streams: o.rtp?.streams() ?? [] });
+      case 'GET /api/rtp': {
+        // ?limit=N: the first N (running streams come first).
+        const limit = Number(url.searchParams.get('limit') ?? Number.POSITIVE_INFINITY);
+        const all = o.rtp?.streams() ?? [];
+        return json(res, 200, { streams: Number.isInteger(limit) && limit >= 0 ? all.slice(0, limit) : all, total: all.length });
+      }
       case 'POST /api/settings': {
         const b = await body(req, res, SettingsBody);
         if (!b) return;

@@ -51,7 +51,7 @@ export class RtpPanel {
   private async refresh(): Promise<void> {
     if (!this.token()) return this.message('Enter the token to see RTP streams.');
     try {
-      const res = await fetch('/api/rtp', { headers: this.headers(), cache: 'no-store' });
+      const res = await fetch(`/api/rtp?limit=${SHOWN}`, { headers: this.headers(), cache: 'no-store' });
       if (res.status === 401) return this.message('The token is not accepted.');
       if (!res.ok) return this.message(`GET /api/rtp: HTTP ${res.status}`);
       this.rows = ((await res.json()) as { streams: StreamRow[] }).streams;
@@ -77,7 +77,7 @@ export class RtpPanel {
   }
 
   private render(): void {
-    const rows = this.rows.slice(0, SHOWN);
+    const rows = this.rows;
     if (rows.length === 0) {
       this.el.textContent = 'No RTP streams yet.';
       return;
