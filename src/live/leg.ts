@@ -331,6 +331,13 @@ export class LiveLeg {
     return next !== null && last !== null && tsDiff(next, last) > 0;
   }
 
+  /** The frame just played was for a slot after the newest frame sent (the tail, if the stream has stopped). */
+  get playingBeyondLastFrame(): boolean {
+    const next = this.receiver.nextPlayoutTs;
+    const last = this.ledger.lastTs;
+    return next !== null && last !== null && tsDiff(next, last) > this.ledger.frameTs;
+  }
+
   /**
    * New settings: a new channel when the network changed, a new receiver when the receive side
    * changed (the buffer restarts its pre-roll). Packets in flight reach the new receiver. The

@@ -110,8 +110,8 @@ export class RecordedLeg {
     readonly speaker: MemberInfo,
     private readonly leg: LiveLeg,
     at: PeriodStart,
-    /** The speaker's encoder settings (the E-model's codec, the offline re-run's sender). */
-    readonly codec: CodecConfig,
+    /** The speaker's encoder settings (the E-model's codec, the offline re-run's sender), read when the results are made. */
+    private readonly codecOf: () => CodecConfig,
   ) {
     this.open(at);
     leg.tap = {
@@ -170,6 +170,10 @@ export class RecordedLeg {
     if (this.leg.tap) this.leg.tap = null;
   }
 
+  get codec(): CodecConfig {
+    return this.codecOf();
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -196,7 +200,7 @@ export class RecordedLeg {
       effectiveLossPct: p.tally.frames > 0 ? p.tally.pplPercent : null,
       networkDelayMs: net,
       jitterBufferTargetMs: target,
-      emodel: mosFromLoss(p.tally, { codec: this.codec, networkDelayMs: net ?? 0, jitterBufferMs: target ?? 0, deviceBufferMs: cfg.deviceBufferMs }),
+      emodel: mosFromLoss(p.tally, { codec: this.codecOf(), networkDelayMs: net ?? 0, jitterBufferMs: target ?? 0, deviceBufferMs: cfg.deviceBufferMs }),
     };
   }
 
@@ -223,7 +227,7 @@ export class RecordedLeg {
       effectiveLossPct: this.whole.frames > 0 ? this.whole.pplPercent : null,
       networkDelayMs: net,
       jitterBufferTargetMs: target,
-      emodel: mosFromLoss(this.whole, { codec: this.codec, networkDelayMs: net ?? 0, jitterBufferMs: target ?? 0, deviceBufferMs: cfg.deviceBufferMs }),
+      emodel: mosFromLoss(this.whole, { codec: this.codecOf(), networkDelayMs: net ?? 0, jitterBufferMs: target ?? 0, deviceBufferMs: cfg.deviceBufferMs }),
       windows: {
         networkDelayMs: nullable(summarize(this.windows.net)),
         jitterBufferTargetMs: nullable(summarize(this.windows.target)),

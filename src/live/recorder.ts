@@ -139,9 +139,9 @@ export class LiveRecorder {
   }
 
   /** A leg to record from now on (at the start, or a speaker who joined while recording). */
-  addLeg(speaker: MemberInfo, leg: LiveLeg, nowMs: number, codec: CodecConfig): void {
+  addLeg(speaker: MemberInfo, leg: LiveLeg, nowMs: number, codecOf: () => CodecConfig): void {
     if (this.done || this.legs.has(speaker.id)) return;
-    this.legs.set(speaker.id, new RecordedLeg(speaker, leg, this.at(speaker.id, nowMs), codec));
+    this.legs.set(speaker.id, new RecordedLeg(speaker, leg, this.at(speaker.id, nowMs), codecOf));
   }
 
   /** A leg goes away (its speaker left): its record ends here and is kept. */

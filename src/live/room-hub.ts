@@ -134,7 +134,7 @@ export class RoomHub {
         const speaker = members.get(sid)!;
         const leg = new LiveLeg(this.o.clock, listener.config, { payloadType: speaker.speaker.rtp.payloadType, kind: 'ws', metrics: this.o.metrics });
         listener.legs.set(sid, leg);
-        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), speaker.config.codec);
+        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => speaker.config.codec);
       }
     }
   }
@@ -216,7 +216,7 @@ export class RoomHub {
     const members = this.rooms.get(m.room);
     for (const [sid, leg] of m.legs) {
       const speaker = members?.get(sid);
-      if (speaker) recorder.addLeg(speaker.info, leg, now, speaker.config.codec);
+      if (speaker) recorder.addLeg(speaker.info, leg, now, () => speaker.config.codec);
     }
     m.event({ type: 'recording', on: true, dir: recorder.dir } satisfies ServerEvent);
   }

@@ -38,6 +38,8 @@ import type { TimerWheel } from './timer-wheel.ts';
 /** After BYE or a final sender report, playout may take this long to pass the last frame. */
 const DRAIN_MAX_MS = 3000;
 const SAMPLE_MS = 500;
+/** Frames of playout held back from heard.wav at most (10 s). */
+const MAX_HELD_FRAMES = 500;
 
 export interface RtpStreamOptions {
   ssrc: number;
@@ -119,6 +121,8 @@ export class RtpStream {
   private ended: string | null = null;
   private recorder: LiveRecorder | null = null;
   private source: SourceDecoder | null = null;
+  /** Playout past the newest frame sent, held back from heard.wav until a later frame is sent (else it is the tail). */
+  private heldHeard: Int16Array[] = [];
 
   constructor(private readonly o: RtpStreamOptions) {
     this.remote = o.remote;
@@ -218,10 +222,25 @@ export class RtpStream {
     const pcm = this.leg.tick(due);
     if (pcm) {
       this.o.onAudio?.(this.o.ssrc, pcm, due);
-      this.recorder?.heard(pcm);
+      if (this.recorder) this.recordHeard(this.recorder, pcm);
     }
     const e = this.ending;
     if (e && (this.leg.playedPastLastFrame || (this.leg.inFlight === 0 && !this.leg.playoutStarted) || due - e.sinceMs > DRAIN_MAX_MS)) this.end(e.reason);
+  }
+
+  /** heard.wav ends where the stream's audio ends: what plays after the last frame sent waits. */
+  private recordHeard(rec: LiveRecorder, pcm: Int16Array): void {
+    if (this.leg.playingBeyondLastFrame && this.heldHeard.length < MAX_HELD_FRAMES) {
+      this.heldHeard.push(pcm.slice());
+      return;
+    }
+    this.flushHeard(rec);
+    rec.heard(pcm);
+  }
+
+  private flushHeard(rec: LiveRecorder): void {
+    for (const h of this.heldHeard) rec.heard(h);
+    this.heldHeard = [];
   }
 
   private sendReport(): void {
@@ -264,7 +283,7 @@ export class RtpStream {
     this.recorder = rec;
     const speaker = this.speaker;
     this.source = new SourceDecoder((pcm) => rec.spoken(speaker, pcm), this.frameTs);
-    rec.addLeg(speaker, this.leg, this.o.clock.now(), this.codec());
+    rec.addLeg(speaker, this.leg, this.o.clock.now(), () => this.codec());
     this.sampler = this.o.clock.every(SAMPLE_MS, this.o.clock.now() + SAMPLE_MS, () => rec.sample(speaker.id, this.leg.snapshot(this.o.clock.now())), { catchUp: false });
   }
 
@@ -277,6 +296,9 @@ export class RtpStream {
     this.sampler = null;
     this.source?.close();
     this.source = null;
+    // Stopped while the stream runs: what was held was heard; at its end, it was the tail.
+    if (this.ended) this.heldHeard = [];
+    else this.flushHeard(rec);
     const why = rec.stopReason ?? reason ?? null;
     const files = rec.finish({ endMs: this.o.clock.now(), room: 'rtp', listener: { id: 0, name: 'rtp-ingress' }, effective: effectiveSettings(this.leg.config), reason: why ?? undefined });
     return { dir: rec.dir, files, reason: why };
