@@ -99,7 +99,7 @@ export class RtpIngress {
     private readonly fwd: Socket | null,
   ) {
     this.maxPerSource = o.maxStreamsPerSource ?? Math.max(1, Math.ceil(o.maxStreams / 4));
-    this.probation = new RtpProbation(4, 256, () => o.metrics.malformedRtp.inc({ reason: 'probation' }));
+    this.probation = new RtpProbation(Math.min(256, this.maxPerSource), 64, () => o.metrics.malformedRtp.inc({ reason: 'probation' }));
     rtp.on('message', (msg, r) => this.guard(() => this.onRtp(msg, r)));
     rtcp.on('message', (msg, r) => this.guard(() => this.onRtcp(msg, r)));
     rtp.on('error', () => undefined);

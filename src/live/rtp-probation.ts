@@ -5,9 +5,13 @@
  * merely parses therefore makes no stream: one stream costs a channel, a jitter buffer, an Opus
  * decoder and a playout tick.
  *
- * The table is bounded per sender address (a flood of SSRCs from one socket only churns its own
- * few candidates, never a real sender's) and in total. Candidates pushed out are reported so the
- * ingress can count them.
+ * The table is bounded per sender address: when an address holds its share of candidates, a
+ * further new SSRC from it is refused (counted) until one of them becomes a stream or expires.
+ * Refusing rather than pushing the oldest out matters: a sender that starts many streams at once
+ * (a media server, the capacity bench) gets them all admitted a share at a time, where evicting
+ * would cycle its SSRCs through the slots and validate none; and a flood of SSRCs from one socket
+ * only fills its own share, never a real sender's. The number of addresses is bounded too (the
+ * oldest address is dropped). Candidates dropped are reported so the ingress can count them.
  */
 import type { RemoteInfo } from 'node:dgram';
 import { seqAdd } from '../rtp/wrap.ts';
@@ -54,6 +58,10 @@ export class RtpProbation {
       list[i] = { ssrc, seq, payloadType, bytes, atMs, remote };
       return null;
     }
+    if (list && list.length >= this.perSource) {
+      this.onDropped();
+      return null;
+    }
     if (!list) {
       if (this.bySource.size >= this.maxSources) this.dropSource(this.bySource.keys().next().value!);
       list = [];
@@ -61,11 +69,6 @@ export class RtpProbation {
     }
     list.push({ ssrc, seq, payloadType, bytes, atMs, remote });
     this.size++;
-    if (list.length > this.perSource) {
-      list.shift();
-      this.size--;
-      this.onDropped();
-    }
     return null;
   }
 

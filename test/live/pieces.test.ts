@@ -90,10 +90,17 @@ describe('RtpProbation (RFC 3550 A.1)', () => {
     expect(dropped).toBe(1);
     expect(p.offer(1, 13, 100, b, 2, from(1))).toBeNull(); // in sequence, another payload type: starts over
     expect(p.offer(1, 14, 100, b, 3, from(1))?.seq).toBe(13);
-    // One sender floods SSRCs: only its own two candidates churn.
+    // One sender floods SSRCs: it fills its own two slots, the rest are refused; another sender is unaffected.
     expect(p.offer(2, 0, 111, b, 4, from(2))).toBeNull();
+    const before = dropped;
     for (let ssrc = 100; ssrc < 110; ssrc++) p.offer(ssrc, 0, 111, b, 5, from(3));
+    expect(dropped - before).toBe(8);
     expect(p.offer(2, 1, 111, b, 6, from(2))?.ssrc).toBe(2);
+    // The flooder's first two still validate (and free their slots for the next).
+    expect(p.offer(100, 1, 111, b, 6, from(3))?.ssrc).toBe(100);
+    expect(p.offer(101, 1, 111, b, 6, from(3))?.ssrc).toBe(101);
+    expect(p.offer(108, 0, 111, b, 6, from(3))).toBeNull();
+    expect(p.offer(108, 1, 111, b, 6, from(3))?.ssrc).toBe(108);
     expect(p.offer(65535, 65535, 111, b, 7, from(4))).toBeNull();
     expect(p.offer(65535, 0, 111, b, 8, from(4))?.seq).toBe(65535); // across the wrap
     p.expire(100);
