@@ -253,10 +253,11 @@ export class RtpIngress {
     const n = (this.perSource.get(s.sourceKey) ?? 1) - 1;
     if (n > 0) this.perSource.set(s.sourceKey, n);
     else this.perSource.delete(s.sourceKey);
-    this.saveRecording(s, `the stream ended (${s.info(this.o.clock.now()).endedBy})`);
-    this.closedInfo.push(s.info(this.o.clock.now()));
+    const info = s.info(this.o.clock.now());
+    this.saveRecording(s, `the stream ended (${info.endedBy})`);
+    this.closedInfo.push(info);
     if (this.closedInfo.length > CLOSED_KEPT) this.closedInfo.shift();
-    this.o.log?.(s.summaryLine());
+    this.o.log?.(s.summaryLine(info.summary));
   }
 
   private saveRecording(s: RtpStream, reason?: string): { dir: string; files: string[]; reason: string | null } | { error: string } | null {

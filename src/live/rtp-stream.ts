@@ -337,8 +337,7 @@ export class RtpStream {
   }
 
   /** One line for the terminal when the stream ends. */
-  summaryLine(): string {
-    const s = this.summary();
+  summaryLine(s: RtpStreamSummary = this.summary()): string {
     const mos = s.mos ? `MOS-CQ ${s.mos.mosCQ.toFixed(2)}` : 'no MOS';
     return (
       `rtp ${ssrcHex(this.o.ssrc)} ended (${this.ended ?? 'running'}): ${s.audioS.toFixed(2)} s of audio, ${this.packetsIn} packets in; ` +

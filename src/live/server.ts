@@ -7,6 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
+import { OpusFrameEncoder } from '../codec/opus-encoder.ts';
+import type { CodecConfig } from '../codec/config.ts';
 import { RealClock } from '../core/clock.ts';
 import { IoError } from '../core/errors.ts';
 import { SeedTree } from '../core/rng.ts';
@@ -94,6 +97,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * The first Opus encoder and decoder of a process load their native libraries (a few hundred ms
+ * here): done at start, not inside the first stream's packet handler, where it would stall every
+ * other stream and /healthz.
+ */
+function warmUpCodecs(codec: CodecConfig): void {
+  new OpusFrameEncoder(codec).encode(new Int16Array((codec.sampleRate * codec.frameMs) / 1000));
+  new OpusFrameDecoder(48000, 960).destroy();
+}
+
 export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer> {
   const host = o.host ?? '127.0.0.1';
   const real = new RealClock();
@@ -136,6 +149,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     log,
   });
   const defaultCfg = rtp.config();
+  warmUpCodecs(defaultCfg.codec);
   let ingress: RtpIngress | null = null;
   const http = createServer();
   try {
