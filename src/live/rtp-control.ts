@@ -28,7 +28,7 @@ export interface RtpControlOptions {
   log(line: string): void;
 }
 
-export class RtpSettings implements RtpControl {
+export class RtpStreamControl implements RtpControl {
   private current: ListenerSettings;
   private cfg: LegConfig;
   ingress: RtpIngress | null = null;

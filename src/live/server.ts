@@ -22,7 +22,7 @@ import { LiveMetrics } from './live-metrics.ts';
 import type { MemberInfo } from './protocol.ts';
 import { RoomHub } from './room-hub.ts';
 import { RtpIngress } from './rtp-ingress.ts';
-import { RtpSettings } from './rtp-control.ts';
+import { RtpStreamControl } from './rtp-control.ts';
 import { DEFAULT_RECORDING_LIMITS, RecordingQuota, type RecordingLimits } from './recording-quota.ts';
 import type { RtpStream } from './rtp-stream.ts';
 import { ssrcHex } from './rtp-stream.ts';
@@ -82,7 +82,7 @@ export interface LiveServer {
   catalog: LiveCatalog;
   clock: TimerWheel;
   lateness: LatenessRecorder;
-  rtp: RtpSettings;
+  rtp: RtpStreamControl;
   close(): Promise<void>;
 }
 
@@ -138,7 +138,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     log,
   });
   const rtpSessionName = o.rtpSessionName ?? ((ssrc: number) => `rtp-${ssrcHex(ssrc).slice(2)}-${instance}-${++sessions}`);
-  const rtp = new RtpSettings({
+  const rtp = new RtpStreamControl({
     catalog,
     clock,
     metrics,
