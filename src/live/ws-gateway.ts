@@ -73,7 +73,7 @@ export class WsGateway {
       handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
     });
     const every = Math.min(1000, o.heartbeatMs / 2);
-    this.heartbeat = o.clock.every(every, o.clock.now() + every, () => this.beat(), { catchUp: false });
+    this.heartbeat = o.clock.every(every, o.clock.now() + every, (due) => this.beat(o.clock.now() - due > every), { catchUp: false });
   }
 
   get connections(): number {
@@ -200,15 +200,19 @@ export class WsGateway {
     this.o.hub.leave(p.member, reason);
   }
 
-  /** Ping every peer (the ping number as payload); drop those silent for two heartbeat periods. */
-  private beat(): void {
+  /**
+   * Ping every peer (the ping number as payload); drop those silent for two heartbeat periods.
+   * A beat that runs a whole period late follows a stall of this process: pongs that arrived
+   * meanwhile wait unread behind it, so nobody is judged on this beat.
+   */
+  private beat(stalled: boolean): void {
     const now = this.o.clock.now();
     const no = this.pingNo;
     this.pingNo = (this.pingNo + 1) & 0x7fffffff;
     const payload = Buffer.alloc(4);
     payload.writeInt32BE(no, 0);
     for (const p of [...this.peers]) {
-      if (now - p.lastPongMs > 2 * this.o.heartbeatMs) {
+      if (!stalled && now - p.lastPongMs > 2 * this.o.heartbeatMs) {
         this.o.metrics.heartbeatDrops.inc();
         p.ws.terminate();
         this.drop(p, 'heartbeat');

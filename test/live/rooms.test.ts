@@ -203,6 +203,26 @@ describe('bad input', () => {
     }
   }, 20_000);
 
+  it('does not drop peers for the pongs a stall of the server kept unread', async () => {
+    const srv = await testServer(tmp.dir, { heartbeatMs: 300 });
+    try {
+      const c = new Client(`${srv.url.replace('http', 'ws')}/ws?token=${TOKEN}&room=stall`);
+      await c.opened();
+      await sleep(400);
+      // This process (server and client) stalls for 1.5 s: five heartbeat periods.
+      const until = performance.now() + 1500;
+      while (performance.now() < until) {
+        /* busy */
+      }
+      await sleep(500);
+      expect(srv.metrics.heartbeatDrops.total()).toBe(0);
+      expect(c.closeCode).toBeNull();
+      c.ws.close();
+    } finally {
+      await srv.close();
+    }
+  }, 10_000);
+
   it('drops a peer that misses heartbeat pongs and tells its room', async () => {
     const ok = new Client(wsUrl({ token: TOKEN, room: 'r4', name: 'ok' }));
     const deaf = new Client(wsUrl({ token: TOKEN, room: 'r4', name: 'deaf' }), { autoPong: false });
