@@ -70,6 +70,7 @@ function bind(sock: Socket, port: number, host: string): Promise<void> {
 }
 
 const RTCP_BYE = 203;
+const SWEEP_MS = 500;
 const CLOSED_KEPT = 64;
 
 /** SSRCs an RTCP BYE (RFC 3550 6.6) says goodbye for; the parser keeps BYE opaque. */
@@ -105,7 +106,7 @@ export class RtpIngress {
     rtp.on('error', () => undefined);
     rtcp.on('error', () => undefined);
     fwd?.on('error', () => undefined);
-    this.idleTimer = o.clock.every(500, o.clock.now() + 500, () => this.sweep(), { catchUp: false });
+    this.idleTimer = o.clock.every(SWEEP_MS, o.clock.now() + SWEEP_MS, (due) => this.sweep(o.clock.now() - due > SWEEP_MS), { catchUp: false });
   }
 
   static async start(o: RtpIngressOptions): Promise<RtpIngress> {
@@ -271,9 +272,10 @@ export class RtpIngress {
     return r;
   }
 
-  private sweep(): void {
+  /** Idle ends and stale candidates; after a stall of this process (a late sweep) nobody is judged idle: their packets may wait unread. */
+  private sweep(stalled: boolean): void {
     const now = this.o.clock.now();
-    for (const s of [...this.byssrc.values()]) s.checkIdle(now, this.o.idleMs);
+    if (!stalled) for (const s of [...this.byssrc.values()]) s.checkIdle(now, this.o.idleMs);
     this.probation.expire(now - 2000);
   }
 
