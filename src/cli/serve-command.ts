@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { startLiveServer } from '../live/server.ts';
+import { MAX_RECORDING_MB } from '../live/recording-quota.ts';
+import type { PublicRead } from '../live/http-app.ts';
 
 interface ServeArgs {
   scenario?: string;
@@ -12,6 +14,20 @@ interface ServeArgs {
   forward?: string;
   token?: string;
   'allow-origin'?: string[];
+  public: PublicRead;
+  'max-room-members': number;
+  'max-connections': number;
+  'max-rtp-streams': number;
+  'rtp-idle': number;
+  'record-rtp': boolean;
+  'max-recordings': number;
+  'max-active-recordings': number;
+  'max-recording-mb': number;
+  'recording-budget-mb': number;
+}
+
+function checkCount(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${v}`);
 }
 
 function parseHostPort(s: string): { host: string; port: number } {
@@ -52,9 +68,31 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('forward', { type: 'string', describe: 'forward impaired RTP to host:port (RTCP to port + 1)' })
       .option('token', { type: 'string', describe: 'shared access token (default: $JITTERLAB_TOKEN, else a random one is printed)' })
       .option('allow-origin', { type: 'string', array: true, describe: "extra allowed browser Origin(s), e.g. https://lab.example:8443, or '*'" })
+      .option('public', {
+        choices: ['none', 'metrics', 'read'] as const,
+        default: 'none' as const,
+        describe: 'what answers without the token besides /healthz and the page: none, /metrics, or /metrics and GET /api/*',
+      })
+      .option('max-room-members', { type: 'number', default: 8, describe: 'members a room may hold (listening paths grow as N x (N - 1))' })
+      .option('max-connections', { type: 'number', default: 32, describe: 'WebSocket connections at once' })
+      .option('max-rtp-streams', { type: 'number', default: 64, describe: 'RTP streams at once (one sender address may hold a quarter of them)' })
+      .option('rtp-idle', { type: 'number', default: 3, describe: 'seconds without packets after which an RTP stream ends' })
+      .option('record-rtp', { type: 'boolean', default: false, describe: 'record every RTP stream from its first packet' })
+      .option('max-recordings', { type: 'number', default: 100, describe: 'recordings this run may start' })
+      .option('max-active-recordings', { type: 'number', default: 4, describe: 'recordings running at once' })
+      .option('max-recording-mb', { type: 'number', default: 2048, describe: `audio one recording may write; it stops and is saved there (at most ${MAX_RECORDING_MB})` })
+      .option('recording-budget-mb', { type: 'number', default: 8192, describe: 'audio all recordings of this run may write' })
       .check((a) => {
         checkPort('port', a.port, true);
         checkPort('rtp-port', a['rtp-port'], true);
+        checkCount('max-room-members', a['max-room-members'], 1, 64);
+        checkCount('max-connections', a['max-connections'], 1, 10_000);
+        checkCount('max-rtp-streams', a['max-rtp-streams'], 1, 4096);
+        checkCount('max-recordings', a['max-recordings'], 0, 1_000_000);
+        checkCount('max-active-recordings', a['max-active-recordings'], 0, 1000);
+        checkCount('max-recording-mb', a['max-recording-mb'], 1, MAX_RECORDING_MB);
+        checkCount('recording-budget-mb', a['recording-budget-mb'], 1, 100_000_000);
+        if (!(a['rtp-idle'] >= 0.2 && a['rtp-idle'] <= 600)) throw new UsageError(`--rtp-idle must be 0.2 to 600 seconds, got ${a['rtp-idle']}`);
         if (a.forward !== undefined) parseHostPort(a.forward);
         if (a.token !== undefined && a.token.length < 8) throw new UsageError('--token must be at least 8 characters');
         return true;
@@ -62,6 +100,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   handler: async (args) => {
     const envToken = process.env.JITTERLAB_TOKEN;
     const token = args.token ?? (envToken && envToken.length > 0 ? envToken : randomBytes(18).toString('base64url'));
+    const names = wallClockSessionNames();
     const server = await startLiveServer({
       token,
       host: args.host,
@@ -70,7 +109,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       forward: args.forward ? parseHostPort(args.forward) : null,
       allowOrigins: args['allow-origin'] ?? [],
       scenarioFile: args.scenario ?? null,
-      sessionName: wallClockSessionNames(),
+      sessionName: names,
+      rtpSessionName: (ssrc) => names('rtp', { id: 0, name: ssrc.toString(16).padStart(8, '0') }),
+      publicRead: args.public,
+      maxRoomMembers: args['max-room-members'],
+      maxConnections: args['max-connections'],
+      maxRtpStreams: args['max-rtp-streams'],
+      rtpIdleMs: args['rtp-idle'] * 1000,
+      recordRtp: args['record-rtp'],
+      recordingLimits: {
+        maxPerRun: args['max-recordings'],
+        maxActive: args['max-active-recordings'],
+        maxBytes: args['max-recording-mb'] * 2 ** 20,
+        budgetBytes: args['recording-budget-mb'] * 2 ** 20,
+      },
+      log: (line) => process.stdout.write(`${line}\n`),
     });
     for (const s of server.catalog.skipped) process.stderr.write(`jitterlab serve: preset skipped: ${s}\n`);
     const out = process.stdout;
@@ -78,11 +131,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     out.write(`  page:     ${server.url}/?token=${encodeURIComponent(token)}\n`);
     out.write(`  presets:  ${server.catalog.presetNames().join(', ')} (default ${server.catalog.defaultPreset})\n`);
     out.write(`  buffers:  ${server.catalog.bufferTypes().join(', ')}\n`);
-    out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics\n`);
+    out.write(`  limits:   ${args['max-room-members']} members per room, ${args['max-connections']} connections; recordings ${args['max-active-recordings']} at once, ${args['max-recordings']} per run, ${args['max-recording-mb']} MB each, ${args['recording-budget-mb']} MB in all\n`);
+    const who = { none: 'token holders', metrics: 'anyone (--public metrics)', read: 'anyone (--public read)' }[args.public];
+    out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics (${who}; GET /api/*: ${args.public === 'read' ? 'anyone' : 'token holders'})\n`);
     if (server.rtpPort !== null) {
       out.write(`  RTP in:   udp://${args.host}:${server.rtpPort} (RTCP ${server.rtcpPort}), e.g.\n`);
       out.write(`            ffmpeg -re -i speech.wav -c:a libopus -f rtp rtp://${args.host}:${server.rtpPort}\n`);
       if (args.forward) out.write(`  forward:  impaired RTP to udp://${args.forward}\n`);
+      out.write(`  streams:  at most ${args['max-rtp-streams']}; each ends after ${args['rtp-idle']} s without packets, on RTCP BYE or its final sender report${args['record-rtp'] ? '; every stream is recorded' : ''}\n`);
     }
     if (!['127.0.0.1', 'localhost', '::1'].includes(args.host) && !(args['allow-origin'] ?? []).length) {
       out.write(`  note:     browsers on other machines send their own Origin: add --allow-origin http://<this host's name>:${server.port}\n`);

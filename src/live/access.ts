@@ -7,6 +7,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { WS_TOKEN_PREFIX } from './protocol.ts';
+
+export { WS_PROTOCOL, wsTokenProtocol } from './protocol.ts';
 
 export function tokenMatches(expected: string, given: string | null): boolean {
   if (given === null) return false;
@@ -16,12 +19,24 @@ export function tokenMatches(expected: string, given: string | null): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The token of a request: `Authorization: Bearer <t>`, else the `token` query parameter. */
+
+/**
+ * The token of a request: `Authorization: Bearer <t>`; else, on a WebSocket upgrade, a
+ * `jitterlab-token.<hex>` subprotocol (a browser cannot set headers on a WebSocket, and the
+ * token then stays out of every URL); else the `token` query parameter (curl, scripts).
+ */
 export function tokenOf(req: IncomingMessage, url: URL): string | null {
   const h = req.headers.authorization;
   if (typeof h === 'string') {
     const m = /^Bearer\s+(\S+)$/i.exec(h.trim());
     if (m) return m[1];
+  }
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (typeof protocols === 'string') {
+    for (const p of protocols.split(',')) {
+      const v = p.trim();
+      if (v.startsWith(WS_TOKEN_PREFIX) && /^[0-9a-f]*$/i.test(v.slice(WS_TOKEN_PREFIX.length))) return Buffer.from(v.slice(WS_TOKEN_PREFIX.length), 'hex').toString('utf8');
+    }
   }
   return url.searchParams.get('token');
 }

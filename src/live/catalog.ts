@@ -13,6 +13,9 @@ import { LIVE_FRAME_MS, LIVE_SAMPLE_RATE, withJitterMs, withLossPct, type LegCon
 
 const LIVE_BUFFER_TYPES = ['fixed', 'adaptive', 'ramjee', 'neteq', 'pjsip'] as const;
 
+/** A change of settings: the fields given replace the current ones. */
+export type SettingsPatch = Partial<ListenerSettings>;
+
 interface Preset {
   scenario: Scenario;
   jbConfig: JitterBufferConfig;
@@ -86,6 +89,25 @@ export class LiveCatalog {
 
   hasBuffer(type: string): boolean {
     return this.buffers.has(type);
+  }
+
+  /**
+   * Settings after a change from the page or the API, or why not (an unknown name). A new preset
+   * starts from its own network: the sliders return to it.
+   */
+  apply(current: ListenerSettings, patch: SettingsPatch): ListenerSettings | { error: string } {
+    if (patch.preset !== undefined && !this.hasPreset(patch.preset)) return { error: `unknown preset '${patch.preset}'` };
+    if (patch.buffer !== undefined && patch.buffer !== null && !this.hasBuffer(patch.buffer)) return { error: `unknown buffer type '${patch.buffer}'` };
+    const next: ListenerSettings = { ...current };
+    if (patch.preset !== undefined) {
+      next.preset = patch.preset;
+      next.lossPct = null;
+      next.jitterMs = null;
+    }
+    if (patch.buffer !== undefined) next.buffer = patch.buffer;
+    if (patch.lossPct !== undefined) next.lossPct = patch.lossPct;
+    if (patch.jitterMs !== undefined) next.jitterMs = patch.jitterMs;
+    return next;
   }
 
   defaultSettings(): ListenerSettings {

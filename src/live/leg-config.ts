@@ -8,6 +8,7 @@ import type { CodecConfig } from '../codec/config.ts';
 import type { JitterBufferConfig } from '../jitter-buffer/config.ts';
 import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import type { PlcKind } from '../receiver/receiver.ts';
+import type { EffectiveSettings } from './protocol.ts';
 
 export const LIVE_SAMPLE_RATE = 48000;
 export const LIVE_FRAME_MS = 20;
@@ -59,4 +60,16 @@ export function nominalLossPct(loss: ChannelConfig['loss']): number | null {
   if (loss.model === 'none') return 0;
   if (loss.model === 'bernoulli' || loss.model === 'gilbert') return loss.rate * 100;
   return null;
+}
+
+/** What the page shows as in force for a configuration. */
+export function effectiveSettings(cfg: LegConfig): EffectiveSettings {
+  return {
+    preset: cfg.preset,
+    buffer: cfg.bufferLabel,
+    lossPct: nominalLossPct(cfg.channel.loss),
+    jitterMs: cfg.channel.delay.jitterMs,
+    baseDelayMs: cfg.channel.delay.baseMs,
+    lossModel: cfg.channel.loss.model,
+  };
 }

@@ -7,27 +7,52 @@
  * slot-keyed draws and phase timeline start at 0 like a simulated call). A delivery is scheduled
  * on the timer wheel at its arrival time and handed to the receiver with that time; playout
  * ticks hand over their due time. Times given to the receiver never go backwards.
+ *
+ * What was never sent is not counted. The leg keeps a ledger of what its source sent
+ * (sent-ledger.ts). A slot concealed beyond the newest frame sent waits: a later packet makes it
+ * a loss, or (sequence numbers not spent) audio the source skipped; when the stream ends it was
+ * the tail after the last frame, and the counters end where playout passed that frame, as an
+ * offline call ends (Receiver.countersEndingAt). So the window, the E-model, the Prometheus
+ * frame counters and the W3C counters count only frames of audio that was sent.
+ *
+ * The leg owns everything about one path and talks to the rest only through its methods and
+ * the tap: it can move to a worker thread with its channel and receiver (issue 17).
  */
 import { Channel } from '../channel/channel.ts';
-import type { Lane } from '../channel/types.ts';
+import type { ChannelStats, Lane } from '../channel/types.ts';
 import type { Clock } from '../core/clock.ts';
-import { Receiver } from '../receiver/receiver.ts';
+import { Receiver, type FrameOutcome } from '../receiver/receiver.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
+import { tsDiff } from '../rtp/wrap.ts';
 import type { LegConfig } from './leg-config.ts';
 import { LegWindow, type LegSnapshot } from './leg-window.ts';
 import type { LiveMetrics, PathKind } from './live-metrics.ts';
+import { LossTally } from './loss-tally.ts';
+import { SentLedger } from './sent-ledger.ts';
 
 export interface LegOptions {
   /** Payload type of the media (the receiver counts anything else as malformed). */
   payloadType: number;
   kind: PathKind;
   metrics: LiveMetrics;
+  /** Clock time the path starts at (default: now); the channel's timeline counts from it. */
+  originMs?: number;
   /** A delivered packet (after impairment), before the receiver: RTP forwarding. */
   onDelivered?(bytes: Uint8Array, atMs: number): void;
   /** Rewrites delivered bytes for the receiver (marker clean-up for third-party senders). */
   forReceiver?(bytes: Uint8Array): Uint8Array;
   /** Every packet the receiver gets, with its extended sequence state left to the caller (RTCP). */
   onReceived?(bytes: Uint8Array, atMs: number): void;
+}
+
+/** What a recording listens to (recorded-leg.ts). */
+export interface LegTap {
+  /** A media packet entered the channel (extended sequence number); whether the channel delivers it. */
+  sent(extSeq: number, delivered: boolean): void;
+  /** A delivery reached the receiver; whether it counted as a received packet (RFC 3550). */
+  arrived(extSeq: number, counted: boolean): void;
+  /** A played frame of audio the source sent, in playout order. */
+  frame(concealed: boolean): void;
 }
 
 /** The leg's metric series, keyed once (the hot path increments plain numbers). */
@@ -46,6 +71,27 @@ function seriesOf(m: LiveMetrics, kind: PathKind) {
   };
 }
 
+/** a + b for every numeric field (counters of successive channels or receivers of one leg). */
+export function addCounts<T extends object>(a: T, b: T): T {
+  const out = { ...a } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(b)) {
+    const x = out[k];
+    if (typeof x === 'number' && typeof v === 'number') out[k] = x + v;
+  }
+  return out as T;
+}
+
+export interface DelaySums {
+  delaySum: number;
+  delayN: number;
+  targetSum: number;
+  targetN: number;
+}
+
+const RTP_CLOCK = 48000;
+/** Slots waiting for the source beyond this (a minute of audio) are its tail: not sent. */
+const MAX_PENDING = 3000;
+
 export class LiveLeg {
   private channel: Channel;
   private receiver: Receiver;
@@ -54,13 +100,30 @@ export class LiveLeg {
   private lastRxT = 0;
   private closed = false;
   private lastConcealmentEvents = 0;
+  private readonly ledger: SentLedger;
+  /** Concealed slots beyond the newest frame sent: [timestamp, clock time] pairs, oldest first. */
+  private pendingTs: number[] = [];
+  private pendingT: number[] = [];
+  private pendingHead = 0;
   readonly window = new LegWindow();
-  /** Called for every played (non-DTX) frame: concealed or not (recordings keep the sequence). */
-  frameListener: ((concealed: boolean) => void) | null = null;
+  /** Frames of sent audio played (concealed or not), over the leg's life: the whole-stream E-model. */
+  readonly loss = new LossTally();
+  /** Concealed slots for audio the source never sent (skipped ranges, the tail at the end). */
+  unsentFrames = 0;
+  /** Sum and count of one-way network delays of delivered packets, and of the buffer target per played tick. */
+  private delaySum = 0;
+  private delayN = 0;
+  private targetSum = 0;
+  private targetN = 0;
+  tap: LegTap | null = null;
   /** Ticks whose decode failed. */
   decodeErrors = 0;
-  /** Channel and receiver statistics of receivers already replaced (settings changes). */
-  private readonly retired: W3cInboundCounters[] = [];
+  /** Deliveries scheduled on the clock and not yet handed to the receiver. */
+  inFlight = 0;
+  /** Counters of receivers and channels already replaced (settings changes), summed. */
+  private retiredCounters: W3cInboundCounters | null = null;
+  private retiredChannel: ChannelStats | null = null;
+  private retiredFecUsed = 0;
   private readonly m: ReturnType<typeof seriesOf>;
 
   constructor(
@@ -69,15 +132,21 @@ export class LiveLeg {
     private readonly opts: LegOptions,
   ) {
     this.m = seriesOf(opts.metrics, opts.kind);
-    const now = clock.now();
+    const now = opts.originMs ?? clock.now();
     this.chOrigin = now;
     this.rxOrigin = now;
+    this.ledger = new SentLedger((RTP_CLOCK * cfg.codec.frameMs) / 1000);
     this.channel = this.makeChannel();
     this.receiver = this.makeReceiver();
   }
 
   get config(): LegConfig {
     return this.cfg;
+  }
+
+  /** Clock time the current channel's timeline started (its phases count from it). */
+  get channelOriginMs(): number {
+    return this.chOrigin;
   }
 
   private makeChannel(): Channel {
@@ -100,15 +169,12 @@ export class LiveLeg {
             this.window.lateDiscard(t + this.rxOrigin);
           }
         },
-        onFrame: (_ts, outcome, _origin, t) => {
-          if (outcome === 'dtx') return;
-          this.window.frame(t + this.rxOrigin, outcome === 'concealed');
-          this.frameListener?.(outcome === 'concealed');
-          if (outcome === 'concealed') m.concealed.value++;
-          if (outcome === 'fec') m.fec.value++;
-        },
+        onFrame: (ts, outcome, _origin, t) => this.onFrame(ts, outcome, t + this.rxOrigin),
         onTick: (t, pcm, state) => {
-          if (pcm) this.window.tick(t + this.rxOrigin, state.targetDelayMs, state.levelMs);
+          if (!pcm) return;
+          this.window.tick(t + this.rxOrigin, state.targetDelayMs, state.levelMs);
+          this.targetSum += state.targetDelayMs;
+          this.targetN++;
         },
       },
     });
@@ -128,26 +194,98 @@ export class LiveLeg {
     let first: number | null = null;
     for (const x of d.deliveries) if (first === null || x.arrivalMs < first) first = x.arrivalMs;
     this.window.packet(nowMs, first === null ? null : first - sendMs);
+    if (first !== null) {
+      this.delaySum += first - sendMs;
+      this.delayN++;
+    }
+    if (lane === 'media' && bytes.length >= 12) {
+      const ext = this.ledger.sent((bytes[2] << 8) | bytes[3], ((bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7]) >>> 0);
+      this.tap?.sent(ext, d.deliveries.length > 0);
+      this.settlePending();
+    }
     const origin = this.chOrigin;
     for (const del of d.deliveries) {
       const payload = del.payload ?? bytes;
-      this.clock.schedule(origin + del.arrivalMs, (at) => this.deliver(payload, at));
+      this.inFlight++;
+      this.clock.schedule(origin + del.arrivalMs, (at) => this.deliver(payload, at, lane));
     }
   }
 
-  private deliver(bytes: Uint8Array, atMs: number): void {
+  private deliver(bytes: Uint8Array, atMs: number, lane: Lane): void {
     if (this.closed) return;
+    this.inFlight--;
     this.m.delivered.value++;
     this.opts.onDelivered?.(bytes, atMs);
     const rx = this.opts.forReceiver ? this.opts.forReceiver(bytes) : bytes;
     this.opts.onReceived?.(rx, atMs);
+    const before = this.receiver.counters.packetsReceived;
     this.receiver.onPacket(rx, this.rxTime(atMs));
+    if (this.tap && lane === 'media' && rx.length >= 12) this.tap.arrived(this.ledger.extSeqOf((rx[2] << 8) | rx[3]), this.receiver.counters.packetsReceived > before);
   }
 
   private rxTime(clockMs: number): number {
     const t = Math.max(this.lastRxT, clockMs - this.rxOrigin);
     this.lastRxT = t;
     return t;
+  }
+
+  /** A slot the receiver played: decoded and concealed frames of sent audio count, the rest waits or is left out. */
+  private onFrame(extTs: number, outcome: FrameOutcome, t: number): void {
+    if (outcome === 'dtx') return;
+    if (outcome !== 'concealed') {
+      this.settlePending();
+      this.played(t, false, outcome === 'fec');
+      return;
+    }
+    if (this.pendingHead === this.pendingTs.length && this.ledger.classify(extTs >>> 0) !== 'beyond') {
+      this.settle(extTs >>> 0, t);
+      return;
+    }
+    this.pendingTs.push(extTs >>> 0);
+    this.pendingT.push(t);
+    if (this.pendingTs.length - this.pendingHead > MAX_PENDING) {
+      this.pendingHead++;
+      this.unsentFrames++;
+    }
+  }
+
+  private settle(ts: number, t: number): void {
+    if (this.ledger.classify(ts) === 'sent') this.played(t, true, false);
+    else this.unsentFrames++;
+  }
+
+  /** Pending slots the ledger can now judge (a later packet was sent), in playout order. */
+  private settlePending(): void {
+    while (this.pendingHead < this.pendingTs.length && this.ledger.classify(this.pendingTs[this.pendingHead]) !== 'beyond') {
+      this.settle(this.pendingTs[this.pendingHead], this.pendingT[this.pendingHead]);
+      this.pendingHead++;
+    }
+    if (this.pendingHead === this.pendingTs.length) {
+      this.pendingTs = [];
+      this.pendingT = [];
+      this.pendingHead = 0;
+    } else if (this.pendingHead > 1024) {
+      this.pendingTs = this.pendingTs.slice(this.pendingHead);
+      this.pendingT = this.pendingT.slice(this.pendingHead);
+      this.pendingHead = 0;
+    }
+  }
+
+  /** Pending slots that will never be sent (the stream ended, or its receiver was replaced). */
+  private dropPending(): void {
+    this.unsentFrames += this.pendingTs.length - this.pendingHead;
+    this.pendingTs = [];
+    this.pendingT = [];
+    this.pendingHead = 0;
+  }
+
+  private played(t: number, concealed: boolean, fec: boolean): void {
+    this.window.frame(t, concealed);
+    this.loss.push(concealed);
+    this.tap?.frame(concealed);
+    this.m.played.value++;
+    if (concealed) this.m.concealed.value++;
+    if (fec) this.m.fec.value++;
   }
 
   /** One playout tick due at clock time `dueMs`: one frame, or null before playout starts. */
@@ -162,7 +300,6 @@ export class LiveLeg {
       this.decodeErrors++;
       return null;
     }
-    if (pcm) this.m.played.value++;
     const ev = this.receiver.counters.concealmentEvents;
     if (ev > this.lastConcealmentEvents) this.m.concealmentEvents.value += ev - this.lastConcealmentEvents;
     this.lastConcealmentEvents = ev;
@@ -173,9 +310,38 @@ export class LiveLeg {
     return this.receiver.playoutStarted;
   }
 
+  /** 32-bit RTP timestamp of the newest frame the source sent, or null. */
+  get lastSentTs(): number | null {
+    return this.ledger.lastTs;
+  }
+
+  get packetsSent(): number {
+    return this.ledger.packets;
+  }
+
+  /** Extended sequence numbers the source's packets span (RFC 3550 "expected"), 0 before the first. */
+  get sequenceSpan(): number {
+    return this.ledger.span;
+  }
+
+  /** Playout has moved past the newest frame sent: a stream that stopped sending can end here. */
+  get playedPastLastFrame(): boolean {
+    const next = this.receiver.nextPlayoutTs;
+    const last = this.ledger.lastTs;
+    return next !== null && last !== null && tsDiff(next, last) > 0;
+  }
+
+  /** The frame just played was for a slot after the newest frame sent (the tail, if the stream has stopped). */
+  get playingBeyondLastFrame(): boolean {
+    const next = this.receiver.nextPlayoutTs;
+    const last = this.ledger.lastTs;
+    return next !== null && last !== null && tsDiff(next, last) > this.ledger.frameTs;
+  }
+
   /**
    * New settings: a new channel when the network changed, a new receiver when the receive side
-   * changed (the buffer restarts its pre-roll). Packets in flight reach the new receiver.
+   * changed (the buffer restarts its pre-roll). Packets in flight reach the new receiver. The
+   * counters of what is replaced are kept, so the leg's totals run on across the change.
    */
   reconfigure(cfg: LegConfig): void {
     const prev = this.cfg;
@@ -183,6 +349,7 @@ export class LiveLeg {
     const now = this.clock.now();
     const channelChanged = JSON.stringify([prev.channel, prev.phases, prev.seed, prev.slotMs]) !== JSON.stringify([cfg.channel, cfg.phases, cfg.seed, cfg.slotMs]);
     if (channelChanged) {
+      this.retiredChannel = this.retiredChannel ? addCounts(this.retiredChannel, this.channel.stats()) : this.channel.stats();
       this.chOrigin = now;
       this.channel = this.makeChannel();
     }
@@ -190,7 +357,10 @@ export class LiveLeg {
       prev.jitterBuffer !== cfg.jitterBuffer ||
       JSON.stringify([prev.jitterBufferConfig, prev.plc, prev.fec, prev.codec]) !== JSON.stringify([cfg.jitterBufferConfig, cfg.plc, cfg.fec, cfg.codec]);
     if (rxChanged) {
-      this.retired.push(this.receiver.finalCounters());
+      const old = this.settledCounters();
+      this.retiredCounters = this.retiredCounters ? addCounts(this.retiredCounters, old) : old;
+      this.retiredFecUsed += this.receiver.fecFramesUsed;
+      this.dropPending();
       this.receiver.destroy();
       this.rxOrigin = now;
       this.lastRxT = 0;
@@ -199,34 +369,58 @@ export class LiveLeg {
     }
   }
 
-  /** W3C counters of the current receiver (RFC 3550 loss and jitter included). */
-  counters(): W3cInboundCounters {
-    return this.receiver.finalCounters();
+  /** The current receiver's counters, ending at the newest frame sent (see the file comment). */
+  private settledCounters(): W3cInboundCounters {
+    const last = this.ledger.lastTs;
+    return last === null ? this.receiver.finalCounters() : this.receiver.countersEndingAt(last);
   }
 
-  /** Counters summed over every receiver this leg has had. */
+  /** W3C counters of the current receiver (RFC 3550 loss and jitter included), of sent audio. */
+  counters(): W3cInboundCounters {
+    return this.settledCounters();
+  }
+
+  /** Counters summed over every receiver this leg has had (jitter: the current receiver's). */
   totalCounters(): W3cInboundCounters {
-    const cur = this.counters();
-    const out = { ...cur };
-    for (const r of this.retired) for (const k of Object.keys(out) as Array<keyof W3cInboundCounters>) if (k !== 'jitter') out[k] += r[k];
-    return out;
+    const cur = this.settledCounters();
+    if (!this.retiredCounters) return cur;
+    return { ...addCounts(this.retiredCounters, cur), jitter: cur.jitter };
+  }
+
+  /** Frames played from Opus in-band FEC over every receiver of the leg. */
+  get fecFramesUsed(): number {
+    return this.retiredFecUsed + this.receiver.fecFramesUsed;
   }
 
   get jitterMs(): number {
     return this.receiver.jitterMs;
   }
 
-  channelStats(): ReturnType<Channel['stats']> {
+  /** The current channel's statistics. */
+  channelStats(): ChannelStats {
     return this.channel.stats();
+  }
+
+  /** Channel statistics summed over every channel this leg has had. */
+  channelTotals(): ChannelStats {
+    const cur = this.channel.stats();
+    return this.retiredChannel ? addCounts(this.retiredChannel, cur) : cur;
+  }
+
+  /** Sums over the leg's life: one-way network delay of delivered packets, jitter-buffer target per played tick. */
+  delaySums(): DelaySums {
+    return { delaySum: this.delaySum, delayN: this.delayN, targetSum: this.targetSum, targetN: this.targetN };
   }
 
   snapshot(nowMs: number): LegSnapshot {
     return this.window.snapshot(nowMs, this.cfg.codec, this.cfg.deviceBufferMs);
   }
 
+  /** The stream is over: what still waits beyond the newest frame was never sent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.dropPending();
     this.receiver.destroy();
   }
 }

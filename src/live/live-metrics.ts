@@ -24,8 +24,8 @@ export class LiveMetrics {
   readonly packetsLost: Counter = this.registry.counter(`${P}packets_lost_total`, 'RTP packets the live channel dropped (loss model or outage).');
   readonly queueDrops: Counter = this.registry.counter(`${P}queue_drops_total`, 'RTP packets dropped by the channel bottleneck queue.');
   readonly packetsLate: Counter = this.registry.counter(`${P}packets_late_total`, 'Packets discarded by a jitter buffer (late or overflow).');
-  readonly framesPlayed: Counter = this.registry.counter(`${P}frames_played_total`, 'Playout frames emitted by live receivers.');
-  readonly concealedFrames: Counter = this.registry.counter(`${P}concealed_frames_total`, 'Playout frames concealed (PLC).');
+  readonly framesPlayed: Counter = this.registry.counter(`${P}frames_played_total`, 'Frames played for audio the source sent (decoded, FEC or concealed; DTX silence and a stream\'s tail after its last frame are not counted).');
+  readonly concealedFrames: Counter = this.registry.counter(`${P}concealed_frames_total`, 'Of those, frames concealed (PLC).');
   readonly concealmentEvents: Counter = this.registry.counter(`${P}concealment_events_total`, 'W3C concealmentEvents summed over receivers.');
   readonly fecFrames: Counter = this.registry.counter(`${P}fec_frames_total`, 'Frames recovered from Opus in-band FEC.');
   readonly sendQueueDrops: Counter = this.registry.counter(`${P}send_queue_drops_total`, 'WebSocket peers dropped because their send queue passed its bound (slow readers).');

@@ -7,7 +7,7 @@ import type { TimerHandle } from '../core/clock.ts';
 import type { LegConfig, ListenerSettings } from './leg-config.ts';
 import type { LiveLeg } from './leg.ts';
 import { AUDIO_OUT, encodeAudioFrame, FRAME_SAMPLES, type MemberInfo } from './protocol.ts';
-import type { LiveRecorder, RecordedLeg } from './recorder.ts';
+import type { LiveRecorder } from './recorder.ts';
 import type { Speaker } from './speaker.ts';
 
 /** How the hub reaches a member's connection. */
@@ -17,17 +17,11 @@ export interface MemberConnection {
   close(code: number, reason: string): void;
 }
 
-export interface RecordingState {
-  recorder: LiveRecorder;
-  /** Counters of each leg when it joined the recording. */
-  start: Map<number, Pick<RecordedLeg, 'countersAtStart' | 'channelAtStart'>>;
-}
-
 export class Member {
   readonly legs = new Map<number, LiveLeg>();
   tick: TimerHandle | null = null;
   framesOut = 0;
-  recording: RecordingState | null = null;
+  recording: LiveRecorder | null = null;
   left = false;
   private readonly mix = new Int32Array(FRAME_SAMPLES);
   private readonly out = new Int16Array(FRAME_SAMPLES);
@@ -63,6 +57,6 @@ export class Member {
     if (!any) return;
     for (let i = 0; i < FRAME_SAMPLES; i++) this.out[i] = Math.max(-32768, Math.min(32767, this.mix[i]));
     this.conn.send(encodeAudioFrame(AUDIO_OUT, this.framesOut++, this.out));
-    this.recording?.recorder.heard(this.out);
+    this.recording?.heard(this.out);
   }
 }

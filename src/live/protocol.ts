@@ -13,6 +13,19 @@ export const SAMPLE_RATE = 48000;
 export const FRAME_MS = 20;
 export const AUDIO_HEADER_BYTES = 8;
 export const AUDIO_FRAME_BYTES = AUDIO_HEADER_BYTES + FRAME_SAMPLES * 2;
+/** The WebSocket subprotocol of the page; the access token rides as a second one (no token in any URL). */
+export const WS_PROTOCOL = 'jitterlab';
+export const WS_TOKEN_PREFIX = 'jitterlab-token.';
+
+/** The subprotocol carrying `token`: hex of its UTF-8 bytes (subprotocol names allow only RFC 7230 token characters). */
+export function wsTokenProtocol(token: string): string {
+  let hex = '';
+  for (const b of new TextEncoder().encode(token)) hex += b.toString(16).padStart(2, '0');
+  return WS_TOKEN_PREFIX + hex;
+}
+
+/** WebSocket close code when a room is at its member limit (4000-4999: private use, RFC 6455 7.4.2). */
+export const CLOSE_ROOM_FULL = 4001;
 
 export function encodeAudioFrame(type: number, frameNo: number, pcm: Int16Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(AUDIO_FRAME_BYTES);
@@ -93,5 +106,5 @@ export type ServerEvent =
   | { type: 'member-left'; member: MemberInfo; reason: string }
   | { type: 'settings'; settings: SettingsState; effective: EffectiveSettings }
   | { type: 'stats'; tMs: number; legs: LegStats[] }
-  | { type: 'recording'; on: boolean; dir?: string; files?: string[] }
+  | { type: 'recording'; on: boolean; dir?: string; files?: string[]; reason?: string }
   | { type: 'error'; code: string; message: string };

@@ -1,205 +1,218 @@
 /**
- * Recording what a listener hears: heard.wav (the mixed playout), one spoken-<speaker>.wav per
- * speaker heard (their captured, unimpaired PCM), results.json (W3C counters, channel stats and
- * summaries of the live session) and scenario.yaml, which re-runs the call offline with the
- * first speaker's WAV as the source and the listener's channel and receiver settings:
- * `jitterlab run reports/live/<session>/scenario.yaml`.
+ * A recording of what one listener hears (a room member, or an RTP stream's playout), saved
+ * under reports/live/<session>/: heard.wav (the playout), one source WAV per speaker heard (their
+ * audio before the network: a member's captured PCM, an RTP stream's packets decoded as they
+ * arrived), results.json (per leg: settings periods with their channel statistics, W3C counters,
+ * loss by sequence number and E-model, and totals that are the sums of the periods) and
+ * scenario.yaml, which re-runs the call offline with the first speaker's audio, the first
+ * period's settings and the later ones as phases: `jitterlab run reports/live/<session>/scenario.yaml`.
+ *
+ * Audio is streamed to disk. Byte limits (recording-quota.ts) stop a recording cleanly: the
+ * owner is told once (onLimit) and saves what was written; a write error does the same.
  */
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import { summarize, type Summary } from '../metrics/percentile.ts';
-import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
+import type { CodecConfig } from '../codec/config.ts';
 import { WavStreamWriter } from '../report/wav-stream.ts';
-import type { ChannelStats } from '../channel/types.ts';
 import { TOOL_VERSION } from '../report/version.ts';
-import type { LegConfig } from './leg-config.ts';
+import type { LiveLeg } from './leg.ts';
 import type { LegSnapshot } from './leg-window.ts';
-import { liveMos, type LiveMos } from './emodel-live.ts';
 import type { EffectiveSettings, MemberInfo } from './protocol.ts';
 import { makeOutputDir } from '../core/make-dirs.ts';
+import { RecordedLeg } from './recorded-leg.ts';
+import type { RecordingQuota } from './recording-quota.ts';
+import { recordingScenarioYaml } from './recording-scenario.ts';
 
 export const LIVE_RESULTS_KIND = 'jitterlab-live-session';
 
-export interface RecordedLeg {
-  speaker: MemberInfo;
-  config: LegConfig;
-  countersAtStart: W3cInboundCounters;
-  countersAtEnd: W3cInboundCounters;
-  channelAtStart: ChannelStats;
-  channelAtEnd: ChannelStats;
+export interface RecorderOptions {
+  dir: string;
+  session: string;
+  sampleRate: number;
+  startMs: number;
+  quota: RecordingQuota;
+  /** The file of a speaker's source audio (default spoken-<name>-<id>.wav). */
+  sourceFileName?(speaker: MemberInfo): string;
+  /** A byte limit or a write error stopped the recording: the owner should finish it (called once). */
+  onLimit(reason: string): void;
 }
 
-interface LegSamples {
-  net: number[];
-  target: number[];
-  level: number[];
-  mos: number[];
-  /** Per played frame: concealed (true) or not, in playout order. */
-  lost: boolean[];
+export interface FinishInput {
+  endMs: number;
+  room: string;
+  listener: MemberInfo;
+  effective: EffectiveSettings;
+  /** Why it ended, when not by request (a limit, the listener left, the stream ended). */
+  reason?: string;
 }
-
-const emptySamples = (): LegSamples => ({ net: [], target: [], level: [], mos: [], lost: [] });
 
 function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80) || 'x';
 }
 
-function diff<T extends object>(a: T, b: T): T {
-  const out = { ...b } as Record<string, number>;
-  for (const k of Object.keys(b)) {
-    const va = (a as Record<string, unknown>)[k];
-    const vb = (b as Record<string, unknown>)[k];
-    if (typeof va === 'number' && typeof vb === 'number') out[k] = vb - va;
-  }
-  return out as T;
-}
-
-function nullable(s: Summary): Record<string, number | null> {
-  const o: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(s) as Array<[string, number | null]>) o[k] = v !== null && Number.isFinite(v) ? v : null;
-  return o;
+interface SourceWav {
+  file: string;
+  wav: WavStreamWriter;
 }
 
 export class LiveRecorder {
   private readonly heardWav: WavStreamWriter;
-  private readonly spokenWavs = new Map<number, { file: string; wav: WavStreamWriter; name: string }>();
-  private readonly samples = new Map<number, LegSamples>();
+  private readonly sources = new Map<number, SourceWav>();
+  private readonly legs = new Map<number, RecordedLeg>();
+  private bytes = 0;
+  private stopped: string | null = null;
   private done = false;
 
-  constructor(
-    readonly dir: string,
-    readonly session: string,
-    readonly sampleRate: number,
-    private readonly startMs: number,
-  ) {
-    makeOutputDir(dir);
-    this.heardWav = new WavStreamWriter(join(dir, 'heard.wav'), sampleRate);
+  private constructor(private readonly o: RecorderOptions) {
+    makeOutputDir(o.dir);
+    this.heardWav = new WavStreamWriter(join(o.dir, 'heard.wav'), o.sampleRate);
+  }
+
+  /** A new recording under the quota's limits, or why not (a limit, or its folder cannot be made). */
+  static open(o: RecorderOptions): LiveRecorder | string {
+    const refused = o.quota.acquire();
+    if (refused) return refused;
+    try {
+      return new LiveRecorder(o);
+    } catch (e) {
+      o.quota.release();
+      return `recording failed: ${(e as Error).message}`;
+    }
+  }
+
+  get dir(): string {
+    return this.o.dir;
+  }
+
+  get session(): string {
+    return this.o.session;
+  }
+
+  /** Why the recording stopped on its own (a limit or a write error), or null. */
+  get stopReason(): string | null {
+    return this.stopped;
+  }
+
+  private write(wav: WavStreamWriter, pcm: Int16Array): void {
+    if (this.done || this.stopped) return;
+    const n = pcm.length * 2;
+    const refused = this.o.quota.charge(this.bytes, n);
+    if (refused) return this.stop(refused);
+    try {
+      wav.write(pcm);
+      this.bytes += n;
+    } catch (e) {
+      this.stop(`recording stopped: cannot write: ${(e as Error).message}`);
+    }
+  }
+
+  private stop(reason: string): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.o.onLimit(reason);
   }
 
   heard(pcm: Int16Array): void {
-    if (!this.done) this.heardWav.write(pcm);
+    this.write(this.heardWav, pcm);
   }
 
+  /** A speaker's source audio (before the network). */
   spoken(speaker: MemberInfo, pcm: Int16Array): void {
+    if (this.done || this.stopped) return;
+    let s = this.sources.get(speaker.id);
+    if (!s) {
+      const file = this.o.sourceFileName ? this.o.sourceFileName(speaker) : `spoken-${safe(speaker.name)}-${speaker.id}.wav`;
+      s = { file, wav: new WavStreamWriter(join(this.o.dir, file), this.o.sampleRate) };
+      this.sources.set(speaker.id, s);
+    }
+    this.write(s.wav, pcm);
+  }
+
+  /** Position in a speaker's source audio, ms (its timeline for the offline re-run). */
+  private sourceMs(speakerId: number): number {
+    const s = this.sources.get(speakerId);
+    return s ? (s.wav.sampleCount * 1000) / this.o.sampleRate : 0;
+  }
+
+  private at(speakerId: number, nowMs: number) {
+    return { atMs: nowMs, sourceMs: this.sourceMs(speakerId) };
+  }
+
+  /** A leg to record from now on (at the start, or a speaker who joined while recording). */
+  addLeg(speaker: MemberInfo, leg: LiveLeg, nowMs: number, codecOf: () => CodecConfig): void {
+    if (this.done || this.legs.has(speaker.id)) return;
+    this.legs.set(speaker.id, new RecordedLeg(speaker, leg, this.at(speaker.id, nowMs), codecOf));
+  }
+
+  /** A leg goes away (its speaker left): its record ends here and is kept. */
+  removeLeg(speakerId: number, nowMs: number): void {
+    this.legs.get(speakerId)?.close(this.at(speakerId, nowMs));
+  }
+
+  /** Settings changed for the listener (after its legs were reconfigured): a new period on every leg. */
+  newPeriod(nowMs: number): void {
     if (this.done) return;
-    let s = this.spokenWavs.get(speaker.id);
-    if (!s) {
-      const file = `spoken-${safe(speaker.name)}-${speaker.id}.wav`;
-      s = { file, wav: new WavStreamWriter(join(this.dir, file), this.sampleRate), name: speaker.name };
-      this.spokenWavs.set(speaker.id, s);
-    }
-    s.wav.write(pcm);
-  }
-
-  private samplesOf(speakerId: number): LegSamples {
-    let s = this.samples.get(speakerId);
-    if (!s) {
-      s = emptySamples();
-      this.samples.set(speakerId, s);
-    }
-    return s;
-  }
-
-  /** One played frame of a speaker's leg (for the whole-recording E-model's loss sequence). */
-  frame(speakerId: number, concealed: boolean): void {
-    if (!this.done) this.samplesOf(speakerId).lost.push(concealed);
+    for (const [id, l] of this.legs) l.newPeriod(this.at(id, nowMs));
   }
 
   sample(speakerId: number, snap: LegSnapshot): void {
-    if (this.done) return;
-    const s = this.samplesOf(speakerId);
-    if (snap.netDelayMs !== null) s.net.push(snap.netDelayMs);
-    if (snap.jbTargetMs !== null) s.target.push(snap.jbTargetMs);
-    if (snap.jbLevelMs !== null) s.level.push(snap.jbLevelMs);
-    if (snap.mos) s.mos.push(snap.mos.mosCQ);
+    if (!this.done) this.legs.get(speakerId)?.sample(snap);
   }
 
-  /** Commit the files; returns the file names written. */
-  finish(p: { endMs: number; room: string; listener: MemberInfo; effective: EffectiveSettings; legs: RecordedLeg[] }): string[] {
+  /** Close the legs and commit the files; returns the file names written. */
+  finish(p: FinishInput): string[] {
+    if (this.done) return [];
+    for (const [id, l] of this.legs) l.close(this.at(id, p.endMs));
     this.done = true;
     this.heardWav.commit();
     const files = ['heard.wav'];
-    for (const s of this.spokenWavs.values()) {
+    for (const s of this.sources.values()) {
       s.wav.commit();
       files.push(s.file);
     }
-    const legs = p.legs.map((l) => {
-      const w3c = diff(l.countersAtStart, l.countersAtEnd);
-      w3c.jitter = l.countersAtEnd.jitter;
-      const ch = diff(l.channelAtStart, l.channelAtEnd);
-      const s = this.samples.get(l.speaker.id) ?? emptySamples();
-      const net = summarize(s.net);
-      const target = summarize(s.target);
-      const concealedFrames = w3c.concealedSamples / (this.sampleRate * l.config.codec.frameMs * 1e-3);
-      const playedFrames = w3c.totalSamplesReceived / (this.sampleRate * l.config.codec.frameMs * 1e-3);
-      const mos: LiveMos | null = liveMos({
-        lost: s.lost,
-        codec: l.config.codec,
-        networkDelayMs: net.mean ?? 0,
-        jitterBufferMs: target.mean ?? 0,
-        deviceBufferMs: l.config.deviceBufferMs,
+    const legs = [...this.legs.values()];
+    const scenarioLeg = legs.find((l) => this.sources.has(l.speaker.id) && this.sources.get(l.speaker.id)!.wav.sampleCount > 0);
+    if (scenarioLeg) {
+      const src = this.sources.get(scenarioLeg.speaker.id)!;
+      const path = join(this.o.dir, 'scenario.yaml');
+      const yaml = recordingScenarioYaml({
+        session: safe(this.o.session),
+        path,
+        sourceFile: src.file,
+        sourceSamples: src.wav.sampleCount,
+        sampleRate: this.o.sampleRate,
+        codec: scenarioLeg.codec,
+        periods: scenarioLeg.periods,
       });
-      return {
-        speaker: l.speaker,
-        preset: l.config.preset,
-        buffer: l.config.bufferLabel,
-        w3c,
-        channel: ch,
-        concealedFrames: Math.round(concealedFrames),
-        playedFrames: Math.round(playedFrames),
-        effectiveLossPct: playedFrames > 0 ? (100 * concealedFrames) / playedFrames : null,
-        networkDelayMs: nullable(net),
-        jitterBufferTargetMs: nullable(target),
-        jitterBufferLevelMs: nullable(summarize(s.level)),
-        mosCqWindows: nullable(summarize(s.mos)),
-        emodel: mos ? { mosCQ: mos.mosCQ, mosLQ: mos.mosLQ, R: mos.R, pplPercent: mos.pplPercent, burstR: mos.burstR, mouthToEarMs: mos.mouthToEarMs, bandwidth: mos.bandwidth } : null,
-      };
-    });
-    const first = [...this.spokenWavs.values()][0];
-    const firstLeg = p.legs[0];
-    if (first && firstLeg) {
-      writeFileAtomic(join(this.dir, 'scenario.yaml'), this.scenarioYaml(first.file, first.wav.sampleCount, firstLeg.config));
+      writeFileAtomic(path, yaml);
       files.push('scenario.yaml');
     }
     const results = {
       kind: LIVE_RESULTS_KIND,
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'jitterlab', version: TOOL_VERSION },
-      session: this.session,
+      session: this.o.session,
       room: p.room,
       listener: p.listener,
-      durationS: (p.endMs - this.startMs) / 1000,
-      heardSeconds: this.heardWav.sampleCount / this.sampleRate,
-      sampleRate: this.sampleRate,
+      durationS: (p.endMs - this.o.startMs) / 1000,
+      heardSeconds: this.heardWav.sampleCount / this.o.sampleRate,
+      sampleRate: this.o.sampleRate,
+      audioBytes: this.bytes,
+      endedBy: this.stopped ?? p.reason ?? 'stopped',
       effective: p.effective,
-      legs,
+      legs: legs.map((l) => l.result(this.o.startMs)),
       files: [...files, 'results.json'],
     };
-    writeFileAtomic(join(this.dir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    writeFileAtomic(join(this.o.dir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
     files.push('results.json');
     return files;
   }
 
+  /** Drop the files (only when the recording could not be saved at all). */
   abort(): void {
     if (this.done) return;
     this.done = true;
     this.heardWav.abort();
-    for (const s of this.spokenWavs.values()) s.wav.abort();
-  }
-
-  private scenarioYaml(sourceFile: string, samples: number, cfg: LegConfig): string {
-    const durationS = Math.max(0.02, Math.floor((samples / this.sampleRate) * 100) / 100);
-    const doc = {
-      name: `live-${safe(this.session)}`,
-      description: `Offline re-run of live session ${this.session} (preset ${cfg.preset}, buffer ${cfg.bufferLabel})`,
-      seed: cfg.seed,
-      durationS,
-      source: { file: sourceFile, loop: false },
-      sender: { codec: cfg.codec },
-      channel: cfg.channel,
-      receiver: { jitterBuffer: cfg.jitterBufferConfig, plc: cfg.plc, fec: cfg.fec, deviceBufferMs: cfg.deviceBufferMs },
-    };
-    return `# Written by jitterlab serve. Re-run: jitterlab run ${join(this.dir, 'scenario.yaml')}\n${stringify(doc)}`;
+    for (const s of this.sources.values()) s.wav.abort();
   }
 }

@@ -7,13 +7,14 @@
 import { join } from 'node:path';
 import { rtpInitFor } from '../sim/run-scenario.ts';
 import type { TimerHandle } from '../core/clock.ts';
-import type { LiveCatalog } from './catalog.ts';
-import { nominalLossPct, type LegConfig, type ListenerSettings, LIVE_FRAME_MS } from './leg-config.ts';
+import type { LiveCatalog, SettingsPatch } from './catalog.ts';
+import { effectiveSettings, LIVE_FRAME_MS, LIVE_SAMPLE_RATE } from './leg-config.ts';
 import { LiveLeg } from './leg.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import { Member, type MemberConnection } from './member.ts';
-import type { ClientMessage, EffectiveSettings, LegStats, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
-import { LiveRecorder, type RecordedLeg } from './recorder.ts';
+import type { ClientMessage, LegStats, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import { LiveRecorder } from './recorder.ts';
+import type { RecordingQuota } from './recording-quota.ts';
 import { Speaker } from './speaker.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
@@ -27,19 +28,11 @@ export interface HubOptions {
   statsIntervalMs: number;
   /** Whether an E-model function is available (shown on the page). */
   emodel: boolean;
-}
-
-export type SettingsPatch = Partial<Omit<ListenerSettings, 'preset'>> & { preset?: string };
-
-export function effectiveSettings(cfg: LegConfig): EffectiveSettings {
-  return {
-    preset: cfg.preset,
-    buffer: cfg.bufferLabel,
-    lossPct: nominalLossPct(cfg.channel.loss),
-    jitterMs: cfg.channel.delay.jitterMs,
-    baseDelayMs: cfg.channel.delay.baseMs,
-    lossModel: cfg.channel.loss.model,
-  };
+  /** Members a room may hold (listening paths grow as N x (N - 1)). */
+  maxMembersPerRoom: number;
+  recordingQuota: RecordingQuota;
+  /** One line for the terminal (recordings saved). */
+  log(line: string): void;
 }
 
 export class RoomHub {
@@ -66,6 +59,12 @@ export class RoomHub {
     let n = 0;
     for (const ms of this.rooms.values()) for (const m of ms.values()) n += m.legs.size;
     return n;
+  }
+
+  /** Why `room` cannot take another member, or null. */
+  roomFull(room: string): string | null {
+    const n = this.rooms.get(room)?.size ?? 0;
+    return n >= this.o.maxMembersPerRoom ? `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)` : null;
   }
 
   join(room: string, name: string, conn: MemberConnection): Member {
@@ -102,7 +101,7 @@ export class RoomHub {
   leave(m: Member, reason: string): void {
     if (m.left) return;
     m.left = true;
-    this.stopRecording(m);
+    this.stopRecording(m, reason === 'server-shutdown' ? 'the server stopped' : 'the listener left');
     m.tick?.cancel();
     for (const leg of m.legs.values()) leg.close();
     m.legs.clear();
@@ -125,9 +124,9 @@ export class RoomHub {
       const want = new Set(members.size > 1 ? [...members.keys()].filter((id) => id !== listener.id) : [listener.id]);
       for (const [sid, leg] of listener.legs) {
         if (!want.has(sid)) {
+          listener.recording?.removeLeg(sid, this.o.clock.now());
           leg.close();
           listener.legs.delete(sid);
-          listener.recording?.start.delete(sid);
         }
       }
       for (const sid of want) {
@@ -135,7 +134,7 @@ export class RoomHub {
         const speaker = members.get(sid)!;
         const leg = new LiveLeg(this.o.clock, listener.config, { payloadType: speaker.speaker.rtp.payloadType, kind: 'ws', metrics: this.o.metrics });
         listener.legs.set(sid, leg);
-        if (listener.recording) this.hookRecording(listener, sid, leg);
+        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => speaker.config.codec);
       }
     }
   }
@@ -150,7 +149,7 @@ export class RoomHub {
     for (const listener of members.values()) {
       const leg = listener.legs.get(m.id);
       if (!leg) continue;
-      listener.recording?.recorder.spoken(m.info, pcm);
+      listener.recording?.spoken(m.info, pcm);
       for (const p of packets) leg.onRtp(p.bytes, now, p.lane);
     }
   }
@@ -169,22 +168,13 @@ export class RoomHub {
 
   /** Apply a settings change; returns an error message when a name is unknown. */
   applySettings(m: Member, patch: SettingsPatch): string | null {
-    if (patch.preset !== undefined && !this.o.catalog.hasPreset(patch.preset)) return `unknown preset '${patch.preset}'`;
-    if (patch.buffer !== undefined && patch.buffer !== null && !this.o.catalog.hasBuffer(patch.buffer)) return `unknown buffer type '${patch.buffer}'`;
-    const next: ListenerSettings = { ...m.settings };
-    if (patch.preset !== undefined) {
-      // A new preset starts from its own network; sliders return to it.
-      next.preset = patch.preset;
-      next.lossPct = null;
-      next.jitterMs = null;
-    }
-    if (patch.buffer !== undefined) next.buffer = patch.buffer;
-    if (patch.lossPct !== undefined) next.lossPct = patch.lossPct;
-    if (patch.jitterMs !== undefined) next.jitterMs = patch.jitterMs;
+    const next = this.o.catalog.apply(m.settings, patch);
+    if ('error' in next) return next.error;
     m.settings = next;
     m.config = this.o.catalog.resolve(next);
     m.speaker.setCodec(m.config.codec);
     for (const leg of m.legs.values()) leg.reconfigure(m.config);
+    m.recording?.newPeriod(this.o.clock.now());
     m.event({ type: 'settings', settings: { ...next }, effective: effectiveSettings(m.config) } satisfies ServerEvent);
     return null;
   }
@@ -202,40 +192,49 @@ export class RoomHub {
     return { applied: targets.length };
   }
 
-  private hookRecording(m: Member, sid: number, leg: LiveLeg): void {
-    const rec = m.recording!;
-    rec.start.set(sid, { countersAtStart: leg.totalCounters(), channelAtStart: leg.channelStats() });
-    leg.frameListener = (concealed) => rec.recorder.frame(sid, concealed);
-  }
-
   startRecording(m: Member): void {
     if (m.recording || m.left) return;
     const session = this.o.sessionName(m.room, m.info).replace(/[^A-Za-z0-9_.-]/g, '_');
-    const recorder = new LiveRecorder(join(this.o.reportsDir, session), session, 48000, this.o.clock.now());
-    m.recording = { recorder, start: new Map() };
-    for (const [sid, leg] of m.legs) this.hookRecording(m, sid, leg);
+    const now = this.o.clock.now();
+    const recorder = LiveRecorder.open({
+      dir: join(this.o.reportsDir, session),
+      session,
+      sampleRate: LIVE_SAMPLE_RATE,
+      startMs: now,
+      quota: this.o.recordingQuota,
+      // Not inside the playout tick that hit the limit: right after it (if it is still this recording).
+      onLimit: (reason) =>
+        void this.o.clock.schedule(this.o.clock.now(), () => {
+          if (m.recording === recorder) this.stopRecording(m, reason);
+        }),
+    });
+    if (typeof recorder === 'string') {
+      m.event({ type: 'error', code: 'recording-refused', message: recorder } satisfies ServerEvent);
+      return;
+    }
+    m.recording = recorder;
+    const members = this.rooms.get(m.room);
+    for (const [sid, leg] of m.legs) {
+      const speaker = members?.get(sid);
+      if (speaker) recorder.addLeg(speaker.info, leg, now, () => speaker.config.codec);
+    }
     m.event({ type: 'recording', on: true, dir: recorder.dir } satisfies ServerEvent);
   }
 
-  stopRecording(m: Member): void {
+  /** Save the member's recording, if any; `reason` when it did not stop on request. */
+  stopRecording(m: Member, reason?: string): void {
     const rec = m.recording;
     if (!rec) return;
     m.recording = null;
-    const members = this.rooms.get(m.room);
-    const legs: RecordedLeg[] = [];
-    for (const [sid, leg] of m.legs) {
-      leg.frameListener = null;
-      const start = rec.start.get(sid);
-      const speaker = members?.get(sid);
-      if (!start || !speaker) continue;
-      legs.push({ speaker: speaker.info, config: leg.config, ...start, countersAtEnd: leg.totalCounters(), channelAtEnd: leg.channelStats() });
-    }
+    this.o.recordingQuota.release();
+    const why = rec.stopReason ?? reason;
     try {
-      const files = rec.recorder.finish({ endMs: this.o.clock.now(), room: m.room, listener: m.info, effective: effectiveSettings(m.config), legs });
+      const files = rec.finish({ endMs: this.o.clock.now(), room: m.room, listener: m.info, effective: effectiveSettings(m.config), reason: why });
       this.o.metrics.recordings.inc();
-      if (!m.left) m.event({ type: 'recording', on: false, dir: rec.recorder.dir, files } satisfies ServerEvent);
+      this.o.log(`recording saved: ${rec.dir} (${files.join(', ')})${why ? `: ${why}` : ''}`);
+      if (!m.left) m.event({ type: 'recording', on: false, dir: rec.dir, files, ...(why ? { reason: why } : {}) } satisfies ServerEvent);
     } catch (e) {
-      rec.recorder.abort();
+      this.o.log(`recording ${rec.dir} failed: ${(e as Error).message}`);
       if (!m.left) m.event({ type: 'error', code: 'recording-failed', message: (e as Error).message } satisfies ServerEvent);
     }
   }
@@ -247,7 +246,7 @@ export class RoomHub {
         const legs: LegStats[] = [];
         for (const [sid, leg] of m.legs) {
           const s = leg.snapshot(now);
-          m.recording?.recorder.sample(sid, s);
+          m.recording?.sample(sid, s);
           const c = leg.counters();
           legs.push({
             speaker: members.get(sid)?.info ?? { id: sid, name: '?' },

@@ -1,33 +1,35 @@
 /**
  * UDP RTP/Opus ingress (an RTP-aware impairment proxy): datagrams on --rtp-port go, per SSRC,
- * through the live channel and receiver (the simulator's classes, via LiveLeg), are decoded and
- * measured on real timers, optionally forwarded as RTP after impairment, and answered with RTCP
- * receiver reports (RFC 3550 6.4.2) sent to the sender's RTP port + 1 (RFC 3550 section 11).
+ * through a live channel and receiver (rtp-stream.ts), are decoded and measured on real timers,
+ * optionally forwarded as RTP after impairment, and answered with RTCP receiver reports.
  *
- * What real senders do, handled here: any dynamic payload type (the first stream's is taken for
- * the port; ffmpeg uses 97), a marker bit on every packet (MarkerSanitizer), bursty pacing (the
- * channel and jitter buffer take real arrival times), SSRC changes (a new stream state per SSRC;
- * idle ones are closed), and sequence jumps (RFC 3550 A.1 restart: a new stream state).
- * Malformed datagrams are counted by reason and dropped.
+ * A datagram changes nothing until it has passed every check: RTP version and lengths, a
+ * dynamic payload type (96-127), a non-empty payload with valid Opus framing (RFC 6716 3.4).
+ * A valid packet of an unknown SSRC is only a candidate (rtp-probation.ts, RFC 3550 A.1:
+ * two packets in sequence make a stream); each stream keeps its own payload type, so another
+ * sender's, or garbage's, payload type never locks anyone out. Streams are capped in total and
+ * per sender address. Everything refused is counted by reason and dropped.
+ *
+ * What real senders do, handled here: any dynamic payload type (ffmpeg uses 97), a marker bit
+ * on every packet (MarkerSanitizer), bursty pacing (the channel and jitter buffer take real
+ * arrival times), SSRC changes (a new stream), sequence jumps (RFC 3550 A.1 restart: a new
+ * stream), RTCP from another port of the sender's host, and stopping with or without BYE.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { ChannelStats } from '../channel/types.ts';
 import type { TimerHandle } from '../core/clock.ts';
 import { IoError } from '../core/errors.ts';
-import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
-import { parseOpusPacket } from '../rtp/opus-toc.ts';
+import { tryParseOpusPacket } from '../rtp/opus-toc.ts';
 import { tryParseRtp } from '../rtp/packet.ts';
-import { serializeRtcp, tryParseRtcp } from '../rtp/rtcp.ts';
-import { msToNtpShort, ntpMiddle32FromParts } from '../rtp/rtt.ts';
+import { tryParseRtcp, type RtcpPacket } from '../rtp/rtcp.ts';
 import type { LegConfig } from './leg-config.ts';
-import { LiveLeg } from './leg.ts';
-import type { LegSnapshot } from './leg-window.ts';
 import type { LiveMetrics } from './live-metrics.ts';
-import { MarkerSanitizer } from './marker-sanitizer.ts';
-import { ReceptionStats } from './reception-stats.ts';
-import { SeqRestartDetector } from '../rtp/seq-restart.ts';
+import type { LiveRecorder } from './recorder.ts';
+import { RtpProbation } from './rtp-probation.ts';
+import { RtpStream, ssrcHex, type RtpStreamInfo } from './rtp-stream.ts';
 import type { TimerWheel } from './timer-wheel.ts';
+
+export type { RtpStreamInfo } from './rtp-stream.ts';
 
 export interface RtpIngressOptions {
   host: string;
@@ -38,47 +40,22 @@ export interface RtpIngressOptions {
   /** The channel and receiver every new stream gets. */
   legConfig(): LegConfig;
   forward: { host: string; port: number } | null;
-  /** A stream without packets for this long is closed. */
+  /** A stream without packets for this long ends. */
   idleMs: number;
+  /** Streams at once. */
   maxStreams: number;
+  /** Streams at once from one sender address (ip:port); default a quarter of maxStreams. */
+  maxStreamsPerSource?: number;
   /** Our SSRC in RTCP receiver reports. */
   rtcpSsrc: number;
   /** Decoded playout of every stream (tests, monitoring). */
   onAudio?(ssrc: number, pcm: Int16Array, dueMs: number): void;
-}
-
-export interface RtpStreamInfo {
-  ssrc: number;
-  /** 0 for the first state of an SSRC, +1 at each sequence restart. */
-  generation: number;
-  payloadType: number;
-  source: string;
-  packetsIn: number;
-  framesPlayed: number;
-  markersCleared: number;
-  rtcpReportsSent: number;
-  counters: W3cInboundCounters;
-  channel: ChannelStats;
-  window: LegSnapshot;
-  closed: boolean;
-}
-
-interface Stream {
-  ssrc: number;
-  generation: number;
-  leg: LiveLeg;
-  tick: TimerHandle;
-  rtcpTimer: TimerHandle;
-  reception: ReceptionStats;
-  markers: MarkerSanitizer;
-  seq: SeqRestartDetector;
-  remote: RemoteInfo;
-  lastPacketMs: number;
-  packetsIn: number;
-  framesPlayed: number;
-  rtcpSent: number;
-  lsr: number;
-  lsrAtMs: number;
+  /** A line for the terminal: a stream starts, a stream ends (with its summary). */
+  log?(line: string): void;
+  /** A recorder for a stream that should be recorded from its start, or a refusal; null = not recorded. */
+  autoRecord?(s: RtpStream): LiveRecorder | string | null;
+  /** A stream ended while recording: its recording was saved (or failed). */
+  onRecordingSaved?(s: RtpStream, saved: { dir: string; files: string[]; reason: string | null } | { error: string }): void;
 }
 
 function bind(sock: Socket, port: number, host: string): Promise<void> {
@@ -92,11 +69,28 @@ function bind(sock: Socket, port: number, host: string): Promise<void> {
   });
 }
 
+const RTCP_BYE = 203;
+const SWEEP_MS = 500;
+const CLOSED_KEPT = 64;
+
+/** SSRCs an RTCP BYE (RFC 3550 6.6) says goodbye for; the parser keeps BYE opaque. */
+function byeSsrcs(p: RtcpPacket): number[] {
+  if (p.type !== 'unknown' || p.packetType !== RTCP_BYE) return [];
+  const out: number[] = [];
+  for (let i = 0; i < p.countOrFmt && 4 * i + 4 <= p.body.length; i++) {
+    const b = p.body;
+    out.push(((b[4 * i] << 24) | (b[4 * i + 1] << 16) | (b[4 * i + 2] << 8) | b[4 * i + 3]) >>> 0);
+  }
+  return out;
+}
+
 export class RtpIngress {
-  private readonly byssrc = new Map<number, Stream>();
+  private readonly byssrc = new Map<number, RtpStream>();
+  private readonly perSource = new Map<string, number>();
   private readonly closedInfo: RtpStreamInfo[] = [];
-  private payloadType: number | null = null;
+  private readonly probation: RtpProbation;
   private readonly idleTimer: TimerHandle;
+  private readonly maxPerSource: number;
   private closing = false;
 
   private constructor(
@@ -105,19 +99,22 @@ export class RtpIngress {
     private readonly rtcp: Socket,
     private readonly fwd: Socket | null,
   ) {
+    this.maxPerSource = o.maxStreamsPerSource ?? Math.max(1, Math.ceil(o.maxStreams / 4));
+    this.probation = new RtpProbation(Math.min(256, this.maxPerSource), 64, () => o.metrics.malformedRtp.inc({ reason: 'probation' }));
     rtp.on('message', (msg, r) => this.guard(() => this.onRtp(msg, r)));
-    rtcp.on('message', (msg, r) => this.guard(() => this.onRtcp(msg)));
+    rtcp.on('message', (msg, r) => this.guard(() => this.onRtcp(msg, r)));
     rtp.on('error', () => undefined);
     rtcp.on('error', () => undefined);
     fwd?.on('error', () => undefined);
-    this.idleTimer = o.clock.every(1000, o.clock.now() + 1000, () => this.closeIdle(), { catchUp: false });
+    this.idleTimer = o.clock.every(SWEEP_MS, o.clock.now() + SWEEP_MS, (due) => this.sweep(o.clock.now() - due > SWEEP_MS), { catchUp: false });
   }
 
   static async start(o: RtpIngressOptions): Promise<RtpIngress> {
     const type = isIPv6(o.host) ? 'udp6' : 'udp4';
     // A deep receive queue (capped by net.core.rmem_max) rides out event-loop stalls at high packet rates.
     const rtp = createSocket({ type, recvBufferSize: 4 << 20 });
-    const rtcp = createSocket(type);
+    // RTCP gets a deep queue too: a flood of garbage there must not push a real BYE out.
+    const rtcp = createSocket({ type, recvBufferSize: 1 << 20 });
     await bind(rtp, o.port, o.host);
     try {
       await bind(rtcp, o.port === 0 ? 0 : o.port + 1, o.host);
@@ -141,9 +138,9 @@ export class RtpIngress {
     return this.byssrc.size;
   }
 
-  /** The payload type the port locked on (first valid stream), or null. */
-  get lockedPayloadType(): number | null {
-    return this.payloadType;
+  /** SSRCs waiting to become streams (RFC 3550 A.1 probation). */
+  get candidateCount(): number {
+    return this.probation.candidates;
   }
 
   private guard(fn: () => void): void {
@@ -159,161 +156,169 @@ export class RtpIngress {
     if (this.closing) return;
     const m = this.o.metrics;
     // RTCP multiplexed on the RTP port (RFC 5761 section 4: packet types 192-223).
-    if (msg.length >= 2 && msg[1] >= 192 && msg[1] <= 223) return this.onRtcp(msg);
+    if (msg.length >= 2 && msg[1] >= 192 && msg[1] <= 223) return this.onRtcp(msg, r);
     const bytes = Uint8Array.from(msg);
     const parsed = tryParseRtp(bytes);
     if (!parsed.ok) return m.malformedRtp.inc({ reason: parsed.error.reason });
     const p = parsed.packet;
-    if (this.payloadType === null) {
-      if (p.payloadType < 96 || p.payloadType > 127) return m.malformedRtp.inc({ reason: 'payload-type' });
-      this.payloadType = p.payloadType;
-    } else if (p.payloadType !== this.payloadType) {
-      return m.malformedRtp.inc({ reason: 'payload-type' });
-    }
+    if (p.payloadType < 96 || p.payloadType > 127) return m.malformedRtp.inc({ reason: 'payload-type' });
     if (p.payload.length === 0) return m.malformedRtp.inc({ reason: 'empty' });
-    // RFC 6716 section 3 framing, checked before the decoder ever sees the payload.
-    try {
-      parseOpusPacket(p.payload);
-    } catch {
-      return m.malformedRtp.inc({ reason: 'opus' });
-    }
+    // RFC 6716 section 3 framing, and at most one 20 ms frame (what libopus decodes into one tick).
+    const opus = tryParseOpusPacket(p.payload);
+    if (opus === null || opus.durationMs > 20) return m.malformedRtp.inc({ reason: 'opus' });
+    const now = this.o.clock.now();
     let s = this.byssrc.get(p.ssrc);
-    if (!s) {
-      if (this.byssrc.size >= this.o.maxStreams) return m.malformedRtp.inc({ reason: 'too-many-streams' });
-      s = this.newStream(p.ssrc, r, 0);
+    if (s) {
+      if (r.address !== s.remote.address) return m.malformedRtp.inc({ reason: 'ssrc-collision' });
+      if (p.payloadType !== s.payloadType) return m.malformedRtp.inc({ reason: 'payload-type' });
+      const verdict = s.seq.check(p.sequenceNumber);
+      if (verdict === 'drop') return m.malformedRtp.inc({ reason: 'seq-jump' });
+      if (verdict === 'restart') {
+        // The sender restarted its sequence (RFC 3550 A.1): a new stream from this packet.
+        const gen = s.generation + 1;
+        s.end('sequence restart');
+        s = this.newStream(p.ssrc, r, gen, p.payloadType, now);
+        s.seq.check(p.sequenceNumber);
+      }
+      s.packet(bytes, p, now, r);
+      return;
     }
-    const verdict = s.seq.check(p.sequenceNumber);
-    if (verdict === 'drop') return m.malformedRtp.inc({ reason: 'seq-jump' });
-    if (verdict === 'restart') {
-      const gen = s.generation + 1;
-      this.closeStream(s);
-      s = this.newStream(p.ssrc, r, gen);
-      s.seq.check(p.sequenceNumber);
+    const first = this.probation.offer(p.ssrc, p.sequenceNumber, p.payloadType, bytes, now, r);
+    if (first === null) return;
+    const key = `${r.address}:${r.port}`;
+    if (this.byssrc.size >= this.o.maxStreams || (this.perSource.get(key) ?? 0) >= this.maxPerSource) {
+      return m.malformedRtp.inc({ reason: 'too-many-streams' }, 2);
     }
-    s.remote = r;
-    s.lastPacketMs = this.o.clock.now();
-    s.packetsIn++;
-    s.leg.onRtp(bytes, s.lastPacketMs);
+    s = this.newStream(p.ssrc, first.remote, 0, p.payloadType, first.atMs);
+    const held = tryParseRtp(first.bytes);
+    if (held.ok) {
+      s.seq.check(held.packet.sequenceNumber);
+      s.packet(first.bytes, held.packet, first.atMs, first.remote);
+    }
+    s.seq.check(p.sequenceNumber);
+    s.packet(bytes, p, now, r);
   }
 
-  private onRtcp(msg: Buffer): void {
+  private onRtcp(msg: Buffer, r: RemoteInfo): void {
+    if (this.closing) return;
     const bytes = Uint8Array.from(msg);
-    if (this.fwd && this.o.forward) this.fwd.send(bytes, this.o.forward.port + 1, this.o.forward.host);
     const parsed = tryParseRtcp(bytes);
     if (!parsed.ok) return this.o.metrics.malformedRtp.inc({ reason: 'rtcp' });
+    // Only RTCP that parses is forwarded: the proxy does not reflect garbage.
+    if (this.fwd && this.o.forward) this.fwd.send(bytes, this.o.forward.port + 1, this.o.forward.host);
     const now = this.o.clock.now();
     for (const pk of parsed.packets) {
-      if (pk.type !== 'sr') continue;
-      const s = this.byssrc.get(pk.ssrc);
-      if (!s) continue;
-      // LSR/DLSR (RFC 3550 6.4.1) let the sender compute the round trip from our reports.
-      s.lsr = ntpMiddle32FromParts(pk.ntpSeconds, pk.ntpFraction);
-      s.lsrAtMs = now;
+      if (pk.type === 'sr') {
+        const s = this.byssrc.get(pk.ssrc);
+        // RTCP comes from another port of the sender's host (RFC 3550 11); another host is not the sender.
+        if (s && s.remote.address === r.address) s.senderReport(pk, now);
+        continue;
+      }
+      for (const ssrc of byeSsrcs(pk)) {
+        const s = this.byssrc.get(ssrc);
+        if (s && s.remote.address === r.address) s.bye(now);
+      }
     }
   }
 
-  private newStream(ssrc: number, remote: RemoteInfo, generation: number): Stream {
-    const cfg = this.o.legConfig();
-    const now = this.o.clock.now();
-    const reception = new ReceptionStats();
-    const markers = new MarkerSanitizer((48000 * cfg.codec.frameMs) / 1000);
+  private newStream(ssrc: number, remote: RemoteInfo, generation: number, payloadType: number, originMs: number): RtpStream {
     const fwd = this.fwd;
     const target = this.o.forward;
-    const metrics = this.o.metrics;
-    const leg = new LiveLeg(this.o.clock, cfg, {
-      payloadType: this.payloadType ?? 111,
-      kind: 'rtp',
-      metrics,
-      onDelivered: fwd && target ? (b) => {
-        fwd.send(b, target.port, target.host);
-        metrics.forwarded.inc();
-      } : undefined,
-      forReceiver: (b) => markers.apply(b),
-      onReceived: (b) => {
-        if (b.length >= 4) reception.onPacket((b[2] << 8) | b[3]);
-      },
-    });
-    const s: Stream = {
+    const cfg = this.o.legConfig();
+    const s = new RtpStream({
       ssrc,
       generation,
-      leg,
-      reception,
-      markers,
-      seq: new SeqRestartDetector(),
+      payloadType,
       remote,
-      lastPacketMs: now,
-      packetsIn: 0,
-      framesPlayed: 0,
-      rtcpSent: 0,
-      lsr: 0,
-      lsrAtMs: 0,
-      tick: { cancel: () => undefined },
-      rtcpTimer: { cancel: () => undefined },
-    };
-    const frameMs = cfg.codec.frameMs;
-    s.tick = this.o.clock.every(frameMs, now + frameMs, (due) => {
-      const pcm = leg.tick(due);
-      if (!pcm) return;
-      s.framesPlayed++;
-      this.o.onAudio?.(ssrc, pcm, due);
+      clock: this.o.clock,
+      metrics: this.o.metrics,
+      config: cfg,
+      originMs,
+      rtcpSsrc: this.o.rtcpSsrc,
+      sendRtcp: (b, port, address) => this.rtcp.send(b, port, address),
+      forward: fwd && target ? (b) => fwd.send(b, target.port, target.host) : null,
+      onAudio: this.o.onAudio,
+      onEnded: (x) => this.onEnded(x),
     });
-    s.rtcpTimer = this.o.clock.every(cfg.rtcpIntervalMs, now + cfg.rtcpIntervalMs, () => this.sendReport(s), { catchUp: false });
     this.byssrc.set(ssrc, s);
-    metrics.rtpStreamsStarted.inc();
+    this.perSource.set(s.sourceKey, (this.perSource.get(s.sourceKey) ?? 0) + 1);
+    this.o.log?.(`rtp ${ssrcHex(ssrc)} from ${remote.address}:${remote.port}: new stream${generation ? ` (sequence restart ${generation})` : ''}, payload type ${payloadType}, preset ${cfg.preset}, buffer ${cfg.bufferLabel}`);
+    const rec = this.o.autoRecord?.(s) ?? null;
+    if (typeof rec === 'string') this.o.log?.(`rtp ${ssrcHex(ssrc)}: ${rec}`);
+    else if (rec) s.record(rec);
     return s;
   }
 
-  private sendReport(s: Stream): void {
-    if (s.reception.packetsReceived === 0) return;
-    const now = this.o.clock.now();
-    const dlsr = s.lsr === 0 ? 0 : msToNtpShort(now - s.lsrAtMs);
-    const block = s.reception.reportBlock(s.ssrc, s.leg.jitterMs * 48, s.lsr, dlsr);
-    const bytes = serializeRtcp([{ type: 'rr', ssrc: this.o.rtcpSsrc, reports: [block], profileExtension: new Uint8Array(0) }]);
-    this.rtcp.send(bytes, s.remote.port + 1, s.remote.address);
-    s.rtcpSent++;
-    this.o.metrics.rtcpSent.inc();
-  }
-
-  private info(s: Stream, closed: boolean): RtpStreamInfo {
-    return {
-      ssrc: s.ssrc,
-      generation: s.generation,
-      payloadType: this.payloadType ?? -1,
-      source: `${s.remote.address}:${s.remote.port}`,
-      packetsIn: s.packetsIn,
-      framesPlayed: s.framesPlayed,
-      markersCleared: s.markers.cleared,
-      rtcpReportsSent: s.rtcpSent,
-      counters: s.leg.counters(),
-      channel: s.leg.channelStats(),
-      window: s.leg.snapshot(this.o.clock.now()),
-      closed,
-    };
-  }
-
-  private closeStream(s: Stream): void {
-    s.tick.cancel();
-    s.rtcpTimer.cancel();
-    this.closedInfo.push(this.info(s, true));
-    if (this.closedInfo.length > 64) this.closedInfo.shift();
-    s.leg.close();
+  private onEnded(s: RtpStream): void {
     if (this.byssrc.get(s.ssrc) === s) this.byssrc.delete(s.ssrc);
+    const n = (this.perSource.get(s.sourceKey) ?? 1) - 1;
+    if (n > 0) this.perSource.set(s.sourceKey, n);
+    else this.perSource.delete(s.sourceKey);
+    const info = s.info(this.o.clock.now());
+    this.saveRecording(s, `the stream ended (${info.endedBy})`);
+    this.closedInfo.push(info);
+    if (this.closedInfo.length > CLOSED_KEPT) this.closedInfo.shift();
+    this.o.log?.(s.summaryLine(info.summary));
   }
 
-  private closeIdle(): void {
+  private saveRecording(s: RtpStream, reason?: string): { dir: string; files: string[]; reason: string | null } | { error: string } | null {
+    let r: { dir: string; files: string[]; reason: string | null } | { error: string } | null;
+    try {
+      r = s.stopRecording(reason);
+    } catch (e) {
+      r = { error: (e as Error).message };
+    }
+    if (r) this.o.onRecordingSaved?.(s, r);
+    return r;
+  }
+
+  /** Idle ends and stale candidates; after a stall of this process (a late sweep) nobody is judged idle: their packets may wait unread. */
+  private sweep(stalled: boolean): void {
     const now = this.o.clock.now();
-    for (const s of [...this.byssrc.values()]) if (now - s.lastPacketMs > this.o.idleMs) this.closeStream(s);
+    if (!stalled) for (const s of [...this.byssrc.values()]) s.checkIdle(now, this.o.idleMs);
+    this.probation.expire(now - 2000);
   }
 
-  /** Running streams, then the most recently closed ones. */
+  /** A running stream by SSRC. */
+  stream(ssrc: number): RtpStream | null {
+    return this.byssrc.get(ssrc) ?? null;
+  }
+
+  /** Record a running stream with `rec` (made under the recording limits by the caller). */
+  startRecording(ssrc: number, rec: LiveRecorder): boolean {
+    const s = this.byssrc.get(ssrc);
+    if (!s || s.recordingDir !== null) return false;
+    s.record(rec);
+    return true;
+  }
+
+  /** Save a running stream's recording now. */
+  stopRecording(ssrc: number, reason?: string): { dir: string; files: string[]; reason: string | null } | { error: string } | null {
+    const s = this.byssrc.get(ssrc);
+    return s ? this.saveRecording(s, reason) : null;
+  }
+
+  /** New settings for running streams (all, or one SSRC); new streams take legConfig(). */
+  reconfigure(cfg: LegConfig, ssrc: number | null): number {
+    let n = 0;
+    for (const s of this.byssrc.values()) {
+      if (ssrc !== null && s.ssrc !== ssrc) continue;
+      s.reconfigure(cfg);
+      n++;
+    }
+    return n;
+  }
+
+  /** Running streams, then the most recently ended ones. */
   streams(): RtpStreamInfo[] {
-    return [...[...this.byssrc.values()].map((s) => this.info(s, false)), ...this.closedInfo];
+    const now = this.o.clock.now();
+    return [...[...this.byssrc.values()].map((s) => s.info(now)), ...this.closedInfo];
   }
 
   close(): Promise<void> {
+    for (const s of [...this.byssrc.values()]) s.end('server stopped');
     this.closing = true;
     this.idleTimer.cancel();
-    for (const s of [...this.byssrc.values()]) this.closeStream(s);
     const done = (sock: Socket) => new Promise<void>((r) => sock.close(() => r()));
     return Promise.all([done(this.rtp), done(this.rtcp), ...(this.fwd ? [done(this.fwd)] : [])]).then(() => undefined);
   }

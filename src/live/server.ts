@@ -1,23 +1,31 @@
 /**
  * `jitterlab serve`: the live server. One process, one timer wheel (every playout tick, channel
  * delivery, RTCP report, heartbeat and stats push), one HTTP server (page, health, metrics,
- * API, WebSocket upgrades) and optionally the UDP RTP ingress.
+ * API, WebSocket upgrades) and optionally the UDP RTP ingress. The limits (members per room,
+ * connections, RTP streams, recordings) are options with the defaults below.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
+import { OpusFrameEncoder } from '../codec/opus-encoder.ts';
+import type { CodecConfig } from '../codec/config.ts';
 import { RealClock } from '../core/clock.ts';
 import { IoError } from '../core/errors.ts';
 import { SeedTree } from '../core/rng.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import { OriginPolicy } from './access.ts';
 import { LiveCatalog } from './catalog.ts';
-import { createRequestHandler } from './http-app.ts';
+import { createRequestHandler, type PublicRead } from './http-app.ts';
 import { LatenessRecorder } from './lateness.ts';
 import { LiveMetrics } from './live-metrics.ts';
 import type { MemberInfo } from './protocol.ts';
 import { RoomHub } from './room-hub.ts';
 import { RtpIngress } from './rtp-ingress.ts';
+import { RtpStreamControl } from './rtp-control.ts';
+import { DEFAULT_RECORDING_LIMITS, RecordingQuota, type RecordingLimits } from './recording-quota.ts';
+import type { RtpStream } from './rtp-stream.ts';
+import { ssrcHex } from './rtp-stream.ts';
 import { TimerWheel } from './timer-wheel.ts';
 import { buildWebBundle } from './web-bundle.ts';
 import { WsGateway } from './ws-gateway.ts';
@@ -38,12 +46,29 @@ export interface LiveServerOptions {
   reportsDir?: string;
   maxMessageBytes?: number;
   maxBodyBytes?: number;
+  /** Bytes a WebSocket peer may leave unread before it is dropped (default 512 KiB, ~5 s of audio). */
   sendQueueLimitBytes?: number;
   heartbeatMs?: number;
   statsIntervalMs?: number;
+  /** An RTP stream without packets for this long ends (default 3000). */
   rtpIdleMs?: number;
+  /** RTP streams at once (default 64); one sender address may hold a quarter of them. */
+  maxRtpStreams?: number;
+  maxRtpStreamsPerSource?: number;
+  /** Members per room (default 8) and WebSocket connections (default 32). */
+  maxRoomMembers?: number;
+  maxConnections?: number;
+  recordingLimits?: Partial<RecordingLimits>;
+  /** Record every RTP stream from its first packet. */
+  recordRtp?: boolean;
+  /** What answers without the token besides /healthz and the page (default 'none'). */
+  publicRead?: PublicRead;
   sessionName?: (room: string, member: MemberInfo) => string;
+  /** Recording folder of an RTP stream (default rtp-<ssrc>-<instance>-<n>). */
+  rtpSessionName?: (ssrc: number) => string;
   onRtpAudio?: (ssrc: number, pcm: Int16Array, dueMs: number) => void;
+  /** Lines for the terminal: RTP streams starting and ending, recordings saved. */
+  log?: (line: string) => void;
 }
 
 export interface LiveServer {
@@ -57,6 +82,7 @@ export interface LiveServer {
   catalog: LiveCatalog;
   clock: TimerWheel;
   lateness: LatenessRecorder;
+  rtp: RtpStreamControl;
   close(): Promise<void>;
 }
 
@@ -69,6 +95,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * The first Opus encoder and decoder of a process load their native libraries (a few hundred ms
+ * here): done at start, not inside the first stream's packet handler, where it would stall every
+ * other stream and /healthz.
+ */
+function warmUpCodecs(codec: CodecConfig): void {
+  new OpusFrameEncoder(codec).encode(new Int16Array((codec.sampleRate * codec.frameMs) / 1000));
+  new OpusFrameDecoder(48000, 960).destroy();
 }
 
 export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer> {
@@ -86,16 +122,34 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const bundle = await buildWebBundle();
   const instance = randomBytes(3).toString('hex');
   let sessions = 0;
+  const log = o.log ?? (() => undefined);
+  const reportsDir = o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live');
+  const recordingQuota = new RecordingQuota({ ...DEFAULT_RECORDING_LIMITS, ...(o.recordingLimits ?? {}) });
   const hub = new RoomHub({
     clock,
     catalog,
     metrics,
-    reportsDir: o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live'),
+    reportsDir,
     sessionName: o.sessionName ?? ((room, m) => `${room}-${m.name}-${instance}-${++sessions}`),
     statsIntervalMs: o.statsIntervalMs ?? 500,
     emodel: true,
+    maxMembersPerRoom: o.maxRoomMembers ?? 8,
+    recordingQuota,
+    log,
   });
-  const defaultCfg = catalog.resolve(catalog.defaultSettings());
+  const rtpSessionName = o.rtpSessionName ?? ((ssrc: number) => `rtp-${ssrcHex(ssrc).slice(2)}-${instance}-${++sessions}`);
+  const rtp = new RtpStreamControl({
+    catalog,
+    clock,
+    metrics,
+    quota: recordingQuota,
+    reportsDir,
+    sessionName: (s: RtpStream) => rtpSessionName(s.ssrc),
+    recordAll: o.recordRtp ?? false,
+    log,
+  });
+  const defaultCfg = rtp.config();
+  warmUpCodecs(defaultCfg.codec);
   let ingress: RtpIngress | null = null;
   const http = createServer();
   try {
@@ -105,13 +159,18 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
         port: o.rtpPort,
         clock,
         metrics,
-        legConfig: () => defaultCfg,
+        legConfig: () => rtp.config(),
         forward: o.forward ?? null,
-        idleMs: o.rtpIdleMs ?? 5000,
-        maxStreams: 1024,
+        idleMs: o.rtpIdleMs ?? 3000,
+        maxStreams: o.maxRtpStreams ?? 64,
+        maxStreamsPerSource: o.maxRtpStreamsPerSource,
         rtcpSsrc: new SeedTree(defaultCfg.seed).stream('live.rtcp').nextUint32(),
         onAudio: o.onRtpAudio,
+        log,
+        autoRecord: (s) => rtp.autoRecord(s),
+        onRecordingSaved: (s, r) => rtp.saved(s, r),
       });
+      rtp.ingress = ingress;
     }
     await listen(http, o.port ?? 8080, host);
   } catch (e) {
@@ -130,8 +189,9 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     metrics,
     clock,
     maxMessageBytes: o.maxMessageBytes ?? 64 * 1024,
-    sendQueueLimitBytes: o.sendQueueLimitBytes ?? 1024 * 1024,
+    sendQueueLimitBytes: o.sendQueueLimitBytes ?? 512 * 1024,
     heartbeatMs: o.heartbeatMs ?? 10_000,
+    maxConnections: o.maxConnections ?? 32,
   });
   const ing = ingress;
   metrics.bindGauges({
@@ -142,6 +202,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   });
   http.on('request', createRequestHandler({
     token: o.token,
+    publicRead: o.publicRead ?? 'none',
     origins,
     hub,
     catalog,
@@ -149,7 +210,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     bundle,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     uptimeMs: () => real.now(),
-    rtpStreams: () => ing?.streams() ?? [],
+    rtp: ing ? rtp : null,
   }));
   http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -165,6 +226,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     catalog,
     clock,
     lateness,
+    rtp,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,20 +1,23 @@
 /**
- * The WebSocket side of the live server: upgrade checks (path, Origin, token, room name), one
- * member per connection, binary audio frames and JSON control messages, a heartbeat (a peer that
- * misses a pong is dropped and its room told), a bounded send queue per peer, a per-peer frame
- * rate limit, and message size limits. Invalid input gets an error event and is counted; it
- * never throws out of a handler.
+ * The WebSocket side of the live server: upgrade checks (path, Origin, token, room name, the
+ * connection cap), one member per connection, a room member limit (the connection is accepted,
+ * told why in an error event and closed with code 4001, so the page can show it), binary audio
+ * frames and JSON control messages, pings every second that double as acknowledgements of what
+ * the peer has read (bounded-peer.ts: a reader that stops is dropped once a bounded amount is
+ * unread) and as a heartbeat (no pong for two heartbeat periods: dropped), a per-peer frame rate limit,
+ * and message size limits. Invalid input gets an error event and is counted; it never throws out
+ * of a handler.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TimerHandle } from '../core/clock.ts';
-import { tokenMatches, tokenOf, type OriginPolicy } from './access.ts';
+import { tokenMatches, tokenOf, WS_PROTOCOL, type OriginPolicy } from './access.ts';
 import { BoundedPeer } from './bounded-peer.ts';
 import { parseClientMessage } from './client-messages.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import type { Member } from './member.ts';
-import { AUDIO_IN, decodeAudioFrame, FRAME_MS, type ServerEvent } from './protocol.ts';
+import { AUDIO_IN, CLOSE_ROOM_FULL, decodeAudioFrame, FRAME_MS, type ServerEvent } from './protocol.ts';
 import type { RoomHub } from './room-hub.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
@@ -25,14 +28,21 @@ export interface GatewayOptions {
   metrics: LiveMetrics;
   clock: TimerWheel;
   maxMessageBytes: number;
+  /** Bytes a peer may leave unread (not acknowledged by a pong) before it is dropped. */
   sendQueueLimitBytes: number;
+  /** A peer that answers no ping for twice this long is dropped. */
   heartbeatMs: number;
+  maxConnections: number;
 }
 
 interface Peer {
   ws: WebSocket;
   member: Member;
-  alive: boolean;
+  bounded: BoundedPeer;
+  lastPongMs: number;
+  /** Bytes sent when each of the last pings went out, by ping number modulo PING_RING. */
+  pingBytes: Float64Array;
+  pingSeq: Int32Array;
   /** Token bucket of audio frames: refills at the frame rate, holds one second. */
   credit: number;
   creditAt: number;
@@ -40,6 +50,7 @@ interface Peer {
 
 const ROOM_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const BURST_FRAMES = 1000 / FRAME_MS;
+const PING_RING = 16;
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -50,10 +61,19 @@ export class WsGateway {
   private readonly wss: WebSocketServer;
   private readonly peers = new Set<Peer>();
   private readonly heartbeat: TimerHandle;
+  private upgrading = 0;
+  private pingNo = 0;
 
   constructor(private readonly o: GatewayOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
-    this.heartbeat = o.clock.every(o.heartbeatMs, o.clock.now() + o.heartbeatMs, () => this.beat(), { catchUp: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: o.maxMessageBytes,
+      perMessageDeflate: false,
+      // The page asks for 'jitterlab' (its token rides as a second subprotocol, access.ts).
+      handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    });
+    const every = Math.min(1000, o.heartbeatMs / 2);
+    this.heartbeat = o.clock.every(every, o.clock.now() + every, (due) => this.beat(o.clock.now() - due > every), { catchUp: false });
   }
 
   get connections(): number {
@@ -82,12 +102,34 @@ export class WsGateway {
       m.rejected.inc({ reason: 'room' });
       return refuse(socket, 400, 'Bad room name');
     }
+    if (this.peers.size + this.upgrading >= this.o.maxConnections) {
+      m.rejected.inc({ reason: 'connections' });
+      return refuse(socket, 503, `Too many connections (${this.o.maxConnections}, --max-connections)`);
+    }
     const name = (url.searchParams.get('name') ?? 'guest').replace(/[^\p{L}\p{N} _.-]/gu, '').slice(0, 32) || 'guest';
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, room, name));
+    this.upgrading++;
+    let settled = false;
+    const settle = () => {
+      if (!settled) this.upgrading--;
+      settled = true;
+    };
+    socket.once('close', settle);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
+      this.accept(ws, room, name);
+    });
   }
 
   private accept(ws: WebSocket, room: string, name: string): void {
     const m = this.o.metrics;
+    const full = this.o.hub.roomFull(room);
+    if (full) {
+      m.rejected.inc({ reason: 'room-full' });
+      ws.send(JSON.stringify({ type: 'error', code: 'room-full', message: full } satisfies ServerEvent));
+      ws.close(CLOSE_ROOM_FULL, full.slice(0, 120));
+      ws.on('error', () => undefined);
+      return;
+    }
     let peer: Peer | null = null;
     const bounded = new BoundedPeer(ws, this.o.sendQueueLimitBytes, () => {
       m.sendQueueDrops.inc();
@@ -98,11 +140,16 @@ export class WsGateway {
       send: (data) => ws.readyState === ws.OPEN && bounded.send(data),
       close: (code, reason) => ws.close(code, reason),
     });
-    peer = { ws, member, alive: true, credit: BURST_FRAMES, creditAt: this.o.clock.now() };
+    const now = this.o.clock.now();
+    peer = { ws, member, bounded, lastPongMs: now, pingBytes: new Float64Array(PING_RING), pingSeq: new Int32Array(PING_RING).fill(-1), credit: BURST_FRAMES, creditAt: now };
     const p = peer;
     this.peers.add(p);
-    ws.on('pong', () => {
-      p.alive = true;
+    ws.on('pong', (data: Buffer) => {
+      p.lastPongMs = this.o.clock.now();
+      if (data.length !== 4) return;
+      const no = data.readInt32BE(0);
+      const k = no % PING_RING;
+      if (no >= 0 && p.pingSeq[k] === no) p.bounded.acknowledge(p.pingBytes[k]);
     });
     ws.on('message', (data, isBinary) => {
       try {
@@ -153,17 +200,29 @@ export class WsGateway {
     this.o.hub.leave(p.member, reason);
   }
 
-  private beat(): void {
+  /**
+   * Ping every peer (the ping number as payload); drop those silent for two heartbeat periods.
+   * A beat that runs a whole period late follows a stall of this process: pongs that arrived
+   * meanwhile wait unread behind it, so nobody is judged on this beat.
+   */
+  private beat(stalled: boolean): void {
+    const now = this.o.clock.now();
+    const no = this.pingNo;
+    this.pingNo = (this.pingNo + 1) & 0x7fffffff;
+    const payload = Buffer.alloc(4);
+    payload.writeInt32BE(no, 0);
     for (const p of [...this.peers]) {
-      if (!p.alive) {
+      if (!stalled && now - p.lastPongMs > 2 * this.o.heartbeatMs) {
         this.o.metrics.heartbeatDrops.inc();
         p.ws.terminate();
         this.drop(p, 'heartbeat');
         continue;
       }
-      p.alive = false;
+      const k = no % PING_RING;
+      p.pingSeq[k] = no;
+      p.pingBytes[k] = p.bounded.sentBytes;
       try {
-        p.ws.ping();
+        p.ws.ping(payload);
       } catch {
         this.drop(p, 'closed');
       }

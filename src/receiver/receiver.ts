@@ -20,6 +20,7 @@ import { opusInfoHasFec, tryParseOpusPacket, type OpusPacketInfo } from '../rtp/
 import { SeqRestartDetector } from '../rtp/seq-restart.ts';
 import { SeqUnwrapper, TimestampUnwrapper } from '../rtp/wrap.ts';
 import { SyncBuffer } from './sync-buffer.ts';
+import { PlayoutTail, TAIL_COMFORT_NOISE, TAIL_CONCEALED, TAIL_OPENED_EVENT, TAIL_SILENT } from './playout-tail.ts';
 import { SeenWindow } from '../core/seen-window.ts';
 import { emptyCounters, type W3cInboundCounters } from './w3c-counters.ts';
 
@@ -89,6 +90,7 @@ export class Receiver {
   private readonly seqCheck = new SeqRestartDetector();
   private nextSlotTs: number | null = null;
   private lastState: JitterBufferState = { targetDelayMs: 0, levelMs: 0 };
+  private readonly tail: PlayoutTail;
 
   constructor(private readonly opts: ReceiverOptions) {
     this.frameSamples = (opts.sampleRate * opts.frameMs) / 1000;
@@ -98,6 +100,7 @@ export class Receiver {
     this.sync = new SyncBuffer(this.frameSamples * 8);
     this.out = new Int16Array(this.frameSamples);
     this.scratch = new Int16Array(this.frameSamples);
+    this.tail = new PlayoutTail(this.frameTs);
     const host: JitterBufferHost = {
       frameMs: opts.frameMs,
       clockRate: CLOCK_RATE,
@@ -328,8 +331,11 @@ export class Receiver {
         this.emitDecoded(d.frame, pcm, nowMs, false);
         this.sync.push(pcm);
         this.inConcealment = false;
+        this.tail.clear();
         if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
+        // The slot is taken whether or not anyone listens (nextPlayoutTs and the tail need it).
+        const ts = this.slot(d.frame.timestamp);
+        ev?.onFrame?.(ts, 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'accelerate':
@@ -346,8 +352,11 @@ export class Receiver {
           this.sync.push(r.output);
         }
         this.inConcealment = false;
+        this.tail.clear();
         if (d.frame.origin !== 'primary') this.recoveredBy[d.frame.origin]++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp), 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
+        // The slot is taken whether or not anyone listens (nextPlayoutTs and the tail need it).
+        const ts = this.slot(d.frame.timestamp);
+        ev?.onFrame?.(ts, 'normal', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'fec': {
@@ -356,9 +365,11 @@ export class Receiver {
         this.emitDecoded(d.frame, pcm, nowMs, true);
         this.sync.push(pcm);
         this.inConcealment = false;
+        this.tail.clear();
         this.fecFramesUsed++;
         this.recoveredBy.fec++;
-        ev?.onFrame?.(this.slot(d.frame.timestamp - this.frameTs), 'fec', d.frame.origin, playMs, d.frame.arrivalMs);
+        const ts = this.slot(d.frame.timestamp - this.frameTs);
+        ev?.onFrame?.(ts, 'fec', d.frame.origin, playMs, d.frame.arrivalMs);
         return;
       }
       case 'expand':
@@ -374,7 +385,9 @@ export class Receiver {
           // counts it as generated noise, not in concealedSamples), so it is counted apart.
           c.comfortNoiseSamples += n;
           this.inConcealment = false;
-          ev?.onFrame?.(this.slot(null), 'dtx', null, playMs, null);
+          const ts = this.slot(null);
+          this.tail.push(ts, TAIL_COMFORT_NOISE);
+          ev?.onFrame?.(ts, 'dtx', null, playMs, null);
           return;
         }
         let silent = true;
@@ -387,8 +400,10 @@ export class Receiver {
         c.concealedSamples += n;
         if (silent) c.silentConcealedSamples += n;
         if (!this.inConcealment) c.concealmentEvents++;
+        const ts = this.slot(null);
+        this.tail.push(ts, TAIL_CONCEALED | (silent ? TAIL_SILENT : 0) | (this.inConcealment ? 0 : TAIL_OPENED_EVENT));
         this.inConcealment = true;
-        ev?.onFrame?.(this.slot(null), 'concealed', null, playMs, null);
+        ev?.onFrame?.(ts, 'concealed', null, playMs, null);
         return;
       }
     }
@@ -426,6 +441,26 @@ export class Receiver {
       used += this.recoveredBy[stage.kind];
     }
     c.fecPacketsDiscarded = Math.max(0, c.fecPacketsReceived - used);
+    return c;
+  }
+
+  /**
+   * Final counters of a stream that ended with the frame at 32-bit RTP timestamp `lastTs`: the
+   * slots played after it (concealment or comfort noise for audio that was never sent) are taken
+   * back, as if the call had ended when playout passed its last frame, as the simulator ends it.
+   * A live stream learns where its last frame was only afterwards (src/live/leg.ts).
+   */
+  countersEndingAt(lastTs: number): W3cInboundCounters {
+    const c = this.finalCounters();
+    const r = this.tail.after(lastTs);
+    if (r.slots === 0) return c;
+    const n = this.frameSamples;
+    c.totalSamplesReceived -= r.slots * n;
+    c.totalSamplesDuration -= (r.slots * n) / this.opts.sampleRate;
+    c.concealedSamples -= r.concealed * n;
+    c.silentConcealedSamples -= r.silentConcealed * n;
+    c.comfortNoiseSamples -= r.comfortNoise * n;
+    c.concealmentEvents -= r.events;
     return c;
   }
 

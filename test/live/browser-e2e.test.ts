@@ -2,7 +2,8 @@
  * End to end with Debian's Chromium (headless, fake microphone playing a fixture slice): the
  * page joins a room alone, speaks, and hears itself back through the quickstart network (jitter,
  * bursty loss, fixed 60 ms buffer) run live on the server; the envelope of what it receives must
- * follow the fixture. It also records and checks the saved session.
+ * follow the fixture. It also records and checks the saved session, checks that the token left
+ * the address bar at once, and sees an RTP stream in the page's RTP panel.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { CHROMIUM, hasChromium, launchChromium } from '../headless-chromium.ts';
 import type { LiveServer } from '../../src/live/server.ts';
 import { loadScenario, PROJECT_ROOT } from '../../src/scenario/load.ts';
 import { readWavMono } from '../../src/source/wav-file.ts';
-import { bestEnvelopeCorrelation, envelope, fixturePcm, int16FromBase64, tempDir, testServer, TOKEN, writeWav } from './helpers.ts';
+import { bestEnvelopeCorrelation, envelope, fixturePcm, int16FromBase64, sendRtpStream, tempDir, testServer, TOKEN, writeWav } from './helpers.ts';
 
 if (!hasChromium) console.warn(`live e2e skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
@@ -34,7 +35,7 @@ describe.runIf(hasChromium)('live page in headless Chromium', () => {
   beforeAll(async () => {
     const slice = join(tmp.dir, 'speech-5s.wav');
     writeWav(slice, fixturePcm(0, SPEECH_S));
-    server = await testServer(tmp.dir, { scenarioFile: join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml') });
+    server = await testServer(tmp.dir, { scenarioFile: join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml'), rtpPort: 0 });
     browser = await launchChromium([
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
@@ -53,6 +54,13 @@ describe.runIf(hasChromium)('live page in headless Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/?token=${TOKEN}&room=e2e&name=tester&aec=0`);
+    // The token leaves the address (and this history entry) as soon as the page has it.
+    expect(page.url()).toBe(`${server.url}/?room=e2e&name=tester&aec=0`);
+    expect(await page.inputValue('#token')).toBe(TOKEN);
+    // An RTP stream shows in the page's RTP panel.
+    const rtp = sendRtpStream({ port: server.rtpPort!, seconds: 1.5, ssrc: 0xe2e0e2e0 });
+    await page.waitForFunction(() => document.getElementById('rtp')!.textContent!.includes('0xe2e0e2e0'), undefined, { timeout: 10_000 });
+    await rtp;
     await page.click('#join');
     await page.waitForFunction(() => window.__jitterlab.joined, undefined, { timeout: 10_000 });
     await page.click('#record');
@@ -105,7 +113,7 @@ describe.runIf(hasChromium)('live page in headless Chromium', () => {
     expect(existsSync(sc.sourceFile)).toBe(true);
     expect(sc.config.channel.loss.model).toBe('gilbert');
 
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
     expect(Number(/jitterlab_live_frames_played_total\{kind="ws"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(200);
   }, 45_000);
 });

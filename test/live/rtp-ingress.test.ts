@@ -147,7 +147,7 @@ describe('RTP ingress with the project sender', () => {
     const streams = server.ingress!.streams();
     const a = streams.find((s) => s.ssrc === A)!;
     const bs = streams.filter((s) => s.ssrc === B).sort((x, y) => x.generation - y.generation);
-    expect(server.ingress!.lockedPayloadType).toBe(PT);
+    expect(a.payloadType).toBe(PT);
     expect(a.packetsIn).toBe(100);
     expect(bs.map((s) => s.generation)).toEqual([0, 1]);
     // The jump: the first packet after it is held back (dropped), the second one restarts the stream.

@@ -2,12 +2,18 @@
  * The live page: join a room, capture the microphone through the AudioWorklet (48 kHz, 20 ms
  * Int16 frames) and send the frames over a binary WebSocket; play the frames the server sends
  * back (through its channel and jitter buffer) and chart the server's statistics. Controls
- * change the listener's preset, buffer type, loss and jitter while talking.
+ * change the listener's preset, buffer type, loss and jitter while talking. The RTP streams
+ * panel lists the server's RTP streams (GET /api/rtp) and records them.
+ *
+ * The access token comes in the address (the link the server prints); the page moves it to
+ * this tab's session storage and takes it out of the address bar and history at once, and sends
+ * it as a WebSocket subprotocol and an Authorization header, never in a URL.
  *
  * For automated tests the page keeps what it sent and received on `window.__jitterlab`.
  */
-import { AUDIO_IN, AUDIO_OUT, decodeAudioFrame, encodeAudioFrame, SAMPLE_RATE, type ServerEvent } from '../protocol.ts';
+import { AUDIO_IN, AUDIO_OUT, decodeAudioFrame, encodeAudioFrame, SAMPLE_RATE, WS_PROTOCOL, wsTokenProtocol, type ServerEvent } from '../protocol.ts';
 import { LiveChart } from './charts.ts';
+import { RtpPanel } from './rtp-panel.ts';
 
 const MAX_KEPT_SAMPLES = SAMPLE_RATE * 60;
 
@@ -44,12 +50,26 @@ const probe = {
 (window as unknown as { __jitterlab: typeof probe }).__jitterlab = probe;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const TOKEN_KEY = 'jitterlab-token';
 const params = new URLSearchParams(location.search);
-for (const k of ['room', 'name', 'token'] as const) {
+for (const k of ['room', 'name'] as const) {
   const v = params.get(k);
   if (v !== null) $<HTMLInputElement>(k).value = v;
 }
 if (params.get('aec') === '0') $<HTMLInputElement>('aec').checked = false;
+{
+  // The token leaves the address bar (and the history entry) as soon as the page has it.
+  const fromUrl = params.get('token');
+  if (fromUrl !== null) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    params.delete('token');
+    const q = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
+  }
+  $<HTMLInputElement>('token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+  $('token').addEventListener('change', () => sessionStorage.setItem(TOKEN_KEY, $<HTMLInputElement>('token').value));
+}
+const token = () => $<HTMLInputElement>('token').value;
 
 const log = (line: string) => {
   const el = $('status');
@@ -158,7 +178,7 @@ function onEvent(e: ServerEvent): void {
       $('record').textContent = e.on ? 'Stop recording' : 'Record what I hear';
       $('recinfo').innerHTML = '';
       $('recinfo').className = e.on ? 'rec' : 'note';
-      $('recinfo').textContent = e.on ? `recording to ${e.dir}` : `saved ${e.dir}: ${(e.files ?? []).join(', ')}`;
+      $('recinfo').textContent = e.on ? `recording to ${e.dir}` : `saved ${e.dir}: ${(e.files ?? []).join(', ')}${e.reason ? ` (${e.reason})` : ''}`;
       return;
     case 'error':
       log(`error ${e.code}: ${e.message}`);
@@ -177,7 +197,6 @@ function onEvent(e: ServerEvent): void {
 }
 
 async function join(): Promise<void> {
-  const token = $<HTMLInputElement>('token').value;
   const room = $<HTMLInputElement>('room').value;
   const name = $<HTMLInputElement>('name').value;
   const aec = $<HTMLInputElement>('aec').checked;
@@ -197,8 +216,8 @@ async function join(): Promise<void> {
     await leave();
     return;
   }
-  const q = new URLSearchParams({ room, name, token });
-  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`);
+  const q = new URLSearchParams({ room, name });
+  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`, [WS_PROTOCOL, wsTokenProtocol(token())]);
   ws.binaryType = 'arraybuffer';
   t0 = performance.now();
   for (const c of Object.values(charts)) c.clear();
@@ -258,3 +277,4 @@ for (const id of ['loss', 'jitter'] as const) {
 $('reset').addEventListener('click', () => send({ type: 'settings', lossPct: null, jitterMs: null }));
 $('record').addEventListener('click', () => send({ type: 'record', on: !recording }));
 setControls(false);
+new RtpPanel($('rtp'), token, log).start();
