@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { JitterlabError } from '../core/errors.ts';
 import { findChromium, launchChromium } from './chromium.ts';
 import type { BrowserReceiverConfig } from './config.ts';
-import { LoopbackPeer } from './loopback-peer.ts';
+import { SendOnlyPeer } from './send-only-peer.ts';
 import type { PageDrain, PageStatSample, ReceiverPageApi, SelectedPair } from './page-api.ts';
 import { receiverPageHtml } from './page-bundle.ts';
 import { enterRealtime, type RealtimeState } from './realtime-priority.ts';
@@ -63,7 +63,7 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
   const exe = findChromium(cfg.executable);
   const rt = enterRealtime(cfg.realtime);
   let browser: Browser | null = null;
-  let peer: LoopbackPeer | null = null;
+  let peer: SendOnlyPeer | null = null;
   try {
     browser = await launchChromium(exe, cfg.flags);
     // Before the page exists: the renderer forks from a zygote that already has the share.
@@ -72,7 +72,7 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
     browser.on('disconnected', () => (gone ??= 'browser receiver: the browser exited during the call'));
     const page = await openReceiverPage(browser, () => gone);
     page.on('crash', () => (gone ??= 'browser receiver: the receiver page crashed during the call'));
-    peer = new LoopbackPeer({ payloadType: call.payloadType, inbandFec: call.inbandFec, dtx: call.dtx });
+    peer = new SendOnlyPeer({ payloadType: call.payloadType, inbandFec: call.inbandFec, dtx: call.dtx });
     const t0c = performance.now();
     await connect(peer, page, cfg);
     const connectMs = performance.now() - t0c;
@@ -144,7 +144,7 @@ async function openReceiverPage(browser: Browser, gone: () => string | null): Pr
   return page;
 }
 
-async function connect(peer: LoopbackPeer, page: Page, cfg: BrowserReceiverConfig): Promise<void> {
+async function connect(peer: SendOnlyPeer, page: Page, cfg: BrowserReceiverConfig): Promise<void> {
   const timeoutMs = cfg.connectTimeoutS * 1000;
   const offer = await peer.offer();
   let timer: NodeJS.Timeout | undefined;

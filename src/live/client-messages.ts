@@ -13,6 +13,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     jitterMs: nullableNum(0, 2000).optional(),
   }),
   z.strictObject({ type: z.literal('record'), on: z.boolean() }),
+  z.strictObject({ type: z.literal('rtc-answer'), leg: z.number().int().min(0).max(2 ** 31), sdp: z.string().min(1).max(20_000) }),
 ]);
 
 export type ParsedClientMessage = { ok: true; msg: ClientMessage } | { ok: false; reason: 'bad-json' | 'bad-message'; detail: string };

@@ -6,7 +6,8 @@
 import type { TimerHandle } from '../core/clock.ts';
 import type { LegConfig, ListenerSettings } from './leg-config.ts';
 import type { LiveLeg } from './leg.ts';
-import { AUDIO_OUT, encodeAudioFrame, FRAME_SAMPLES, type MemberInfo } from './protocol.ts';
+import { AUDIO_OUT, encodeAudioFrame, FRAME_SAMPLES, type ListenMode, type MemberInfo } from './protocol.ts';
+import type { RtcListener } from './rtc-listener.ts';
 import type { LiveRecorder } from './recorder.ts';
 import type { Speaker } from './speaker.ts';
 
@@ -23,6 +24,8 @@ export class Member {
   framesOut = 0;
   recording: LiveRecorder | null = null;
   left = false;
+  /** WebRTC listening: the connections to the page, one per leg (null: the server plays). */
+  rtc: RtcListener | null = null;
   private readonly mix = new Int32Array(FRAME_SAMPLES);
   private readonly out = new Int16Array(FRAME_SAMPLES);
 
@@ -34,6 +37,7 @@ export class Member {
     public settings: ListenerSettings,
     public config: LegConfig,
     readonly speaker: Speaker,
+    readonly listen: ListenMode = 'server',
   ) {}
 
   get info(): MemberInfo {
@@ -44,7 +48,11 @@ export class Member {
     this.conn.send(JSON.stringify(e));
   }
 
-  /** One playout tick: every leg plays one frame; the sum (saturated) goes to the page. */
+  /**
+   * One playout tick: every leg plays one frame; the sum (saturated) goes to the page. A WebRTC
+   * listener's legs still play (their figures feed the charts), but the browser plays what it
+   * hears, so no PCM is sent.
+   */
   playout(dueMs: number): void {
     let any = false;
     this.mix.fill(0);
@@ -54,7 +62,7 @@ export class Member {
       any = true;
       for (let i = 0; i < FRAME_SAMPLES; i++) this.mix[i] += pcm[i];
     }
-    if (!any) return;
+    if (!any || this.listen === 'webrtc') return;
     for (let i = 0; i < FRAME_SAMPLES; i++) this.out[i] = Math.max(-32768, Math.min(32767, this.mix[i]));
     this.conn.send(encodeAudioFrame(AUDIO_OUT, this.framesOut++, this.out));
     this.recording?.heard(this.out);

@@ -52,7 +52,16 @@ export function decodeAudioFrame(bytes: Uint8Array): AudioFrameResult {
 /** Control messages the page sends (validated on the server). */
 export type ClientMessage =
   | { type: 'settings'; preset?: string; buffer?: string | null; lossPct?: number | null; jitterMs?: number | null }
-  | { type: 'record'; on: boolean };
+  | { type: 'record'; on: boolean }
+  /** The page's SDP answer to the server's offer for the leg from speaker `leg` (WebRTC listening). */
+  | { type: 'rtc-answer'; leg: number; sdp: string };
+
+/**
+ * How a member hears: `server`, jitterlab's receiver on the server decodes and the page plays
+ * the PCM it sends; `webrtc`, the impaired Opus packets go to the page over WebRTC and the
+ * browser's own NetEq, decoder and concealment play them.
+ */
+export type ListenMode = 'server' | 'webrtc';
 
 export interface MemberInfo {
   id: number;
@@ -101,10 +110,14 @@ export type ServerEvent =
       settings: SettingsState;
       effective: EffectiveSettings;
       emodel: boolean;
+      listen: ListenMode;
     }
   | { type: 'member-joined'; member: MemberInfo }
   | { type: 'member-left'; member: MemberInfo; reason: string }
   | { type: 'settings'; settings: SettingsState; effective: EffectiveSettings }
   | { type: 'stats'; tMs: number; legs: LegStats[] }
   | { type: 'recording'; on: boolean; dir?: string; files?: string[]; reason?: string }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  /** WebRTC listening: the server's offer for the leg from speaker `leg`, and its end. */
+  | { type: 'rtc-offer'; leg: number; sdp: string }
+  | { type: 'rtc-close'; leg: number };

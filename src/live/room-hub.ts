@@ -12,7 +12,8 @@ import { effectiveSettings, LIVE_FRAME_MS, LIVE_SAMPLE_RATE } from './leg-config
 import { LiveLeg } from './leg.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import { Member, type MemberConnection } from './member.ts';
-import type { ClientMessage, LegStats, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import type { ClientMessage, LegStats, ListenMode, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import { RtcListener } from './rtc-listener.ts';
 import { LiveRecorder } from './recorder.ts';
 import type { RecordingQuota } from './recording-quota.ts';
 import { Speaker } from './speaker.ts';
@@ -67,12 +68,13 @@ export class RoomHub {
     return n >= this.o.maxMembersPerRoom ? `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)` : null;
   }
 
-  join(room: string, name: string, conn: MemberConnection): Member {
+  join(room: string, name: string, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }): Member {
     const id = this.nextId++;
     const settings = this.o.catalog.defaultSettings();
     const cfg = this.o.catalog.resolve(settings);
     const speaker = new Speaker(cfg.codec, rtpInitFor(cfg.seed + id, cfg.senderRtp));
-    const m = new Member(id, name, room, conn, settings, cfg, speaker);
+    const m = new Member(id, name, room, conn, settings, cfg, speaker, how.listen);
+    if (how.listen === 'webrtc') m.rtc = new RtcListener((e) => m.event(e), how.loopback);
     let members = this.rooms.get(room);
     if (!members) {
       members = new Map();
@@ -93,6 +95,7 @@ export class RoomHub {
       settings: { ...settings },
       effective: effectiveSettings(cfg),
       emodel: this.o.emodel,
+      listen: m.listen,
     } satisfies ServerEvent);
     return m;
   }
@@ -105,6 +108,7 @@ export class RoomHub {
     m.tick?.cancel();
     for (const leg of m.legs.values()) leg.close();
     m.legs.clear();
+    m.rtc?.closeAll();
     const members = this.rooms.get(m.room);
     if (!members) return;
     members.delete(m.id);
@@ -127,13 +131,23 @@ export class RoomHub {
           listener.recording?.removeLeg(sid, this.o.clock.now());
           leg.close();
           listener.legs.delete(sid);
+          listener.rtc?.close(sid);
         }
       }
       for (const sid of want) {
         if (listener.legs.has(sid)) continue;
         const speaker = members.get(sid)!;
-        const leg = new LiveLeg(this.o.clock, listener.config, { payloadType: speaker.speaker.rtp.payloadType, kind: 'ws', metrics: this.o.metrics });
+        const rtc = listener.rtc;
+        const leg = new LiveLeg(this.o.clock, listener.config, {
+          payloadType: speaker.speaker.rtp.payloadType,
+          kind: 'ws',
+          metrics: this.o.metrics,
+          // WebRTC listening: each impaired packet goes to the listener's browser at its arrival.
+          ...(rtc ? { onDelivered: (bytes: Uint8Array) => rtc.write(sid, bytes) } : {}),
+        });
         listener.legs.set(sid, leg);
+        const codec = speaker.config.codec;
+        rtc?.open(sid, { payloadType: speaker.speaker.rtp.payloadType, inbandFec: codec.fec, dtx: codec.dtx });
         listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => speaker.config.codec);
       }
     }
@@ -160,6 +174,11 @@ export class RoomHub {
       void _t;
       const err = this.applySettings(m, patch);
       if (err) m.event({ type: 'error', code: 'bad-settings', message: err } satisfies ServerEvent);
+      return;
+    }
+    if (msg.type === 'rtc-answer') {
+      if (!m.rtc) m.event({ type: 'error', code: 'rtc-not-webrtc', message: 'this member listens through the server (join with listen=webrtc)' } satisfies ServerEvent);
+      else m.rtc.answer(msg.leg, msg.sdp);
       return;
     }
     if (msg.on) this.startRecording(m);
@@ -194,6 +213,11 @@ export class RoomHub {
 
   startRecording(m: Member): void {
     if (m.recording || m.left) return;
+    if (m.listen === 'webrtc') {
+      // A recording holds what jitterlab's receiver played; this member hears their browser's.
+      m.event({ type: 'error', code: 'recording-refused', message: 'recording keeps what jitterlab\'s receiver plays; you listen through your browser (WebRTC): rejoin listening through the server to record' } satisfies ServerEvent);
+      return;
+    }
     const session = this.o.sessionName(m.room, m.info).replace(/[^A-Za-z0-9_.-]/g, '_');
     const now = this.o.clock.now();
     const recorder = LiveRecorder.open({

@@ -17,7 +17,7 @@ import { BoundedPeer } from './bounded-peer.ts';
 import { parseClientMessage } from './client-messages.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import type { Member } from './member.ts';
-import { AUDIO_IN, CLOSE_ROOM_FULL, decodeAudioFrame, FRAME_MS, type ServerEvent } from './protocol.ts';
+import { AUDIO_IN, CLOSE_ROOM_FULL, decodeAudioFrame, FRAME_MS, type ListenMode, type ServerEvent } from './protocol.ts';
 import type { RoomHub } from './room-hub.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
@@ -107,6 +107,9 @@ export class WsGateway {
       return refuse(socket, 503, `Too many connections (${this.o.maxConnections}, --max-connections)`);
     }
     const name = (url.searchParams.get('name') ?? 'guest').replace(/[^\p{L}\p{N} _.-]/gu, '').slice(0, 32) || 'guest';
+    const listen: ListenMode = url.searchParams.get('listen') === 'webrtc' ? 'webrtc' : 'server';
+    // A page on this host gets loopback-only WebRTC; another host gets this host's addresses.
+    const loopback = /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress ?? '');
     this.upgrading++;
     let settled = false;
     const settle = () => {
@@ -116,11 +119,11 @@ export class WsGateway {
     socket.once('close', settle);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       settle();
-      this.accept(ws, room, name);
+      this.accept(ws, room, name, { listen, loopback });
     });
   }
 
-  private accept(ws: WebSocket, room: string, name: string): void {
+  private accept(ws: WebSocket, room: string, name: string, how: { listen: ListenMode; loopback: boolean }): void {
     const m = this.o.metrics;
     const full = this.o.hub.roomFull(room);
     if (full) {
@@ -136,10 +139,15 @@ export class WsGateway {
       ws.terminate();
       if (peer) this.drop(peer, 'slow-reader');
     });
-    const member = this.o.hub.join(room, name, {
-      send: (data) => ws.readyState === ws.OPEN && bounded.send(data),
-      close: (code, reason) => ws.close(code, reason),
-    });
+    const member = this.o.hub.join(
+      room,
+      name,
+      {
+        send: (data) => ws.readyState === ws.OPEN && bounded.send(data),
+        close: (code, reason) => ws.close(code, reason),
+      },
+      how,
+    );
     const now = this.o.clock.now();
     peer = { ws, member, bounded, lastPongMs: now, pingBytes: new Float64Array(PING_RING), pingSeq: new Int32Array(PING_RING).fill(-1), credit: BURST_FRAMES, creditAt: now };
     const p = peer;

@@ -14,6 +14,7 @@
 import { AUDIO_IN, AUDIO_OUT, decodeAudioFrame, encodeAudioFrame, SAMPLE_RATE, WS_PROTOCOL, wsTokenProtocol, type ServerEvent } from '../protocol.ts';
 import { LiveChart } from './charts.ts';
 import { RtpPanel } from './rtp-panel.ts';
+import { RtcListen, type BrowserNetEqSample } from './rtc-listen.ts';
 
 const MAX_KEPT_SAMPLES = SAMPLE_RATE * 60;
 
@@ -43,6 +44,8 @@ const probe = {
   sent: new PcmLog(),
   received: new PcmLog(),
   events: [] as ServerEvent[],
+  /** WebRTC listening: the browser's own NetEq figures, one per leg per second. */
+  browserNetEq: [] as BrowserNetEqSample[],
   joined: false,
   receivedBase64: () => probe.received.base64(),
   sentBase64: () => probe.sent.base64(),
@@ -57,6 +60,7 @@ for (const k of ['room', 'name'] as const) {
   if (v !== null) $<HTMLInputElement>(k).value = v;
 }
 if (params.get('aec') === '0') $<HTMLInputElement>('aec').checked = false;
+if (params.get('listen') === 'webrtc') $<HTMLSelectElement>('listen').value = 'webrtc';
 {
   // The token leaves the address bar (and the history entry) as soon as the page has it.
   const fromUrl = params.get('token');
@@ -88,7 +92,21 @@ const charts = {
     { label: 'channel loss % (5 s)', color: '#6b7280' },
   ], { min: 0, title: 'count / %' }),
   mos: new LiveChart($('c-mos'), 'E-model MOS-CQ (last 5 s)', [{ label: 'MOS', color: '#0f766e' }], { min: 1, max: 5, title: 'MOS' }),
+  browser: new LiveChart($('c-browser'), "Your browser's NetEq (getStats, per second)", [
+    { label: 'target delay (ms)', color: '#d97706' },
+    { label: 'buffer delay (ms)', color: '#1f9d55' },
+    { label: 'concealed %', color: '#b00020', kind: 'bar' },
+  ], { min: 0, title: 'ms / %' }),
 };
+
+const rtc = new RtcListen(
+  (leg, sdp) => send({ type: 'rtc-answer', leg, sdp }),
+  (x) => {
+    if (probe.browserNetEq.length < 5000) probe.browserNetEq.push(x);
+    charts.browser.push(`${((performance.now() - t0) / 1000).toFixed(0)}s`, [x.targetDelayMs, x.bufferDelayMs, x.concealedPct]);
+  },
+  (line) => log(line),
+);
 
 let ws: WebSocket | null = null;
 let ctx: AudioContext | null = null;
@@ -105,6 +123,7 @@ function send(msg: object): void {
 
 function setControls(enabled: boolean): void {
   for (const id of ['preset', 'buffer', 'loss', 'jitter', 'reset', 'record']) $<HTMLInputElement>(id).disabled = !enabled;
+  $<HTMLSelectElement>('listen').disabled = enabled;
   $<HTMLButtonElement>('join').disabled = enabled;
   $<HTMLButtonElement>('leave').disabled = !enabled;
 }
@@ -157,6 +176,8 @@ function onEvent(e: ServerEvent): void {
       fillSelect('buffer', e.buffers, "preset's buffer");
       showSettings(e);
       if (!e.emodel) log('no E-model available: the MOS chart stays empty');
+      $('browser-chart').hidden = e.listen !== 'webrtc';
+      if (e.listen === 'webrtc') log('listening through this browser (WebRTC): the server sends the impaired packets, your browser\'s NetEq plays them');
       probe.joined = true;
       log(`joined room ${e.room} as ${e.you.name}`);
       return;
@@ -182,6 +203,12 @@ function onEvent(e: ServerEvent): void {
       return;
     case 'error':
       log(`error ${e.code}: ${e.message}`);
+      return;
+    case 'rtc-offer':
+      rtc.offer(e.leg, e.sdp).catch((err: unknown) => log(`WebRTC: ${String(err)}`));
+      return;
+    case 'rtc-close':
+      rtc.close(e.leg);
       return;
     case 'stats': {
       const leg = e.legs[0];
@@ -216,7 +243,7 @@ async function join(): Promise<void> {
     await leave();
     return;
   }
-  const q = new URLSearchParams({ room, name });
+  const q = new URLSearchParams({ room, name, listen: $<HTMLSelectElement>('listen').value });
   ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`, [WS_PROTOCOL, wsTokenProtocol(token())]);
   ws.binaryType = 'arraybuffer';
   t0 = performance.now();
@@ -250,6 +277,7 @@ async function leave(): Promise<void> {
   stream = null;
   node?.disconnect();
   node = null;
+  rtc.closeAll();
   if (ctx) await ctx.close().catch(() => undefined);
   ctx = null;
   probe.joined = false;
