@@ -43,6 +43,9 @@ function readRaw(file: string): Record<string, unknown> {
 export function planSweep(scenarioFile: string, req: SweepRequest = {}): SweepPlan {
   const file = resolve(scenarioFile);
   const base = loadScenario(file); // full validation with line numbers first
+  const browser = base.variants.find((v) => v.receiver.browser !== null);
+  // A browser receiver runs in real time, one call at a time: a grid of them is not a sweep.
+  if (browser) throw new UsageError(`${scenarioFile}: variant '${browser.name}' has a browser receiver, which runs in real time and cannot be swept; use jitterlab run (or calibrate)`);
   const raw = readRaw(file);
   const declared = base.config.sweep;
   let axes: Axis[];
