@@ -66,6 +66,8 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
   let peer: LoopbackPeer | null = null;
   try {
     browser = await launchChromium(exe, cfg.flags);
+    // Before the page exists: the renderer forks from a zygote that already has the share.
+    rt.boostBrowser();
     let gone: string | null = null;
     browser.on('disconnected', () => (gone ??= 'browser receiver: the browser exited during the call'));
     const page = await openReceiverPage(browser, () => gone);
@@ -90,16 +92,19 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
             unsendable++;
           }
         },
-        idle: async (nowMs) => {
-          if (nowMs - session.lastDrainMs < DRAIN_EVERY_MS) return;
+        // Collecting from the page waits on the browser: it runs beside the releases, never
+        // in front of one (one collection at a time).
+        idle: (nowMs) => {
+          if (nowMs - session.lastDrainMs < DRAIN_EVERY_MS || session.draining) return;
           session.lastDrainMs = nowMs;
-          await session.drain();
+          session.drainInBackground();
           progress?.(nowMs, total);
         },
         aborted: () => gone,
       },
       () => performance.now(),
     );
+    await session.settled();
     await drainUntilQuiet(session, () => gone);
     const selectedPair = await page.evaluate(() => (window as unknown as { jitterlabReceiver: ReceiverPageApi }).jitterlabReceiver.selectedPair());
     await page.evaluate(() => (window as unknown as { jitterlabReceiver: ReceiverPageApi }).jitterlabReceiver.stop());
@@ -121,9 +126,10 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
     if (e instanceof JitterlabError) throw e;
     throw new JitterlabError('io', `browser receiver: ${(e as Error).message.split('\n')[0]}`);
   } finally {
+    // Normal scheduling again before the browser's processes exit and are reaped.
+    rt.restore();
     await peer?.close();
     await browser?.close().catch(() => undefined);
-    rt.restore();
   }
 }
 
@@ -161,7 +167,32 @@ class DrainState {
   lastDrainMs = -Infinity;
   private readonly chunks: Int16Array[] = [];
 
+  private inFlight: Promise<void> | null = null;
+  private failure: unknown = null;
+
   constructor(private readonly page: Page) {}
+
+  get draining(): boolean {
+    return this.inFlight !== null;
+  }
+
+  drainInBackground(): void {
+    this.inFlight = this.drain().then(
+      () => {
+        this.inFlight = null;
+      },
+      (e: unknown) => {
+        this.failure ??= e;
+        this.inFlight = null;
+      },
+    );
+  }
+
+  /** Wait for a collection under way; rethrow what one failed with. */
+  async settled(): Promise<void> {
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+  }
 
   async drain(): Promise<void> {
     const d: PageDrain = await this.page.evaluate(() => (window as unknown as { jitterlabReceiver: ReceiverPageApi }).jitterlabReceiver.drain());

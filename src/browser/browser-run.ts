@@ -10,6 +10,7 @@ import { emptyCounters, type W3cInboundCounters } from '../receiver/w3c-counters
 import { FRAME_OUTCOMES } from '../sim/records.ts';
 import type { MeasuredPlayout, VariantRun } from '../sim/run-variant.ts';
 import type { BrowserCallResult, TimedStatSample } from './browser-call.ts';
+import { INBOUND_COUNTERS } from './page-api.ts';
 import type { BrowserReceiverConfig } from './config.ts';
 import type { ReleaseLateness } from './release-lateness.ts';
 import type { ReleaseLog } from './realtime-release.ts';
@@ -52,28 +53,8 @@ export interface BrowserLog {
 export /** getStats() samples with playout below which a call says nothing. */
 const MIN_SAMPLES = 3;
 
-export const W3C_KEYS = [
-  'packetsReceived',
-  'packetsLost',
-  'packetsDiscarded',
-  'bytesReceived',
-  'headerBytesReceived',
-  'jitter',
-  'jitterBufferDelay',
-  'jitterBufferTargetDelay',
-  'jitterBufferMinimumDelay',
-  'jitterBufferEmittedCount',
-  'totalSamplesReceived',
-  'totalSamplesDuration',
-  'concealedSamples',
-  'silentConcealedSamples',
-  'concealmentEvents',
-  'insertedSamplesForDeceleration',
-  'removedSamplesForAcceleration',
-  'fecPacketsReceived',
-  'fecPacketsDiscarded',
-  'nackCount',
-] as const satisfies ReadonlyArray<keyof W3cInboundCounters>;
+/** The counters of a browser sample that fill our W3C counters (the same names). */
+export const W3C_KEYS: ReadonlyArray<keyof W3cInboundCounters> = INBOUND_COUNTERS;
 
 export function countersOf(sample: TimedStatSample | undefined, plan: VariantRun): W3cInboundCounters {
   const c = emptyCounters();

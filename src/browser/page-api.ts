@@ -3,6 +3,33 @@
  * functions and the shapes of their results. Values cross as JSON.
  */
 
+/**
+ * The inbound-rtp counters the page samples (W3C webrtc-stats RTCInboundRtpStreamStats names;
+ * jitterlab's own receivers report the same ones, src/receiver/w3c-counters.ts).
+ */
+export const INBOUND_COUNTERS = [
+  'packetsReceived',
+  'packetsLost',
+  'packetsDiscarded',
+  'bytesReceived',
+  'headerBytesReceived',
+  'jitter',
+  'jitterBufferDelay',
+  'jitterBufferTargetDelay',
+  'jitterBufferMinimumDelay',
+  'jitterBufferEmittedCount',
+  'totalSamplesReceived',
+  'totalSamplesDuration',
+  'concealedSamples',
+  'silentConcealedSamples',
+  'concealmentEvents',
+  'insertedSamplesForDeceleration',
+  'removedSamplesForAcceleration',
+  'fecPacketsReceived',
+  'fecPacketsDiscarded',
+  'nackCount',
+] as const;
+
 /** One getStats() inbound-rtp (audio) sample: `timestamp` (epoch ms) and the W3C counters present. */
 export interface PageStatSample {
   timestamp: number;

@@ -16,10 +16,10 @@ export interface ReleaseHooks {
   /** Send item i (its instant has come). */
   send(i: number): void;
   /**
-   * Called between releases when the next one is at least `idleMs` away: housekeeping (polling the
-   * browser) runs there, so it delays no packet unless it overruns.
+   * Called between releases when the next one is at least `idleMs` away, to start housekeeping
+   * (polling the browser). It must not wait for it: whatever it awaits would delay packets.
    */
-  idle?(nowMs: number, nextAtMs: number): Promise<void> | void;
+  idle?(nowMs: number, nextAtMs: number): void;
   /** Stop early (e.g. the browser went away): checked between releases. */
   aborted?(): string | null;
 }
@@ -40,7 +40,7 @@ export async function releaseInRealTime(plan: ReleasePlan, t0: number, hooks: Re
     const due = t0 + plan.atMs[i];
     let t = now();
     if (due - t >= idleMs && hooks.idle) {
-      await hooks.idle(t - t0, plan.atMs[i]);
+      hooks.idle(t - t0, plan.atMs[i]);
       t = now();
     }
     const why = hooks.aborted?.();

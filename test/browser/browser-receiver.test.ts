@@ -96,7 +96,7 @@ run('browser receiver', () => {
       'browser receiver: receiver.browser.executable /nonexistent/chromium is not an executable file',
     );
     // A browser that offers no UDP candidate (this policy switch removes them all) cannot connect.
-    const noUdp = scenario([{ name: 'b', receiver: { browser: { flags: ['--webrtc-ip-handling-policy=disable_non_proxied_udp'], connectTimeoutS: 3 } } }]);
+    const noUdp = scenario([{ name: 'b', receiver: { browser: { flags: ['--webrtc-ip-handling-policy=disable_non_proxied_udp'] } } }]);
     expect(await fail(noUdp, 'never')).toMatch(/^browser receiver: the browser offered no 127\.0\.0\.1 candidate/);
     // The browser killed in the middle of the call.
     const killer = setInterval(() => {

@@ -5,33 +5,10 @@
  * captures what is played with an AudioWorklet, and samples getStats() inbound-rtp at a fixed
  * interval. Node collects both with drain().
  */
-import type { PageDrain, PageStatSample, ReceiverPageApi, SelectedPair } from '../page-api.ts';
+import { INBOUND_COUNTERS, type PageDrain, type PageStatSample, type ReceiverPageApi, type SelectedPair } from '../page-api.ts';
 
 declare const CAPTURE_WORKLET_SOURCE: string;
 
-const STAT_KEYS = [
-  'packetsReceived',
-  'packetsLost',
-  'packetsDiscarded',
-  'bytesReceived',
-  'headerBytesReceived',
-  'jitter',
-  'jitterBufferDelay',
-  'jitterBufferTargetDelay',
-  'jitterBufferMinimumDelay',
-  'jitterBufferEmittedCount',
-  'totalSamplesReceived',
-  'totalSamplesDuration',
-  'concealedSamples',
-  'silentConcealedSamples',
-  'concealmentEvents',
-  'insertedSamplesForDeceleration',
-  'removedSamplesForAcceleration',
-  'fecPacketsReceived',
-  'fecPacketsDiscarded',
-  'totalAudioEnergy',
-  'nackCount',
-] as const;
 
 let pc: RTCPeerConnection | null = null;
 let ctx: AudioContext | null = null;
@@ -74,7 +51,7 @@ async function sampleStats(): Promise<void> {
     report.forEach((s: Record<string, unknown>) => {
       if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
       const sample: PageStatSample = { timestamp: Number(s.timestamp) };
-      for (const k of STAT_KEYS) if (typeof s[k] === 'number') sample[k] = s[k] as number;
+      for (const k of INBOUND_COUNTERS) if (typeof s[k] === 'number') sample[k] = s[k] as number;
       stats.push(sample);
     });
   } catch (e) {

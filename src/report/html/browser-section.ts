@@ -3,23 +3,14 @@
  * whether its packets left when the simulation said (release lateness, stalls), and so whether
  * its figures are evidence; plus what its W3C-derived figures mean.
  */
+import type { BrowserRunInfo } from '../../browser/browser-run.ts';
 import type { VariantResultsJson } from '../results.ts';
 
-/** What the report needs of a variant's `browser` block (src/browser/browser-run.ts BrowserRunInfo). */
-export interface BrowserSummary {
-  name: string;
-  browserVersion: string;
-  realtime: { applied: boolean; detail: string };
-  release: { packets: number; p50Ms: number; p99Ms: number; maxMs: number; stalls: number; longestStallMs: number; stallThresholdMs: number; trustLimitP99Ms: number };
-  playoutStalls: { stalls: number; maxStallMs: number; thresholdMs: number };
-  trusted: boolean;
-  untrustedBecause: string[];
-  connectMs: number;
-  selectedCandidatePair: { local: string; remote: string } | null;
-  statsIntervalMs: number;
-  statsSamples: number;
-  capture: { offsetMs: number; correlation: number } | null;
-}
+/** What the report shows of a variant's `browser` block. */
+export type BrowserSummary = { name: string } & Pick<
+  BrowserRunInfo,
+  'browserVersion' | 'realtime' | 'release' | 'playoutStalls' | 'trusted' | 'untrustedBecause' | 'connectMs' | 'selectedCandidatePair' | 'statsIntervalMs' | 'statsSamples' | 'capture'
+>;
 
 export function browserSummaries(variants: readonly VariantResultsJson[]): BrowserSummary[] {
   return variants.filter((v) => v.browser).map((v) => ({ name: v.name, ...(v.browser as unknown as Omit<BrowserSummary, 'name'>) }));
@@ -36,7 +27,7 @@ export function browserSection(list: readonly BrowserSummary[], esc: Escape): st
     const stalls = `${ps.stalls}${ps.stalls ? ` (worst ${ps.maxStallMs.toFixed(0)} ms)` : ''}`;
     const pair = b.selectedCandidatePair ? `${b.selectedCandidatePair.local} ↔ ${b.selectedCandidatePair.remote}` : '–';
     const cap = b.capture ? `offset ${b.capture.offsetMs.toFixed(1)} ms, envelope r ${b.capture.correlation.toFixed(3)}` : 'off';
-    return `<tr><th>${esc(b.name)}</th><td>${esc(`Chromium ${b.browserVersion}`)}</td><td>${esc(b.realtime.applied ? 'real-time (SCHED_FIFO)' : `normal: ${b.realtime.detail}`)}</td><td>${r.packets}</td><td>${r.p50Ms.toFixed(2)}</td><td>${r.p99Ms.toFixed(2)}</td><td>${r.maxMs.toFixed(2)}</td><td>${r.stalls}${r.stalls ? ` (worst ${r.longestStallMs.toFixed(1)} ms)` : ''}</td><td>${stalls}</td>${trust}<td>${esc(pair)}</td><td>${b.connectMs} ms</td><td>${esc(cap)}</td></tr>`;
+    return `<tr><th>${esc(b.name)}</th><td>${esc(`Chromium ${b.browserVersion}`)}</td><td>${esc(b.realtime.applied ? b.realtime.detail : `normal: ${b.realtime.detail}`)}</td><td>${r.packets}</td><td>${r.p50Ms.toFixed(2)}</td><td>${r.p99Ms.toFixed(2)}</td><td>${r.maxMs.toFixed(2)}</td><td>${r.stalls}${r.stalls ? ` (worst ${r.longestStallMs.toFixed(1)} ms)` : ''}</td><td>${stalls}</td>${trust}<td>${esc(pair)}</td><td>${b.connectMs} ms</td><td>${esc(cap)}</td></tr>`;
   };
   const untrusted = list.filter((b) => !b.trusted).map((b) => esc(b.name));
   const warn = untrusted.length
