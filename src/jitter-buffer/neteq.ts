@@ -159,7 +159,6 @@ export class NetEqJitterBuffer implements JitterBuffer {
 
   private decide(nowMs: number, ctx: PlayoutContext, stretchedMs: number): Decision {
     this.syncMs = ctx.syncBufferMs;
-    const clock = this.host.clockRate;
     const target = this.delayManager.targetMs;
     if (this.cursor.playTs === null) {
       const first = this.store.first();
@@ -192,21 +191,20 @@ export class NetEqJitterBuffer implements JitterBuffer {
     // that one is missing), so it may be the next packet: due now, or the first after a gap.
     const fec = this.host.useInbandFec && nextHeld.hasFec && nextHeld.timestamp - step >= playTs;
     const nextTs = fec ? nextHeld.timestamp - step : nextHeld.timestamp;
-    if (nextTs === playTs) return canHold ? { op: 'hold' } : this.playFec(nextHeld, step);
+    if (nextTs === playTs) return canHold ? { op: 'hold' } : this.playFec(nextHeld);
     if (!this.skipTo(nextTs, playTs, target, ctx)) return this.noPacket(canHold, ctx);
     if (fec) {
       this.cursor.start(nextTs);
-      return this.playFec(nextHeld, step);
+      return this.playFec(nextHeld);
     }
     this.cursor.start(nextHeld.timestamp);
     return this.play(nextHeld, 'normal');
   }
 
   /** Decode the LBRR copy `carrier` holds of the frame before it (due now). */
-  private playFec(carrier: JbFrame, step: number): Decision {
+  private playFec(carrier: JbFrame): Decision {
     this.cursor.playTs = carrier.timestamp;
     this.noiseTs = 0;
-    void step;
     return { op: 'fec', frame: carrier, waitingMs: this.waitedMs(carrier) };
   }
 
