@@ -1,14 +1,15 @@
 /**
  * Scheduling for a browser run: on a busy host, Node under normal scheduling stalled for up to
  * 166 ms and packets left 7–106 ms late (p99); under SCHED_FIFO they left about 1 ms late
- * (shared/research/webrtc-bridge.md). Root may raise jitterlab's own process with `chrt`.
+ * (shared/research/webrtc-bridge.md). And the browser's own audio output stalls under load
+ * (NetEq then reads a delay spike): at nice -10 most runs on a host with load 4–7 had stalls,
+ * under SCHED_FIFO few. Root may raise both with `chrt`: jitterlab at FIFO 10, the browser's
+ * processes below it at FIFO 5 (set on them after launch; renderers forked later inherit it).
  *
- * The browser is NOT run real-time: its processes start with SCHED_RESET_ON_FORK from ours (they
- * get normal scheduling) and are then given a higher share with `renice`. A real-time Chromium
- * was seen to freeze a 2-core host: a zygote reaping its children spun in the kernel at FIFO
- * priority for 16 minutes (load 180), beyond the reach of any signal. And before the browser is
- * closed, our own process returns to normal scheduling for the same reason. Anyone else runs
- * under normal scheduling, and the report says which it was.
+ * A real-time Chromium must never exit real-time: a zygote reaping its children was seen to spin
+ * in the kernel at FIFO priority for 16 minutes (load 180), beyond the reach of signals. So the
+ * browser's processes and ours return to normal scheduling before the browser is closed. Anyone
+ * but root runs under normal scheduling, and the report says which it was.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ export interface RealtimeState {
 }
 
 export const FIFO_PRIORITY = 10;
-export const BROWSER_NICE = -10;
+export const BROWSER_FIFO_PRIORITY = 5;
 
 function run(cmd: string, args: string[]): void {
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
@@ -28,9 +29,9 @@ function run(cmd: string, args: string[]): void {
 
 export interface RealtimeSession {
   state: RealtimeState;
-  /** Give the browser's processes (descendants of this one) a larger share of the CPU. */
+  /** Raise the browser's processes (descendants of this one) to real time, below jitterlab. */
   boostBrowser(): void;
-  /** Back to normal scheduling (before the browser is closed, and at the end). */
+  /** The browser's processes and ours back to normal scheduling (before the browser is closed, and at the end). */
   restore(): void;
 }
 
@@ -52,21 +53,26 @@ export function enterRealtime(wanted: boolean): RealtimeSession {
     state,
     boostBrowser() {
       const pids = descendants(process.pid);
-      if (!pids.length) return;
-      try {
-        run('renice', ['-n', String(BROWSER_NICE), '-p', ...pids.map(String)]);
-        state.detail = `SCHED_FIFO priority ${FIFO_PRIORITY} (chrt) for jitterlab; the browser at nice ${BROWSER_NICE}`;
-      } catch {
-        // The browser keeps its normal share.
+      let n = 0;
+      for (const pid of pids) {
+        try {
+          run('chrt', ['-a', '-f', '-p', String(BROWSER_FIFO_PRIORITY), String(pid)]);
+          n++;
+        } catch {
+          // A process that exited meanwhile.
+        }
       }
+      if (n) state.detail = `SCHED_FIFO priority ${FIFO_PRIORITY} (chrt) for jitterlab, ${BROWSER_FIFO_PRIORITY} for the browser`;
     },
     restore() {
       if (restored) return;
       restored = true;
-      try {
-        run('chrt', ['-a', '-o', '-p', '0', String(process.pid)]);
-      } catch {
-        // Best effort: the process keeps running either way.
+      for (const pid of [...descendants(process.pid), process.pid]) {
+        try {
+          run('chrt', ['-a', '-o', '-p', '0', String(pid)]);
+        } catch {
+          // Best effort: an exited process needs nothing.
+        }
       }
     },
   };
