@@ -302,7 +302,7 @@ export function runVariant(input: VariantRunInput): VariantRun {
             playoutStartMs = nowMs;
             // Degraded audio starts at the first frame played; pad so that frame k sits at k frames.
             pad = Math.max(0, firstFrame);
-            const silence = new Int16Array(pcm.length);
+            const silence = new Int16Array(rx.frameSamples);
             for (let i = 0; i < pad; i++) input.onAudio?.(silence);
           }
           emitted += pcm.length;
@@ -364,13 +364,14 @@ export function runVariant(input: VariantRunInput): VariantRun {
   };
   scheduleSend(0);
 
-  // The receiver's audio device clock ticks every frame period, drifting by clockDriftPpm.
-  const tickPeriod = frameMs * (1 + input.clockDriftPpm * 1e-6);
+  // The receiver's audio device clock ticks every frame period (or every output block of a buffer
+  // that asks for one: NetEq's 10 ms, then half a block out of phase), drifting by clockDriftPpm.
+  const tickPeriod = rx.tickMs * (1 + input.clockDriftPpm * 1e-6);
   const hardStopMs = totalFrames * frameMs + 30_000;
   let endMs = 0;
   const scheduleTick = (k: number): void => {
-    clock.schedule(k * tickPeriod, (t) => {
-      rx.tick(t);
+    clock.schedule(rx.tickPhaseMs + k * tickPeriod, (t) => {
+      rx.step(t);
       nack?.process(t);
       endMs = t;
       // The call ends when playout has moved past its last frame. Counting ticks instead would
