@@ -24,6 +24,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(ROOT, 'src');
 export const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'jitterlab');
 
+/**
+ * What a worker-thread bundle leaves to node_modules: native addons and what loads them, and
+ * CommonJS packages (esbuild's ESM output cannot require Node built-ins from bundled CommonJS).
+ * werift and playwright-core (browser receivers, which never run in a worker) are CommonJS trees
+ * with dynamic requires of Node built-ins. zod (ESM) is bundled, which spares every worker
+ * resolving and linking its many modules.
+ */
+export const WORKER_EXTERNALS: readonly string[] = Object.freeze(['@discordjs/opus', 'koffi', 'wavefile', 'esbuild', 'tsx', 'yaml', 'werift', 'playwright-core']);
+
 export interface BundleSpec {
   /** File name prefix in the cache, e.g. "app" or "sweep-worker". */
   name: string;

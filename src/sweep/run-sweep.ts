@@ -17,7 +17,8 @@ import { inShard, type GridPoint, type Shard } from './grid.ts';
 import { PointLog, type PointRecord } from './point-log.ts';
 import { runPoint, type PointOutcome, type PointTask } from './point-run.ts';
 import { pointScenario, type SweepPlan } from './plan.ts';
-import { WorkerPool } from './pool.ts';
+import { PoolClosedError, WorkerPool } from '../core/worker-pool.ts';
+import type { WorkerBase } from './worker.ts';
 import { sweepWorkerBundle } from './worker-bundle.ts';
 import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
 import { sweepCsv } from './sweep-table.ts';
@@ -65,6 +66,37 @@ function namesTypeScriptModule(values: unknown[]): boolean {
   return values.some((v) => seen(v, ''));
 }
 
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
+
+/** The points on the worker pool; true when stopped by `signal` before all finished. The pool is closed on return. */
+async function runOnPool(pool: WorkerPool<PointTask, PointOutcome>, packed: PackedEncoding[], tasks: PointTask[], onOutcome: (o: PointOutcome) => void, signal?: AbortSignal): Promise<boolean> {
+  let stopped = false;
+  let left = tasks.length;
+  const onAbort = (): void => {
+    if (left === 0) return;
+    stopped = true;
+    void pool.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) onAbort();
+    pool.start(packed);
+    const outcome = (o: PointOutcome): void => {
+      left--;
+      onOutcome(o);
+    };
+    // Points cut short by a stop are simply not done; any other failure ends the sweep.
+    const ignoreStop = (e: unknown): void => {
+      if (!(stopped && e instanceof PoolClosedError)) throw e;
+    };
+    await Promise.all(tasks.map((t) => pool.submit(t).then(outcome, ignoreStop)));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+  }
+  return stopped;
+}
+
 export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<SweepOutcome> {
   const dir = opts.outDir;
   const shard = opts.shard ?? null;
@@ -86,7 +118,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   const useWorkers = opts.jobs > 0 && todo.length > 0;
   // A TypeScript jitter-buffer module needs tsx's loader, which the plain-JS bundle lacks.
   const bundle = useWorkers && !namesTypeScriptModule([plan.raw, ...todo.map((p) => p.params)]) ? await sweepWorkerBundle() : null;
-  const pool = useWorkers ? new WorkerPool({ file: plan.scenarioFile, raw: plan.raw, shareEncodings }, Math.min(opts.jobs, todo.length), bundle) : null;
+  const base: WorkerBase = { file: plan.scenarioFile, raw: plan.raw, shareEncodings };
+  // Two points per worker: a point takes tens of milliseconds, and a worker should never wait
+  // for this thread to handle its last outcome before it can start the next.
+  const pool = useWorkers ? new WorkerPool<PointTask, PointOutcome>({ entry: WORKER_ENTRY, bundle, size: Math.min(opts.jobs, todo.length), workerData: base, depth: 2, label: 'sweep' }) : null;
   // Validate every combination before running any point: a bad value fails now, naming its key.
   // Points of one combination differ only in their seed, which cannot make a scenario invalid.
   const scenarios = new Map<number, Scenario>();
@@ -136,15 +171,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
       onOutcome(await runPoint(ctx, t));
     }
   } else if (pool) {
-    const run = pool.run(packed, tasks, onOutcome);
-    const onAbort = (): void => void run.stop();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-    try {
-      interrupted = (await run.done).stopped;
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    interrupted = await runOnPool(pool, packed, tasks, onOutcome, opts.signal);
   }
   const report = snapshot(interrupted);
   writeSweepOutputs(dir, report);
