@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { needsOptIn } from '../check/measures.ts';
 import { JitterlabError, UsageError } from '../core/errors.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { EncodedStream } from '../sender/encoded-stream.ts';
@@ -118,7 +119,8 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   const useWorkers = opts.jobs > 0 && todo.length > 0;
   // A TypeScript jitter-buffer module needs tsx's loader, which the plain-JS bundle lacks.
   const bundle = useWorkers && !namesTypeScriptModule([plan.raw, ...todo.map((p) => p.params)]) ? await sweepWorkerBundle() : null;
-  const base: WorkerBase = { file: plan.scenarioFile, raw: plan.raw, shareEncodings };
+  const signal = needsOptIn([plan.measure]);
+  const base: WorkerBase = { file: plan.scenarioFile, raw: plan.raw, shareEncodings, signal };
   // Two points per worker: a point takes tens of milliseconds, and a worker should never wait
   // for this thread to handle its last outcome before it can start the next.
   const pool = useWorkers ? new WorkerPool<PointTask, PointOutcome>({ entry: WORKER_ENTRY, bundle, size: Math.min(opts.jobs, todo.length), workerData: base, depth: 2, label: 'sweep' }) : null;
@@ -162,7 +164,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   let interrupted = false;
   if (opts.jobs <= 0) {
     const encodings = new Map<string, EncodedStream>(packed.map((e) => [e.key, unpackEncoding(e)]));
-    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources: new Map<string, AudioSource>() };
+    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources: new Map<string, AudioSource>(), signal };
     for (const t of tasks) {
       if (opts.signal?.aborted) {
         interrupted = true;

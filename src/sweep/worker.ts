@@ -13,6 +13,8 @@ export interface WorkerBase {
   file: string;
   raw: Record<string, unknown>;
   shareEncodings: boolean;
+  /** Opt-in measures (visqol) asked for: each point's audio is scored. */
+  signal: boolean;
 }
 
 const base = poolWorkerData<WorkerBase>();
@@ -22,7 +24,7 @@ serveTasks<PackedEncoding[], PointTask, PointOutcome>({
   init(packed) {
     const encodings = new Map<string, EncodedStream>();
     for (const p of packed) encodings.set(p.key, unpackEncoding(p));
-    ctx = { file: base.file, raw: base.raw, encodings: base.shareEncodings ? encodings : null, sources: new Map<string, AudioSource>() };
+    ctx = { file: base.file, raw: base.raw, encodings: base.shareEncodings ? encodings : null, sources: new Map<string, AudioSource>(), signal: base.signal };
   },
   run(task) {
     if (ctx === null) throw new Error('sweep worker: task before init');
