@@ -77,6 +77,22 @@ export function reviveError(s: SerializedError): Error {
   return e;
 }
 
+/**
+ * Node options for a bundled worker: this process's, without tsx's hooks. A worker inherits its
+ * parent's execArgv, and under tsx (npm scripts, tests) that loads tsx's CommonJS hook and
+ * module loader in every worker of a plain-JavaScript bundle (0.2–0.5 s of CPU each).
+ */
+export function execArgvWithoutTsx(argv: readonly string[]): string[] {
+  const tsx = /[\\/]tsx[\\/]/;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (/^(--require|-r|--import|--loader|--experimental-loader)$/.test(a) && tsx.test(argv[i + 1] ?? '')) i++;
+    else if (!(/^(--require|--import|--loader|--experimental-loader)=/.test(a) && tsx.test(a))) out.push(a);
+  }
+  return out;
+}
+
 /** Code run by each worker without a bundle: register tsx's loader, then import the worker module. */
 function tsxBootstrap(entry: URL): string {
   return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
@@ -109,7 +125,7 @@ export class WorkerPool<Task, Result> {
     this.depth = Math.max(1, opts.depth ?? 1);
     for (let i = 0; i < Math.max(1, opts.size); i++) {
       const worker = opts.bundle
-        ? new Worker(opts.bundle, { workerData: opts.workerData })
+        ? new Worker(opts.bundle, { workerData: opts.workerData, execArgv: execArgvWithoutTsx(process.execArgv) })
         : new Worker(tsxBootstrap(opts.entry), { eval: true, workerData: opts.workerData });
       const slot: Slot = { worker, held: new Set() };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));

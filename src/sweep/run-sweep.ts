@@ -12,16 +12,15 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { needsOptIn } from '../check/measures.ts';
 import { JitterlabError, UsageError } from '../core/errors.ts';
 import type { Scenario } from '../scenario/load.ts';
-import type { EncodedStream } from '../sender/encoded-stream.ts';
-import type { AudioSource } from '../source/audio-source.ts';
 import { inShard, type GridPoint, type Shard } from './grid.ts';
 import { PointLog, type PointRecord } from './point-log.ts';
 import { runPoint, type PointOutcome, type PointTask } from './point-run.ts';
 import { pointScenario, type SweepPlan } from './plan.ts';
 import { PoolClosedError, WorkerPool } from '../core/worker-pool.ts';
-import type { WorkerBase } from './worker.ts';
+import type { WorkerBase, WorkerInit } from './worker.ts';
 import { sweepWorkerBundle } from './worker-bundle.ts';
-import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
+import { encodeShared, unpackShared, type SharedAudio } from './shared-encodings.ts';
+import { opusAddonPath } from '../codec/opus-native.ts';
 import { sweepCsv } from './sweep-table.ts';
 import { sweepHtml } from './sweep-html.ts';
 import { buildSweepReport, planMeta, readPlanJson, writePlanJson, writeSweepJson, type SweepReport } from './sweep-report.ts';
@@ -68,9 +67,19 @@ function namesTypeScriptModule(values: unknown[]): boolean {
 }
 
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
+const SNAPSHOT_MIN_MS = 3000;
+
+/** The libopus addon's path for the workers (found once here, after encoding loaded @discordjs/opus), or null. */
+function knownOpusAddon(): string | null {
+  try {
+    return opusAddonPath();
+  } catch {
+    return null;
+  }
+}
 
 /** The points on the worker pool; true when stopped by `signal` before all finished. The pool is closed on return. */
-async function runOnPool(pool: WorkerPool<PointTask, PointOutcome>, packed: PackedEncoding[], tasks: PointTask[], onOutcome: (o: PointOutcome) => void, signal?: AbortSignal): Promise<boolean> {
+async function runOnPool(pool: WorkerPool<PointTask, PointOutcome>, init: WorkerInit, tasks: PointTask[], onOutcome: (o: PointOutcome) => void, signal?: AbortSignal): Promise<boolean> {
   let stopped = false;
   let left = tasks.length;
   const onAbort = (): void => {
@@ -81,7 +90,7 @@ async function runOnPool(pool: WorkerPool<PointTask, PointOutcome>, packed: Pack
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) onAbort();
-    pool.start(packed);
+    pool.start(init);
     const outcome = (o: PointOutcome): void => {
       left--;
       onOutcome(o);
@@ -127,10 +136,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   // Validate every combination before running any point: a bad value fails now, naming its key.
   // Points of one combination differ only in their seed, which cannot make a scenario invalid.
   const scenarios = new Map<number, Scenario>();
-  let packed: PackedEncoding[];
+  let shared: SharedAudio;
   try {
     for (const p of todo) if (!scenarios.has(p.combo)) scenarios.set(p.combo, pointScenario(plan.scenarioFile, plan.raw, p.params));
-    packed = shareEncodings ? encodeShared(scenarios.values()) : [];
+    shared = shareEncodings ? encodeShared(scenarios.values()) : { encodings: [], sources: [] };
     // Only now touch --out: a rejected point must not wipe an earlier sweep's points.jsonl / plan.json.
     makeOutputDir(dir);
     if (!opts.resume) log.reset();
@@ -143,7 +152,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
 
   const records = new Map(done);
   const byIndex = new Map<number, GridPoint>(todo.map((p) => [p.index, p]));
+  // sweep.json as it goes: after every 5% of the points, but not more often than every few
+  // seconds (each snapshot summarises every point so far, work this thread takes from the workers).
   const flushEvery = Math.max(1, Math.floor(todo.length / 20));
+  let flushedAt = { points: 0, ms: performance.now() };
   let finished = 0;
   let simulatedS = 0;
   const snapshot = (interrupted: boolean): SweepReport => buildSweepReport(meta, records.values(), { shards: shard ? [shard] : null, expected: mine.length, interrupted });
@@ -156,15 +168,18 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
     records.set(p.index, rec);
     finished++;
     opts.onProgress?.(finished, todo.length);
-    if (finished % flushEvery === 0 && finished < todo.length) writeSweepJson(dir, snapshot(false));
+    if (finished - flushedAt.points >= flushEvery && finished < todo.length && performance.now() - flushedAt.ms >= SNAPSHOT_MIN_MS) {
+      writeSweepJson(dir, snapshot(false));
+      flushedAt = { points: finished, ms: performance.now() };
+    }
   };
   opts.onProgress?.(0, todo.length);
 
   const tasks: PointTask[] = todo.map((p) => ({ index: p.index, params: p.params, seed: p.seed }));
   let interrupted = false;
   if (opts.jobs <= 0) {
-    const encodings = new Map<string, EncodedStream>(packed.map((e) => [e.key, unpackEncoding(e)]));
-    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources: new Map<string, AudioSource>(), signal };
+    const { encodings, sources } = unpackShared(shared);
+    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources, signal };
     for (const t of tasks) {
       if (opts.signal?.aborted) {
         interrupted = true;
@@ -173,7 +188,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
       onOutcome(await runPoint(ctx, t));
     }
   } else if (pool) {
-    interrupted = await runOnPool(pool, packed, tasks, onOutcome, opts.signal);
+    interrupted = await runOnPool(pool, { shared, opusAddon: knownOpusAddon() }, tasks, onOutcome, opts.signal);
   }
   const report = snapshot(interrupted);
   writeSweepOutputs(dir, report);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JitterlabError, ScenarioError, WavError } from '../../src/core/errors.ts';
-import { PoolClosedError, WorkerPool } from '../../src/core/worker-pool.ts';
+import { execArgvWithoutTsx, PoolClosedError, WorkerPool } from '../../src/core/worker-pool.ts';
 import type { TestTask } from './pool-test-worker.ts';
 
 type Out = { value: number; thread: number; tag: string };
@@ -74,5 +74,13 @@ describe('the worker pool', () => {
     await running;
     await queued;
     await expect(p.submit({ op: 'echo', value: 3 })).rejects.toBeInstanceOf(PoolClosedError);
+  });
+});
+
+describe('the Node options of a bundled worker', () => {
+  it("drop tsx's hooks, in both spellings, and keep everything else", () => {
+    const argv = ['--require', '/p/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///p/node_modules/tsx/dist/loader.mjs', '--max-old-space-size=4096', '--import=file:///p/node_modules/tsx/dist/loader.mjs', '--require', './my-hook.cjs', '--cpu-prof'];
+    expect(execArgvWithoutTsx(argv)).toEqual(['--max-old-space-size=4096', '--require', './my-hook.cjs', '--cpu-prof']);
+    expect(execArgvWithoutTsx([])).toEqual([]);
   });
 });
