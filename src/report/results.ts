@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ScenarioRun, VariantResult } from '../sim/run-scenario.ts';
 import { FRAME_OUTCOMES } from '../sim/records.ts';
-import { TICK_OPS } from '../sim/run-variant.ts';
+import { TICK_OPS } from '../sim/playout-record.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
