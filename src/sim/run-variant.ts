@@ -19,7 +19,7 @@ import { FeedbackPath, type FeedbackStats } from './feedback.ts';
 import type { Summary } from '../metrics/percentile.ts';
 import type { BrowserLog, BrowserRunInfo } from '../browser/browser-run.ts';
 import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
-import { applyChannelDecision, markMediaReordering, type PacketRecord } from './records.ts';
+import { applyChannelDecision, markMediaReordering, packetRecord, type PacketRecord } from './records.ts';
 import { PlayoutRecord } from './playout-record.ts';
 import { NackGenerator } from '../recovery/nack-generator.ts';
 import { buildRecoveryStages, buildRtxResponder, buildSendStages, streamIdsFor, type RedundancyConfig, type StreamIds } from './redundancy.ts';
@@ -123,24 +123,7 @@ const TS_MOD = 0x100000000;
 const CLOCK_RATE = 48000; // RFC 7587: the Opus RTP clock
 
 function newRecord(p: OutgoingPacket, sendMs: number): PacketRecord {
-  return {
-    kind: p.kind,
-    seq: p.seq,
-    timestamp: p.timestamp,
-    frameIndex: p.frameIndex,
-    sizeBytes: p.bytes.length,
-    redundantBytes: p.redundantBytes ?? 0,
-    sendMs,
-    arrivalMs: null,
-    secondArrivalMs: null,
-    queueDelayMs: 0,
-    networkCause: null,
-    duplicated: false,
-    reordered: false,
-    corrupted: false,
-    fate: 'pending',
-    playoutMs: null,
-  };
+  return packetRecord({ kind: p.kind, seq: p.seq, timestamp: p.timestamp, frameIndex: p.frameIndex, sizeBytes: p.bytes.length, redundantBytes: p.redundantBytes ?? 0 }, sendMs);
 }
 
 /** The realized media arrival trace (for the oracle), from an identical channel fed media only. */
