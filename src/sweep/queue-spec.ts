@@ -1,0 +1,69 @@
+/**
+ * What a queued sweep keeps in Redis besides its BullMQ queue:
+ *   jitterlab:sweeps              sorted set of the sweeps on the queue (score: when queued), oldest first
+ *   jitterlab:sweep:<id>          the sweep's spec (JSON below): what a worker needs to run its points
+ *   jitterlab:sweep:<id>:audio    the shared encodings and source audio, encoded once by the planner (shared-audio-wire.ts)
+ *   jitterlab:sweep:<id>:results  list of point outcomes (JSON QueuedOutcome), pushed by workers, taken by the planner
+ *   jitterlab:sweep:<id>:problems workers that cannot run the sweep (hash: worker → reason), shown by the planner
+ *   bull:jitterlab-sweep-<id>:*   the BullMQ queue of its points (job id p<index>, data: the point's task)
+ * A worker pushes a point's outcome before it completes the job: a worker that dies in between
+ * leaves the job to the stalled check, and the point's second outcome is ignored. Outcomes go
+ * through a list rather than BullMQ's stored return values so the planner takes hundreds in one
+ * round trip (LRANGE, then LTRIM once they are in points.jsonl).
+ * The id is a hash of the plan, the shard, the planner's host and its output directory: a resumed
+ * planner finds its own queue again (with the points finished while it was away), and two
+ * planners of the same grid into different directories do not take each other's results.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../scenario/load.ts';
+import type { Axis, Shard } from './grid.ts';
+import type { SweepPlan } from './plan.ts';
+import type { PointOutcome } from './point-run.ts';
+
+/** A point's outcome on the results list, with how often its job was started (more than once: it came back to the queue). */
+export type QueuedOutcome = PointOutcome & { started: number };
+
+export const SWEEPS_KEY = 'jitterlab:sweeps';
+
+export interface QueuedSweepSpec {
+  id: string;
+  /**
+   * The scenario file, relative to the project root when it is inside it (workers on other
+   * machines or in containers resolve it against their own checkout), else absolute. Workers
+   * read its source audio and modules from there: they need the same files.
+   */
+  file: string;
+  raw: Record<string, unknown>;
+  axes: Axis[];
+  /** The planner's project root: the audio's cache keys hold paths under it (rebaseSharedAudio). */
+  root: string;
+  /** Opt-in measures (visqol) asked for: each point's audio is scored. */
+  signal: boolean;
+}
+
+export function sweepQueueId(plan: SweepPlan, shard: Shard | null, outDir: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ plan: plan.hash, shard, host: hostname(), outDir }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export const specKey = (id: string): string => `jitterlab:sweep:${id}`;
+export const audioKey = (id: string): string => `jitterlab:sweep:${id}:audio`;
+export const resultsKey = (id: string): string => `jitterlab:sweep:${id}:results`;
+export const problemsKey = (id: string): string => `jitterlab:sweep:${id}:problems`;
+export const queueName = (id: string): string => `jitterlab-sweep-${id}`;
+export const jobId = (index: number): string => `p${index}`;
+
+/** A scenario path as the spec holds it: relative to the project root when inside it. */
+export function portablePath(file: string): string {
+  const rel = relative(PROJECT_ROOT, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
+/** The spec's scenario path on this machine. */
+export function localPath(file: string): string {
+  return resolve(PROJECT_ROOT, file);
+}
