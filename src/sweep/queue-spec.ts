@@ -5,7 +5,7 @@
  *   jitterlab:sweep:<id>:audio    the shared encodings and source audio, encoded once by the planner (shared-audio-wire.ts)
  *   jitterlab:sweep:<id>:results  list of point outcomes (JSON QueuedOutcome), pushed by workers, taken by the planner
  *   jitterlab:sweep:<id>:problems workers that cannot run the sweep (hash: worker → reason), shown by the planner
- *   bull:jitterlab-sweep-<id>:*   the BullMQ queue of its points (job id p<index>, data: the point's task)
+ *   bull:jitterlab-sweep-<id>:*   the BullMQ queue of its points, in chunks (PointChunk)
  * A worker pushes a point's outcome before it completes the job: a worker that dies in between
  * leaves the job to the stalled check, and the point's second outcome is ignored. Outcomes go
  * through a list rather than BullMQ's stored return values so the planner takes hundreds in one
@@ -20,7 +20,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import type { Axis, Shard } from './grid.ts';
 import type { SweepPlan } from './plan.ts';
-import type { PointOutcome } from './point-run.ts';
+import type { PointOutcome, PointTask } from './point-run.ts';
 
 /** A point's outcome on the results list, with how often its job was started (more than once: it came back to the queue). */
 export type QueuedOutcome = PointOutcome & { started: number };
@@ -55,7 +55,24 @@ export const audioKey = (id: string): string => `jitterlab:sweep:${id}:audio`;
 export const resultsKey = (id: string): string => `jitterlab:sweep:${id}:results`;
 export const problemsKey = (id: string): string => `jitterlab:sweep:${id}:problems`;
 export const queueName = (id: string): string => `jitterlab-sweep-${id}`;
-export const jobId = (index: number): string => `p${index}`;
+/**
+ * A job: up to 16 consecutive points of the shard. One BullMQ job per point costs its Redis round
+ * trips (take, lock, complete) per point, about a millisecond each on a loaded 2-core machine,
+ * against a few milliseconds of work for a short call (npm run bench:queue); chunks spread that
+ * over many points, and a grid is still cut into about 100 jobs or more, so every worker gets a
+ * share and a dead worker's chunks are a small part of the grid.
+ */
+export interface PointChunk {
+  points: PointTask[];
+}
+
+/** Points per job for a shard of `total` points: stable across runs, so a resumed planner's jobs keep their ids. */
+export function chunkSize(total: number): number {
+  return Math.max(1, Math.min(16, Math.floor(total / 100)));
+}
+
+/** Job id of chunk `k`, named with its size so a different chunking never meets an old job. */
+export const chunkJobId = (size: number, k: number): string => `c${size}-${k}`;
 
 /** A scenario path as the spec holds it: relative to the project root when inside it. */
 export function portablePath(file: string): string {

@@ -26,9 +26,9 @@ import type { Redis } from 'ioredis';
 import { needsOptIn } from '../check/measures.ts';
 import { JitterlabError } from '../core/errors.ts';
 import type { SweepPlan } from './plan.ts';
-import type { PointOutcome, PointTask } from './point-run.ts';
+import type { PointOutcome } from './point-run.ts';
 import { connectRedis, parseQueueUrl, redisReason, shownUrl } from './queue-connection.ts';
-import { audioKey, jobId, portablePath, problemsKey, queueName, resultsKey, specKey, sweepQueueId, SWEEPS_KEY, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
+import { audioKey, chunkJobId, chunkSize, portablePath, problemsKey, queueName, resultsKey, specKey, sweepQueueId, SWEEPS_KEY, type PointChunk, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
 import { pointTask, type SweepOutcome } from './run-sweep.ts';
 import { SweepSession, validatePoints, type SessionOptions } from './sweep-session.ts';
 import { encodeShared } from './shared-encodings.ts';
@@ -52,19 +52,19 @@ export interface QueuedSweepOutcome extends SweepOutcome {
   requeued: number;
 }
 
-/** Jobs handed over and removed per look at the queue. */
+/** Outcome lists and failed jobs taken per look at the queue. */
 const BATCH = 500;
-/** Points added to the queue per call. */
+/** Jobs added to the queue per call. */
 const ADD_CHUNK = 1000;
 /** Quiet time after which the planner checks that no point was lost between Redis and itself. */
 const LOST_CHECK_MS = 5000;
 
 /**
- * A point's job: a retryable failure (a worker thread that crashed) is tried 3 times, 1 s
+ * A chunk's job (queue-spec.ts): a retryable failure (a worker thread that crashed) is tried 3 times, 1 s
  * apart; its outcome travels through the results list, so a completed job is dropped at once;
  * a failed one stays until the planner took it in.
  */
-const POINT_JOB = (index: number) => ({ jobId: jobId(index), attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: false });
+const JOB_OPTS = { attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: false };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -91,11 +91,20 @@ class QueuedRun {
     await this.redis.set(specKey(this.spec.id), JSON.stringify(this.spec));
     await this.redis.zadd(SWEEPS_KEY, 'NX', Date.now(), this.spec.id);
     await this.queue.resume();
-    const tasks = this.session.todo.filter((p) => this.session.pending(p.index)).map(pointTask);
-    for (let i = 0; i < tasks.length; i += ADD_CHUNK) {
-      const chunk = tasks.slice(i, i + ADD_CHUNK);
-      await this.queue.addBulk(chunk.map((t) => ({ name: 'point', data: t, opts: POINT_JOB(t.index) })));
+    const jobs = this.chunks();
+    for (let i = 0; i < jobs.length; i += ADD_CHUNK) await this.queue.addBulk(jobs.slice(i, i + ADD_CHUNK));
+  }
+
+  /** The shard's points cut into fixed chunks, each job holding its points still pending (ids make a second add of one a no-op). */
+  private chunks(): Array<{ name: string; data: PointChunk; opts: typeof JOB_OPTS & { jobId: string } }> {
+    const mine = this.session.mine;
+    const size = chunkSize(mine.length);
+    const out: Array<{ name: string; data: PointChunk; opts: typeof JOB_OPTS & { jobId: string } }> = [];
+    for (let k = 0; k * size < mine.length; k++) {
+      const points = mine.slice(k * size, (k + 1) * size).filter((p) => this.session.pending(p.index)).map(pointTask);
+      if (points.length > 0) out.push({ name: 'points', data: { points }, opts: { ...JOB_OPTS, jobId: chunkJobId(size, k) } });
     }
+    return out;
   }
 
   /**
@@ -110,11 +119,14 @@ class QueuedRun {
       await this.publish();
     }
     await this.showProblems();
-    const texts = await this.redis.lrange(resultsKey(this.spec.id), 0, BATCH - 1);
-    for (const t of texts) this.take(JSON.parse(t) as QueuedOutcome);
-    if (texts.length > 0) await this.redis.ltrim(resultsKey(this.spec.id), texts.length, -1);
+    // Failed jobs first, then the outcomes: a worker pushes a chunk's outcomes before failing its
+    // job, so every outcome of a job seen failed is in the list read after (all of it, then).
     const failed = await this.queue.getFailed(0, BATCH - 1);
-    for (const j of failed) this.take({ index: (j.data as PointTask).index, ok: false, error: j.failedReason, started: j.attemptsStarted });
+    const texts = await this.redis.lrange(resultsKey(this.spec.id), 0, failed.length > 0 ? -1 : BATCH - 1);
+    for (const t of texts) for (const o of JSON.parse(t) as QueuedOutcome[]) this.take(o);
+    if (texts.length > 0) await this.redis.ltrim(resultsKey(this.spec.id), texts.length, -1);
+    // What BullMQ gave up on (stalled too often, failed 3 times outside the scenario) without outcomes.
+    for (const j of failed) for (const p of (j.data as PointChunk).points) this.take({ index: p.index, ok: false, error: j.failedReason, started: j.attemptsStarted });
     await Promise.all(failed.map((j) => this.queue.remove(j.id!)));
     return texts.length + failed.length;
   }

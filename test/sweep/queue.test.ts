@@ -10,6 +10,7 @@ import { JitterlabError, UsageError } from '../../src/core/errors.ts';
 import { planSweep, type SweepPlan } from '../../src/sweep/plan.ts';
 import { parseQueueUrl } from '../../src/sweep/queue-connection.ts';
 import { runQueuedSweep } from '../../src/sweep/queued-sweep.ts';
+import { chunkSize } from '../../src/sweep/queue-spec.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
 import { readSweepJson } from '../../src/sweep/sweep-report.ts';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
@@ -99,9 +100,11 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
     expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
-  it('continues cleanly when Redis restarts mid-sweep (its queue lost)', async () => {
+  it('continues cleanly when Redis restarts mid-sweep (its queue lost), with points in chunks', async () => {
     const dir = tempDir('queue-restart');
-    const plan = grid(dir);
+    // 200 points: two per job (queue-spec.ts chunkSize).
+    const plan = planSweep(writeSweepScenario(dir), { vary: ['channel.loss.rate=0:0.09:0.01', 'channel.delay.jitterMs=0,20,40,60'], seeds: 5 });
+    expect(chunkSize(plan.points.length)).toBe(2);
     await runSweep(plan, { outDir: join(dir, 'local'), jobs: 0 });
     const r = await redis();
     await worker(r.url).ready;
@@ -112,7 +115,7 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
       queue: r.url,
       warn: (l) => warnings.push(l),
       onProgress: (done) => {
-        if (done >= 6 && restarted === null) restarted = r.restart();
+        if (done >= 40 && restarted === null) restarted = r.restart();
       },
     });
     await restarted;
