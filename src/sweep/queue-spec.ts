@@ -31,8 +31,9 @@ export interface QueuedSweepSpec {
   id: string;
   /**
    * The scenario file, relative to the project root when it is inside it (workers on other
-   * machines or in containers resolve it against their own checkout), else absolute. Workers
-   * read its source audio and modules from there: they need the same files.
+   * machines or in containers resolve it against their own checkout), else absolute. Workers do
+   * not read it (raw is the scenario, the audio comes through Redis); it names the scenario in
+   * errors and is where a jitter-buffer `module:` is loaded from.
    */
   file: string;
   raw: Record<string, unknown>;
