@@ -32,8 +32,9 @@ export interface QueuedSweepSpec {
   /**
    * The scenario file, relative to the project root when it is inside it (workers on other
    * machines or in containers resolve it against their own checkout), else absolute. Workers do
-   * not read it (raw is the scenario, the audio comes through Redis); it names the scenario in
-   * errors and is where a jitter-buffer `module:` is loaded from.
+   * not read it (raw is the scenario, the audio comes through Redis), but resolve its paths from
+   * it (source.file, so the audio's cache keys match; a jitter-buffer `module:`), and it names the
+   * scenario in errors.
    */
   file: string;
   raw: Record<string, unknown>;
