@@ -124,6 +124,29 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
     expect(pointsText(join(dir, 'queued'))).toBe(pointsText(join(dir, 'local')));
   });
 
+  it('on Ctrl-C takes the sweep off the workers\' list; --resume collects what they finished and completes', async () => {
+    const dir = tempDir('queue-abort');
+    const plan = grid(dir);
+    await runSweep(plan, { outDir: join(dir, 'local'), jobs: 0 });
+    const r = await redis();
+    await worker(r.url).ready;
+    const ctrl = new AbortController();
+    const cut = await runQueuedSweep(plan, { outDir: join(dir, 'queued'), queue: r.url, signal: ctrl.signal, onProgress: (done) => done >= 3 && ctrl.abort() });
+    expect(cut.interrupted).toBe(true);
+    expect(cut.report.status).toBe('interrupted');
+    const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(r.port), ...args], { encoding: 'utf8' }).stdout.trim();
+    expect(cli('zcard', 'jitterlab:sweeps')).toBe('0');
+    // The worker finishes what it holds (up to two points), then takes no more: the rest waits.
+    await new Promise((res) => setTimeout(res, 1500));
+    const left = cut.report.points.length;
+    expect(left).toBeLessThan(plan.points.length);
+    const resumed = await runQueuedSweep(plan, { outDir: join(dir, 'queued'), queue: r.url, resume: true });
+    expect(resumed.resumed).toBe(left);
+    expect(resumed.report.status).toBe('complete');
+    expect(pointsText(join(dir, 'queued'))).toBe(pointsText(join(dir, 'local')));
+    expect(cli('keys', '*')).toBe('');
+  });
+
   it('stops with one line when Redis stays away, keeps the points, and --resume completes', async () => {
     const dir = tempDir('queue-down');
     const plan = grid(dir);
