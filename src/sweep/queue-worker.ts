@@ -42,6 +42,8 @@ export interface QueueWorkerOptions {
 
 /** How often an idle worker looks for a sweep (a few cheap commands), and a busy one checks that its sweep is still on. */
 const LOOK_MS = 200;
+/** RPUSH ARGV[1] onto KEYS[2] if KEYS[1] exists, in one step. */
+const PUSH_IF_ON = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('rpush', KEYS[2], ARGV[1]) end return 0";
 const CONNECTION_ERROR = /ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|Connection is closed|connect/i;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -199,8 +201,10 @@ async function workOn(redis: Redis, spec: QueuedSweepSpec, opts: QueueWorkerOpti
       throw e; // retryable: another attempt, on a fresh pool or another worker
     }
     const out: QueuedOutcome[] = outcomes.map((o) => ({ ...o, started: job.attemptsStarted }));
-    // One entry per chunk, pushed before the job completes (or fails): a worker that dies in between leaves it to the stalled check.
-    await redis.rpush(resultsKey(spec.id), JSON.stringify(out));
+    // One entry per chunk, pushed before the job completes (or fails): a worker that dies in between
+    // leaves it to the stalled check. Only while the sweep exists: a late duplicate of a finished
+    // sweep would leave a key behind.
+    await redis.eval(PUSH_IF_ON, 2, specKey(spec.id), resultsKey(spec.id), JSON.stringify(out));
     ran += out.length;
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw new UnrecoverableError(failed.error);

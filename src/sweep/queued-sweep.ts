@@ -119,6 +119,15 @@ class QueuedRun {
       await this.publish();
     }
     await this.showProblems();
+    return await this.takeIn();
+  }
+
+  /**
+   * The outcomes and failed jobs waiting in Redis, into points.jsonl (also what workers finished
+   * while no planner ran). `retryFailed` (a resume): jobs BullMQ gave up on are dropped, not
+   * recorded, so their points are queued again, as a local --resume runs failed points again.
+   */
+  async takeIn(retryFailed = false): Promise<number> {
     // Failed jobs first, then the outcomes: a worker pushes a chunk's outcomes before failing its
     // job, so every outcome of a job seen failed is in the list read after (all of it, then).
     const failed = await this.queue.getFailed(0, BATCH - 1);
@@ -126,7 +135,7 @@ class QueuedRun {
     for (const t of texts) for (const o of JSON.parse(t) as QueuedOutcome[]) this.take(o);
     if (texts.length > 0) await this.redis.ltrim(resultsKey(this.spec.id), texts.length, -1);
     // What BullMQ gave up on (stalled too often, failed 3 times outside the scenario) without outcomes.
-    for (const j of failed) for (const p of (j.data as PointChunk).points) this.take({ index: p.index, ok: false, error: j.failedReason, started: j.attemptsStarted });
+    if (!retryFailed) for (const j of failed) for (const p of (j.data as PointChunk).points) this.take({ index: p.index, ok: false, error: j.failedReason, started: j.attemptsStarted });
     await Promise.all(failed.map((j) => this.queue.remove(j.id!)));
     return texts.length + failed.length;
   }
@@ -191,7 +200,9 @@ export async function runQueuedSweep(plan: SweepPlan, opts: QueuedSweepOptions):
   const run = new QueuedRun(redis, spec, session, opts.warn ?? ((l) => process.stderr.write(`${l}\n`)), audio);
   try {
     session.initOutputs();
-    if (session.todo.length > 0) await run.publish();
+    // A resumed sweep: take in first what the workers finished meanwhile, so it is not queued again.
+    if (opts.resume) while ((await run.takeIn(true)) > 0);
+    if (session.finished < session.todo.length) await run.publish();
     const interrupted = await collectAll(run, session, url, opts);
     if (interrupted) await run.pause().catch(() => {});
     else await run.remove();
