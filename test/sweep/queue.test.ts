@@ -129,7 +129,8 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
     const plan = grid(dir);
     await runSweep(plan, { outDir: join(dir, 'local'), jobs: 0 });
     const r = await redis();
-    await worker(r.url).ready;
+    const w = worker(r.url);
+    await w.ready;
     const ctrl = new AbortController();
     const cut = await runQueuedSweep(plan, { outDir: join(dir, 'queued'), queue: r.url, signal: ctrl.signal, onProgress: (done) => done >= 3 && ctrl.abort() });
     expect(cut.interrupted).toBe(true);
@@ -145,6 +146,10 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
     expect(resumed.report.status).toBe('complete');
     expect(pointsText(join(dir, 'queued'))).toBe(pointsText(join(dir, 'local')));
     expect(cli('keys', '*')).toBe('');
+    // Every point ran once: what the worker finished during the pause was taken in, not queued again.
+    const stints = () => [...w.log.matchAll(/left sweep \w+ after (\d+) point/g)].map((m) => Number(m[1]));
+    for (let i = 0; i < 100 && stints().length < (w.log.match(/taking points/g) ?? []).length; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(stints().reduce((a, b) => a + b, 0)).toBe(plan.points.length);
   });
 
   it('stops with one line when Redis stays away, keeps the points, and --resume completes', async () => {
