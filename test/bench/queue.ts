@@ -3,7 +3,9 @@
  * queue-worker.ts) against a local sweep on the same cores (issue 18 goal: <= 5%). A 2000-point
  * grid of short calls runs as `--jobs 2` in this process, and through a throw-away redis-server
  * with two `jitterlab worker --jobs 1` processes (started before the timer: workers are
- * long-running), in interleaved pairs; each pair's figure comes with the load average. Besides
+ * long-running, with their pool threads loaded before a sweep arrives: the local sweep starts its
+ * threads inside the timer), in interleaved pairs with a pause before each run; each pair's figure
+ * comes with the load average. Besides
  * wall time, the CPU seconds of every process involved (this one; for the queue also the workers
  * and redis-server, from /proc): on a machine shared with other work, wall time swings with what
  * else runs, CPU time much less.
@@ -64,14 +66,16 @@ function cpuOfPid(pid: number | null | undefined): number {
 }
 
 /** CPU seconds so far of this process and the queue's processes (workers, redis-server). */
-function cpuNow(): { self: number; others: number } {
+function cpuNow(): { self: number; workers: number; redis: number } {
   const u = process.cpuUsage();
-  return { self: (u.user + u.system) / 1e6, others: [...workers.map((w) => w.proc.pid), redis.pid].reduce((a: number, p) => a + cpuOfPid(p), 0) };
+  return { self: (u.user + u.system) / 1e6, workers: workers.reduce((a, w) => a + cpuOfPid(w.proc.pid), 0), redis: cpuOfPid(redis.pid) };
 }
 
 interface Timed {
   /** CPU of every process involved: this one, and for the queue the workers and redis-server. */
   cpuS: number;
+  /** Of which this process (the local sweep; the queue's planner), the workers, redis-server. */
+  split: { self: number; workers: number; redis: number };
   wallS: number;
   /** Until the first point came in: planning, encoding, (queue) publishing, a worker finding the sweep, thread start. */
   firstS: number;
@@ -79,6 +83,8 @@ interface Timed {
 }
 
 type Progress = (done: number) => void;
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 3000));
 
 async function timed(run: (out: string, onProgress: Progress) => Promise<{ report: { status: string } }>, out: string): Promise<Timed> {
   const load = loadavg()[0];
@@ -91,7 +97,8 @@ async function timed(run: (out: string, onProgress: Progress) => Promise<{ repor
   if (r.report.status !== 'complete') throw new Error(`bench sweep ${out} did not complete: ${r.report.status}`);
   const wallS = (performance.now() - t0) / 1000;
   const c1 = cpuNow();
-  return { cpuS: c1.self - c0.self + (c1.others - c0.others), wallS, firstS: (first - t0) / 1000, load };
+  const split = { self: c1.self - c0.self, workers: c1.workers - c0.workers, redis: c1.redis - c0.redis };
+  return { cpuS: split.self + split.workers + split.redis, split, wallS, firstS: (first - t0) / 1000, load };
 }
 
 await sweepWorkerBundle();
@@ -103,7 +110,11 @@ try {
   const overheads: number[] = [];
   const cpuOverheads: number[] = [];
   for (let r = 0; r < reps; r++) {
+    // A pause before each run: after a sweep the workers load the threads of their next pool
+    // (what a long-running worker does), which would otherwise run beside the next timed sweep.
+    await settle();
     const local = await timed((out, onProgress) => runSweep(plan, { outDir: out, jobs: 2, onProgress }), `local-${r}`);
+    await settle();
     const queued = await timed((out, onProgress) => runQueuedSweep(plan, { outDir: out, queue: redis.url, onProgress }), `queued-${r}`);
     const over = (queued.wallS / local.wallS - 1) * 100;
     const overCpu = (queued.cpuS / local.cpuS - 1) * 100;
@@ -111,7 +122,7 @@ try {
     cpuOverheads.push(overCpu);
     process.stdout.write(
       `pair ${r + 1}: local ${f(local.wallS, 2)} s wall, ${f(local.cpuS, 2)} s CPU (first point ${f(local.firstS, 2)} s, load ${f(local.load, 2)}); ` +
-        `queue ${f(queued.wallS, 2)} s wall, ${f(queued.cpuS, 2)} s CPU (first point ${f(queued.firstS, 2)} s, load ${f(queued.load, 2)}): overhead wall ${sign(over)}%, CPU ${sign(overCpu)}%\n`,
+        `queue ${f(queued.wallS, 2)} s wall, ${f(queued.cpuS, 2)} s CPU = planner ${f(queued.split.self, 2)} + workers ${f(queued.split.workers, 2)} + redis ${f(queued.split.redis, 2)} (first point ${f(queued.firstS, 2)} s, load ${f(queued.load, 2)}): overhead wall ${sign(over)}%, CPU ${sign(overCpu)}%\n`,
     );
   }
   process.stdout.write(`queue overhead, wall (queue / local - 1): ${summary(overheads)} over ${reps} pair(s)  (goal <= 5%)\n`);
