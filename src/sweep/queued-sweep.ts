@@ -197,20 +197,31 @@ export async function runQueuedSweep(plan: SweepPlan, opts: QueuedSweepOptions):
   }
   scenarios.clear();
   const spec: QueuedSweepSpec = { id: sweepQueueId(plan, session.shard, opts.outDir), file: portablePath(plan.scenarioFile), raw: plan.raw, axes: plan.axes, root: PROJECT_ROOT, signal: needsOptIn([plan.measure]) };
-  const run = new QueuedRun(redis, spec, session, opts.warn ?? ((l) => process.stderr.write(`${l}\n`)), audio);
+  const warn = opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const run = new QueuedRun(redis, spec, session, warn, audio);
   try {
     session.initOutputs();
-    // A resumed sweep: take in first what the workers finished meanwhile, so it is not queued again.
-    if (opts.resume) while ((await run.takeIn(true)) > 0);
-    if (session.finished < session.todo.length) await run.publish();
+    await start(run, session, url, opts.resume === true);
     const interrupted = await collectAll(run, session, url, opts);
     if (interrupted) await run.pause().catch(() => {});
-    else await run.remove();
+    // Every point is in points.jsonl: a Redis gone now costs only the clean-up.
+    else await run.remove().catch((e: unknown) => warn(`jitterlab: could not remove the finished sweep from Redis at ${shownUrl(url)} (${redisReason(e)})`));
     const report = session.finish(interrupted);
     return { report, ran: session.finished, resumed: session.resumed, interrupted, simulatedS: session.simulatedS, requeued: run.requeued };
   } finally {
     await run.close();
     redis.disconnect();
+  }
+}
+
+/** The points on the queue; a resumed sweep first takes in what the workers finished meanwhile, so it is not queued again. */
+async function start(run: QueuedRun, session: SweepSession, url: string, resume: boolean): Promise<void> {
+  try {
+    if (resume) while ((await run.takeIn(true)) > 0);
+    if (session.finished < session.todo.length) await run.publish();
+  } catch (e) {
+    if (e instanceof JitterlabError) throw e;
+    throw new JitterlabError('io', `Redis at ${shownUrl(url)}: cannot queue the sweep (${redisReason(e)}); nothing is lost, run again with --resume`);
   }
 }
 
