@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JitterlabError, UsageError } from '../../src/core/errors.ts';
 import { planSweep, type SweepPlan } from '../../src/sweep/plan.ts';
-import { parseQueueUrl } from '../../src/sweep/queue-connection.ts';
+import { parseQueueUrl, shownUrl } from '../../src/sweep/queue-connection.ts';
 import { runQueuedSweep } from '../../src/sweep/queued-sweep.ts';
 import { chunkSize } from '../../src/sweep/queue-spec.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
@@ -189,6 +189,9 @@ describe('a queued sweep, bad input', () => {
   it('refuses a URL that is not redis://host:port[/db] as a usage error', () => {
     for (const bad of ['http://127.0.0.1:6379', 'redis://', '127.0.0.1:6379', 'redis://127.0.0.1:6379/x']) expect(() => parseQueueUrl(bad), bad).toThrow(UsageError);
     expect(parseQueueUrl('redis://127.0.0.1:6379/2')).toBe('redis://127.0.0.1:6379/2');
+    // Messages never show a password.
+    expect(shownUrl('redis://user:secret@10.0.0.5:6379/2')).toBe('redis://user:***@10.0.0.5:6379/2');
+    expect(shownUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 
   it('says in one line that Redis is unreachable, before touching --out', async () => {
