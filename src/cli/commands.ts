@@ -9,6 +9,7 @@ import { scoreCommand } from './score-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 import { validateCommand } from './validate-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 /** Every subcommand; each lives in its own file. */
 export const commands: CommandModule[] = [
@@ -17,6 +18,7 @@ export const commands: CommandModule[] = [
   scenariosCommand,
   scoreCommand,
   sweepCommand,
+  workerCommand,
   checkCommand,
   mergeCommand,
   calibrateCommand,

@@ -7,6 +7,8 @@ import { writeReportIndex } from '../report/report-index.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import { comboCount, parseShard } from '../sweep/grid.ts';
 import { planSweep } from '../sweep/plan.ts';
+import { parseQueueUrl, shownUrl } from '../sweep/queue-connection.ts';
+import { runQueuedSweep } from '../sweep/queued-sweep.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { sweepTable } from '../sweep/sweep-table.ts';
 
@@ -19,6 +21,7 @@ interface SweepArgs {
   measure?: string;
   shard?: string;
   resume: boolean;
+  queue?: string;
 }
 
 /** Tables longer than this are left to sweep.csv / sweep.html. */
@@ -37,7 +40,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('measure', { type: 'string', describe: 'measure of the heatmaps and table (default sweep.measure or mosEmodel); visqol / vnsim are opt-in: each point\'s audio is scored' })
       .option('shard', { type: 'string', describe: 'run only shard k/n of the grid (join with jitterlab merge)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted sweep in --out' })
+      .option('queue', { type: 'string', describe: 'redis://host:port[/db]: put the points on a Redis queue for jitterlab worker processes instead of running them here' })
       .check((a) => {
+        if (a.queue !== undefined && a.jobs !== undefined) throw new UsageError('--jobs and --queue do not go together: with --queue, jitterlab worker processes run the points (give them --jobs)');
+        if (a.queue !== undefined) parseQueueUrl(a.queue);
         if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 0)) throw new UsageError(`--jobs must be an integer >= 0, got ${a.jobs}`);
         return true;
       }) as never,
@@ -57,24 +63,19 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const bar = tty ? new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {percentage}% | eta {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
     const combos = comboCount(plan.axes);
     process.stderr.write(
-      `${plan.scenarioName}: ${plan.axes.map((a) => `${a.key} (${a.values.length})`).join(' x ')} x ${plan.seeds.length} seed(s) = ${plan.points.length} points${shard ? `, shard ${shard.k}/${shard.n}` : ''}, ${jobs} job(s)\n`,
+      `${plan.scenarioName}: ${plan.axes.map((a) => `${a.key} (${a.values.length})`).join(' x ')} x ${plan.seeds.length} seed(s) = ${plan.points.length} points${shard ? `, shard ${shard.k}/${shard.n}` : ''}, ${args.queue !== undefined ? `on the queue at ${shownUrl(args.queue)}` : `${jobs} job(s)`}\n`,
     );
     let started = false;
     try {
-      const out = await runSweep(plan, {
-        outDir,
-        jobs,
-        shard,
-        resume: args.resume,
-        signal: ctrl.signal,
-        onProgress: (done, todo) => {
-          if (!bar) return;
-          if (!started) {
-            bar.start(todo, done);
-            started = true;
-          } else bar.update(done);
-        },
-      });
+      const onProgress = (done: number, todo: number): void => {
+        if (!bar) return;
+        if (!started) {
+          bar.start(todo, done);
+          started = true;
+        } else bar.update(done);
+      };
+      const common = { outDir, shard, resume: args.resume, signal: ctrl.signal, onProgress };
+      const out = args.queue !== undefined ? await runQueuedSweep(plan, { ...common, queue: args.queue, warn: (l) => process.stderr.write(`${bar ? '\n' : ''}${l}\n`) }) : await runSweep(plan, { ...common, jobs });
       bar?.stop();
       const r = out.report;
       if (combos <= MAX_PRINTED_ROWS) process.stdout.write(`${sweepTable(r)}\n\n`);

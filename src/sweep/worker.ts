@@ -22,13 +22,17 @@ export interface WorkerInit {
   shared: SharedAudio;
   /** The libopus addon's path as the main thread found it (opus-native.ts), or null. */
   opusAddon: string | null;
+  /** The sweep, when the pool was started before it was known (a queue worker's warm pool); else workerData holds it. */
+  base?: WorkerBase;
 }
 
-const base = poolWorkerData<WorkerBase>();
+const fromData = poolWorkerData<WorkerBase | null>();
 let ctx: PointContext | null = null;
 
 serveTasks<WorkerInit, PointTask, PointOutcome>({
   init(init) {
+    const base = init.base ?? fromData;
+    if (base === null) throw new Error('sweep worker: no sweep given');
     if (init.opusAddon !== null) useOpusAddonPath(init.opusAddon);
     const { encodings, sources } = unpackShared(init.shared);
     ctx = { file: base.file, raw: base.raw, encodings: base.shareEncodings ? encodings : null, sources, signal: base.signal };

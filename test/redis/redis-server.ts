@@ -28,6 +28,11 @@ export class TestRedis {
   private proc: ChildProcess | null = null;
   private constructor(readonly port: number) {}
 
+  /** The server's process id (e.g. to read its CPU time from /proc), or null when stopped. */
+  get pid(): number | null {
+    return this.proc?.pid ?? null;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

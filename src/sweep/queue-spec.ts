@@ -1,0 +1,88 @@
+/**
+ * What a queued sweep keeps in Redis besides its BullMQ queue:
+ *   jitterlab:sweeps              sorted set of the sweeps on the queue (score: when queued), oldest first
+ *   jitterlab:sweep:<id>          the sweep's spec (JSON below): what a worker needs to run its points
+ *   jitterlab:sweep:<id>:audio    the shared encodings and source audio, encoded once by the planner (shared-audio-wire.ts)
+ *   jitterlab:sweep:<id>:results  list of point outcomes (JSON QueuedOutcome), pushed by workers, taken by the planner
+ *   jitterlab:sweep:<id>:problems workers that cannot run the sweep (hash: worker → reason), shown by the planner
+ *   bull:jitterlab-sweep-<id>:*   the BullMQ queue of its points, in chunks (PointChunk)
+ * A worker pushes a point's outcome before it completes the job: a worker that dies in between
+ * leaves the job to the stalled check, and the point's second outcome is ignored. Outcomes go
+ * through a list rather than BullMQ's stored return values so the planner takes hundreds in one
+ * round trip (LRANGE, then LTRIM once they are in points.jsonl).
+ * The id is a hash of the plan, the shard, the planner's host and its output directory: a resumed
+ * planner finds its own queue again (with the points finished while it was away), and two
+ * planners of the same grid into different directories do not take each other's results.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../scenario/load.ts';
+import type { Axis, Shard } from './grid.ts';
+import type { SweepPlan } from './plan.ts';
+import type { PointOutcome, PointTask } from './point-run.ts';
+
+/** A point's outcome on the results list, with how often its job was started (more than once: it came back to the queue). */
+export type QueuedOutcome = PointOutcome & { started: number };
+
+export const SWEEPS_KEY = 'jitterlab:sweeps';
+
+export interface QueuedSweepSpec {
+  id: string;
+  /**
+   * The scenario file, relative to the project root when it is inside it (workers on other
+   * machines or in containers resolve it against their own checkout), else absolute. Workers do
+   * not read it (raw is the scenario, the audio comes through Redis), but resolve its paths from
+   * it (source.file, so the audio's cache keys match; a jitter-buffer `module:`), and it names the
+   * scenario in errors.
+   */
+  file: string;
+  raw: Record<string, unknown>;
+  axes: Axis[];
+  /** The planner's project root: the audio's cache keys hold paths under it (rebaseSharedAudio). */
+  root: string;
+  /** Opt-in measures (visqol) asked for: each point's audio is scored. */
+  signal: boolean;
+}
+
+export function sweepQueueId(plan: SweepPlan, shard: Shard | null, outDir: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ plan: plan.hash, shard, host: hostname(), outDir }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export const specKey = (id: string): string => `jitterlab:sweep:${id}`;
+export const audioKey = (id: string): string => `jitterlab:sweep:${id}:audio`;
+export const resultsKey = (id: string): string => `jitterlab:sweep:${id}:results`;
+export const problemsKey = (id: string): string => `jitterlab:sweep:${id}:problems`;
+export const queueName = (id: string): string => `jitterlab-sweep-${id}`;
+/**
+ * A job: up to 16 consecutive points of the shard. One BullMQ job per point costs its Redis round
+ * trips (take, lock, complete) per point, about a millisecond each on a loaded 2-core machine,
+ * against a few milliseconds of work for a short call (npm run bench:queue); chunks spread that
+ * over many points, and a grid is still cut into about 100 jobs or more, so every worker gets a
+ * share and a dead worker's chunks are a small part of the grid.
+ */
+export interface PointChunk {
+  points: PointTask[];
+}
+
+/** Points per job for a shard of `total` points: stable across runs, so a resumed planner's jobs keep their ids. */
+export function chunkSize(total: number): number {
+  return Math.max(1, Math.min(16, Math.floor(total / 100)));
+}
+
+/** Job id of chunk `k`, named with its size so a different chunking never meets an old job. */
+export const chunkJobId = (size: number, k: number): string => `c${size}-${k}`;
+
+/** A scenario path as the spec holds it: relative to the project root when inside it. */
+export function portablePath(file: string): string {
+  const rel = relative(PROJECT_ROOT, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
+/** The spec's scenario path on this machine. */
+export function localPath(file: string): string {
+  return resolve(PROJECT_ROOT, file);
+}
