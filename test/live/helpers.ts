@@ -119,9 +119,9 @@ export function int16FromBase64(b64: string): Int16Array {
   return out;
 }
 
-export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -140,6 +140,8 @@ export interface RtpSendOptions {
   rtcpPort?: number;
   /** Frames not sent (lost before the ingress): their sequence numbers are spent anyway. */
   drop?: (frame: number) => boolean;
+  /** After this frame, an RTCP sender report (to `rtcpPort`) with that frame's timestamp and the packets sent so far: the sender is still sending. */
+  srAfter?: number;
 }
 
 /** Opus payloads of the fixture from `fromS`, 20 ms each, with the project's encoder. */
@@ -166,6 +168,11 @@ export async function sendRtpStream(o: RtpSendOptions): Promise<{ sent: number; 
     if (!o.drop?.(k)) {
       sock.send(bytes, o.port, '127.0.0.1');
       sent++;
+    }
+    if (k === o.srAfter) {
+      const ntp = ntpFromMs(3_900_000_000_000 + k * 20);
+      const sr = { type: 'sr' as const, ssrc: o.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: (123_456 + k * 960) >>> 0, packetCount: sent, octetCount: 0, reports: [], profileExtension: new Uint8Array(0) };
+      sock.send(serializeRtcp([sr]), o.rtcpPort!, '127.0.0.1');
     }
     const wait = t0 + (k + 1) * 20 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -59,12 +59,13 @@ function udpBurst(port: number, datagrams: Uint8Array[]): Promise<void> {
   });
 }
 
-const ended = (s: LiveServer, ssrc?: number) => s.ingress!.streams().filter((x) => x.state === 'ended' && (ssrc === undefined || x.ssrc === ssrc));
+const ended = async (s: LiveServer, ssrc?: number) => (await s.ingress!.streams()).filter((x) => x.state === 'ended' && (ssrc === undefined || x.ssrc === ssrc));
 const concealedPct = (x: RtpStreamInfo) => (100 * x.counters.concealedSamples) / x.counters.totalSamplesReceived;
 
 describe.runIf(hasFfmpeg)('issue 15 reproduction with ffmpeg', () => {
   it('plays an ffmpeg stream sent after a 12-byte datagram and garbage, and it stays clean after it ends', async () => {
-    const { s, log } = await server({ rtpIdleMs: 1000 });
+    // A clean path with a deep buffer: what is judged is the server, not how evenly a loaded machine runs ffmpeg.
+    const { s, log } = await server({ scenarioFile: roomy(), rtpIdleMs: 1000 });
     const port = s.rtpPort!;
     // The issue's datagram (PT 127, no payload), random garbage, and a valid-looking packet of PT 100.
     let seed = 7;
@@ -79,13 +80,13 @@ describe.runIf(hasFfmpeg)('issue 15 reproduction with ffmpeg', () => {
 
     const run = ffmpeg(port, 4);
     // Mid-stream: the live window's E-model of the clean stream.
-    await waitFor(() => (s.ingress!.streams()[0]?.framesPlayed ?? 0) >= 120, 8000, 'the stream playing');
-    const mid = s.ingress!.streams().find((x) => x.state === 'playing')!;
+    await waitFor(async () => ((await s.ingress!.streams())[0]?.framesPlayed ?? 0) >= 120, 8000, 'the stream playing');
+    const mid = (await s.ingress!.streams()).find((x) => x.state === 'playing')!;
     expect(mid.window.mos).not.toBeNull();
     const midMos = mid.window.mos!.mosCQ;
     expect(await run).toBe(0);
-    await waitFor(() => ended(s).length === 1, 5000, 'the stream ending');
-    const x = ended(s)[0];
+    await waitFor(async () => (await ended(s)).length === 1, 5000, 'the stream ending');
+    const x = (await ended(s))[0];
 
     // It played: ffmpeg's PT 97, 4 s of audio, nothing dropped as payload-type.
     expect(x.payloadType).toBe(97);
@@ -115,8 +116,8 @@ describe('end of an RTP stream', () => {
     const { s, log } = await server({ scenarioFile: roomy(), rtpIdleMs: 20_000 });
     const ssrc = 0x0badcafe;
     const sent = await sendRtpStream({ port: s.rtpPort!, seconds: 1.5, ssrc, end: 'bye', rtcpPort: s.rtcpPort! });
-    await waitFor(() => ended(s, ssrc).length === 1, 2000, 'the stream ending on BYE');
-    const x = ended(s, ssrc)[0];
+    await waitFor(async () => (await ended(s, ssrc)).length === 1, 2000, 'the stream ending on BYE');
+    const x = (await ended(s, ssrc))[0];
     expect(x.endedBy).toBe('bye');
     expect(x.packetsIn).toBe(sent.sent);
     expect(x.framesPlayed).toBe(sent.sent);
@@ -129,8 +130,8 @@ describe('end of an RTP stream', () => {
     const { s } = await server({ scenarioFile: roomy(), rtpIdleMs: 20_000 });
     const ssrc = 0x5e5e5e5e;
     await sendRtpStream({ port: s.rtpPort!, seconds: 1, ssrc, end: 'sr', rtcpPort: s.rtcpPort! });
-    await waitFor(() => ended(s, ssrc).length === 1, 2000, 'the stream ending on its sender report');
-    const x = ended(s, ssrc)[0];
+    await waitFor(async () => (await ended(s, ssrc)).length === 1, 2000, 'the stream ending on its sender report');
+    const x = (await ended(s, ssrc))[0];
     expect(x.endedBy).toBe('sender report');
     expect(x.counters.concealedSamples).toBe(0);
   }, 15_000);
@@ -140,8 +141,8 @@ describe('end of an RTP stream', () => {
     const ssrc = 0x1055;
     // Every 10th frame never reaches the ingress (lost upstream); the stream's last frame is sent.
     const sent = await sendRtpStream({ port: s.rtpPort!, seconds: 2, ssrc, drop: (k) => k % 10 === 5 });
-    await waitFor(() => ended(s, ssrc).length === 1, 3000, 'the idle end');
-    const x = ended(s, ssrc)[0];
+    await waitFor(async () => (await ended(s, ssrc)).length === 1, 3000, 'the idle end');
+    const x = (await ended(s, ssrc))[0];
     expect(sent.frames - sent.sent).toBe(10);
     expect(x.summary.networkLost).toBe(10);
     expect(x.counters.packetsLost).toBe(10);
@@ -157,8 +158,8 @@ describe('end of an RTP stream', () => {
     const near = await server({ scenarioFile: roomy(), rtpIdleMs: 800, forward: { host: '127.0.0.1', port: far.s.rtpPort! } });
     const ssrc = 0xf0f0f0f0;
     const sent = await sendRtpStream({ port: near.s.rtpPort!, seconds: 2, ssrc });
-    await waitFor(() => ended(far.s, ssrc).length === 1 && ended(near.s, ssrc).length === 1, 4000, 'both ends');
-    const x = ended(far.s, ssrc)[0];
+    await waitFor(async () => (await ended(far.s, ssrc)).length === 1 && (await ended(near.s, ssrc)).length === 1, 4000, 'both ends');
+    const x = (await ended(far.s, ssrc))[0];
     expect(x.packetsIn).toBe(sent.sent);
     expect(x.framesPlayed).toBe(sent.sent);
     expect(concealedPct(x)).toBe(0);
@@ -171,12 +172,12 @@ describe('sender reports that do not end a stream', () => {
     const scenario = writeScenario(tmp.dir, 'sr-mid', 'channel:\n  delay: { baseMs: 10 }\nreceiver:\n  jitterBuffer: { type: fixed, delayMs: 40 }\n');
     const { s } = await server({ scenarioFile: scenario, rtpIdleMs: 20_000 });
     const ssrc = 0x77;
-    const run = sendRtpStream({ port: s.rtpPort!, seconds: 1.2, ssrc });
-    await waitFor(() => (s.ingress!.stream(ssrc)?.packetsIn ?? 0) >= 20, 3000, 'packets');
-    // An SR whose timestamp is the stream's current one: the sender is still sending.
-    const st = s.ingress!.stream(ssrc)!;
-    st.senderReport({ type: 'sr', ssrc, ntpSeconds: 1, ntpFraction: 0, rtpTimestamp: st.leg.lastSentTs!, packetCount: st.packetsIn, octetCount: 0, reports: [], profileExtension: new Uint8Array(0) }, s.clock.now());
-    await run;
-    expect(s.ingress!.stream(ssrc)?.isEnded).toBe(false);
+    // An SR after frame 25 whose timestamp is that frame's: the sender is still sending.
+    const sent = await sendRtpStream({ port: s.rtpPort!, seconds: 1.2, ssrc, srAfter: 25, rtcpPort: s.rtcpPort! });
+    await sleep(300);
+    expect(s.ingress!.stream(ssrc)).not.toBeNull();
+    const x = (await s.ingress!.streams()).find((i) => i.ssrc === ssrc)!;
+    expect(x.state).toBe('playing');
+    expect(x.packetsIn).toBe(sent.sent);
   }, 15_000);
 });
