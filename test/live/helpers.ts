@@ -142,6 +142,8 @@ export interface RtpSendOptions {
   drop?: (frame: number) => boolean;
   /** After this frame, an RTCP sender report (to `rtcpPort`) with that frame's timestamp and the packets sent so far: the sender is still sending. */
   srAfter?: number;
+  /** After this frame the sender stalls for `ms`, then sends what it owes at once (as a process the machine did not run for a while). */
+  stall?: { afterFrame: number; ms: number };
 }
 
 /** Opus payloads of the fixture from `fromS`, 20 ms each, with the project's encoder. */
@@ -174,6 +176,7 @@ export async function sendRtpStream(o: RtpSendOptions): Promise<{ sent: number; 
       const sr = { type: 'sr' as const, ssrc: o.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: (123_456 + k * 960) >>> 0, packetCount: sent, octetCount: 0, reports: [], profileExtension: new Uint8Array(0) };
       sock.send(serializeRtcp([sr]), o.rtcpPort!, '127.0.0.1');
     }
+    if (k === o.stall?.afterFrame) await new Promise((r) => setTimeout(r, o.stall!.ms));
     const wait = t0 + (k + 1) * 20 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
