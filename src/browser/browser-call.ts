@@ -124,7 +124,9 @@ export async function runBrowserCall(call: BrowserCall, cfg: BrowserReceiverConf
     };
   } catch (e) {
     if (e instanceof JitterlabError) throw e;
-    throw new JitterlabError('io', `browser receiver: ${(e as Error).message.split('\n')[0]}`);
+    // Aborts carry a message that already says what it is about.
+    const first = (e as Error).message.split('\n')[0].replace(/^browser receiver: /, '');
+    throw new JitterlabError('io', `browser receiver: ${first}`);
   } finally {
     // Normal scheduling again before the browser's processes exit and are reaped.
     rt.restore();

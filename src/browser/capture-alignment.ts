@@ -54,31 +54,54 @@ export function alignCapture(captured: Int16Array, reference: Int16Array, rate: 
   return { pcm: out, offsetMs: (offset / rate) * 1000, correlation: envelopeCorrelation(reference, out, rate) };
 }
 
-/**
- * Correlation of the 20 ms RMS envelopes of two signals over their common length: whether the
- * browser played the call's speech where the reference has it. Waveforms would not do: a browser
- * time-stretches, and a shift of a millisecond decorrelates speech waveforms while the envelope
- * stays.
- */
-export function envelopeCorrelation(a: Int16Array, b: Int16Array, rate: number): number {
+/** 20 ms RMS envelope of a signal. */
+function rmsEnvelope(x: Int16Array, rate: number): Float64Array {
   const w = Math.round(rate * 0.02);
-  const n = Math.floor(Math.min(a.length, b.length) / w);
-  const ea = new Float64Array(n);
-  const eb = new Float64Array(n);
+  const n = Math.floor(x.length / w);
+  const e = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    let sa = 0;
-    let sb = 0;
-    for (let i = k * w; i < (k + 1) * w; i++) {
-      sa += a[i] * a[i];
-      sb += b[i] * b[i];
-    }
-    ea[k] = Math.sqrt(sa / w);
-    eb[k] = Math.sqrt(sb / w);
+    let s = 0;
+    for (let i = k * w; i < (k + 1) * w; i++) s += x[i] * x[i];
+    e[k] = Math.sqrt(s / w);
   }
-  return pearson(ea, eb);
+  return e;
 }
 
-function pearson(x: Float64Array, y: Float64Array): number {
+/** Envelope frames per window, and the shift searched in each (±60 ms). */
+const WINDOW_FRAMES = 100;
+const MAX_SHIFT_FRAMES = 3;
+
+/**
+ * Whether the browser played the call's speech where the reference has it: the correlation of
+ * the 20 ms RMS envelopes, in 2 s windows, each at its best shift within ±60 ms, averaged over
+ * the windows weighted by the reference's energy. Waveforms would not do (a shift of a
+ * millisecond decorrelates speech waveforms), nor one shift for the whole call: a browser
+ * time-stretches, so its output drifts against the reference by tens of milliseconds.
+ */
+export function envelopeCorrelation(a: Int16Array, b: Int16Array, rate: number): number {
+  const ea = rmsEnvelope(a, rate);
+  const eb = rmsEnvelope(b, rate);
+  const n = Math.min(ea.length, eb.length);
+  let sum = 0;
+  let weight = 0;
+  for (let start = 0; start + WINDOW_FRAMES <= n; start += WINDOW_FRAMES) {
+    const ref = ea.subarray(start, start + WINDOW_FRAMES);
+    let energy = 0;
+    for (let i = 0; i < ref.length; i++) energy += ref[i];
+    if (energy === 0) continue;
+    let best = -1;
+    for (let d = -MAX_SHIFT_FRAMES; d <= MAX_SHIFT_FRAMES; d++) {
+      const from = start + d;
+      if (from < 0 || from + WINDOW_FRAMES > eb.length) continue;
+      best = Math.max(best, pearson(ref, eb.subarray(from, from + WINDOW_FRAMES)));
+    }
+    sum += best * energy;
+    weight += energy;
+  }
+  return weight > 0 ? sum / weight : 0;
+}
+
+function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n < 2) return 0;
   let mx = 0;

@@ -19,7 +19,7 @@ export interface BrowserTimeline {
   targetDelayMs: Float64Array;
   levelMs: Float64Array;
   minimumDelayMs: Float64Array;
-  /** Index into TICK_OPS of sim/run-variant.ts. */
+  /** Index into TICK_OPS of sim/playout-record.ts. */
   op: Uint8Array;
   /** Samples emitted in each interval (the weight of its delays). */
   emitted: Float64Array;

@@ -1,8 +1,11 @@
 /**
  * The measure catalogue shared by `jitterlab sweep` (heatmaps) and `jitterlab check` (gates):
- * one number per variant run, each with the direction in which it gets better. Everything is
- * derived from the run's aggregates (src/sim/aggregate.ts), so a measure means the same thing in
- * results.json, in a sweep and in a baseline.
+ * one number per variant run, each with the direction in which it gets better. The default
+ * measures are derived from the run's aggregates (src/sim/aggregate.ts); the opt-in ones
+ * (ViSQOL, signal-measures.ts) need the call's audio and cost a ViSQOL run per variant, so they
+ * are computed only where asked for (a sweep's --measure, a check's expect:). Each is computed
+ * by the report's own function, so a measure means the same thing in results.json, in a sweep
+ * and in a baseline.
  */
 import type { VariantResult } from '../sim/run-scenario.ts';
 import { emodelForVariant } from './emodel-of-run.ts';
@@ -14,6 +17,8 @@ export interface MeasureDef {
   better: Better;
   unit: string;
   description: string;
+  /** Computed only when asked for (it needs the call's audio): see signal-measures.ts. */
+  optIn?: true;
 }
 
 /** Every measure, in the order tables show them. */
@@ -31,6 +36,8 @@ export const MEASURES: readonly MeasureDef[] = Object.freeze([
   { name: 'mouthToEarMs', better: 'lower', unit: 'ms', description: 'Mean mouth-to-ear delay: packetization + codec lookahead + network + jitter buffer + device buffer (G.114).' },
   { name: 'p95NetworkDelayMs', better: 'lower', unit: 'ms', description: '95th percentile of the one-way network delay of delivered media packets.' },
   { name: 'rfc3550JitterMs', better: 'lower', unit: 'ms', description: 'RFC 3550 section 6.4.1 interarrival jitter at the end of the call.' },
+  { name: 'visqol', better: 'higher', unit: 'MOS', optIn: true, description: 'ViSQOL v3 speech-mode MOS of the played audio against the loss-free decode of the same encoding, as scores.visqol.mos in results.json (calls over 90 s in one-minute segments). Opt-in: a ViSQOL run per variant.' },
+  { name: 'vnsim', better: 'higher', unit: 'NSIM', optIn: true, description: "ViSQOL's mean NSIM (neurogram similarity, 0..1) behind that MOS, as scores.visqol.vnsim. Opt-in, computed with visqol." },
 ]);
 
 export type MeasureName = (typeof MEASURES)[number]['name'];
@@ -46,9 +53,21 @@ export function measureNames(): string[] {
   return MEASURES.map((m) => m.name);
 }
 
+/** Whether any of `names` is an opt-in measure (the run must then write and score its audio). */
+export function needsOptIn(names: Iterable<string>): boolean {
+  for (const n of names) if (BY_NAME.get(n)?.optIn) return true;
+  return false;
+}
+
+/** The measures a run computes when `chosen` are asked for: the default ones, and the opt-in ones if any is chosen. */
+export function measuresComputed(chosen: Iterable<string>): MeasureDef[] {
+  const all = needsOptIn(chosen);
+  return MEASURES.filter((m) => all || !m.optIn);
+}
+
 const fin = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-/** Every measure of one variant run (null where undefined, e.g. no frame played). */
+/** Every default measure of one variant run (null where undefined, e.g. no frame played). */
 export function measuresOf(v: VariantResult): MeasureValues {
   const a = v.aggregates;
   const e = emodelForVariant(v);

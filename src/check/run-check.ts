@@ -1,7 +1,8 @@
 /**
- * `jitterlab check`: run each CI scenario (its own seed, no audio written), measure every variant,
- * and gate the measures its `expect:` block names against their limits and the committed
- * baseline. `update` rewrites the baselines from this run instead of comparing against them.
+ * `jitterlab check`: run each CI scenario (its own seed; audio written only for an opt-in
+ * measure), measure every variant, and gate the measures its `expect:` block names against their
+ * limits and the committed baseline. `update` rewrites the baselines from this run instead of
+ * comparing against them.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -11,7 +12,8 @@ import { loadScenario, PROJECT_ROOT, type Scenario } from '../scenario/load.ts';
 import { runScenario } from '../sim/run-scenario.ts';
 import { baselineIsStale, readBaseline, writeBaseline, type Baseline } from './baseline.ts';
 import { gate } from './gate.ts';
-import { measureDef, measureNames, measuresOf, type MeasureValues } from './measures.ts';
+import { measureDef, measureNames, measuresOf, needsOptIn, type MeasureValues } from './measures.ts';
+import { runWithSignalMeasures } from './signal-measures.ts';
 
 export interface CheckRow {
   scenario: string;
@@ -78,9 +80,12 @@ export async function checkScenario(file: string, o: { baselineDir: string; upda
   const t0 = performance.now();
   const sc = loadScenario(file);
   validateExpect(sc);
-  const run = await runScenario(sc);
+  // An opt-in measure (visqol) in expect: the call's audio is written and scored as well.
+  const { run, signal } = needsOptIn(Object.keys(sc.config.expect)) ? await runWithSignalMeasures(sc, {}) : { run: await runScenario(sc), signal: null };
   const measured: Record<string, MeasureValues> = {};
-  for (const v of run.variants) measured[v.name] = measuresOf(v);
+  run.variants.forEach((v, i) => {
+    measured[v.name] = signal ? { ...measuresOf(v), ...signal[i] } : measuresOf(v);
+  });
   const fresh: Baseline = { schemaVersion: 1, scenario: sc.name, seed: run.seed, durationS: sc.config.durationS, toolVersion: TOOL_VERSION, variants: measured };
   let baseline: Baseline | null;
   let written: string | null = null;

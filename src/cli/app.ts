@@ -7,3 +7,7 @@ export { runToReport } from '../report/write-run.ts';
 export { parseScenarioText, PROJECT_ROOT } from '../scenario/load.ts';
 export { AudioSource } from '../source/audio-source.ts';
 export { scoreFiles } from './score-command.ts';
+export { scoreWorkerBundle } from '../report/score-pool.ts';
+export { planSweep } from '../sweep/plan.ts';
+export { runSweep } from '../sweep/run-sweep.ts';
+export { sweepWorkerBundle } from '../sweep/worker-bundle.ts';

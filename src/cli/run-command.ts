@@ -14,6 +14,7 @@ interface RunArgs {
   json?: boolean;
   pcap?: boolean;
   html?: boolean;
+  jobs?: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -27,8 +28,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
       .option('pcap', { type: 'boolean', describe: 'also write call.pcap (received RTP at arrival times + SIP/SDP) for Wireshark (default: scenario report.pcap)' })
       .option('html', { type: 'boolean', describe: 'write index.html (default: scenario report.html); --no-html skips it' })
+      .option('jobs', { type: 'number', describe: 'worker threads scoring the variants (default: all cores; 0 = in this thread)' })
       .check((a) => {
         if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) throw new UsageError(`--seed must be an integer in 0..4294967295, got ${a.seed}`);
+        if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 0)) throw new UsageError(`--jobs must be an integer >= 0, got ${a.jobs}`);
         return true;
       }) as never,
   handler: async (args) => {
@@ -36,7 +39,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const outDir = resolve(args.out ?? resolve(PROJECT_ROOT, 'reports', sc.name));
     const t0 = performance.now();
     const progress = browserProgress();
-    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html, browserProgress: progress.update })
+    const { results } = await runToReport(sc, { outDir, seed: args.seed, pcap: args.pcap, html: args.html, jobs: args.jobs, browserProgress: progress.update })
       .catch((e: unknown) => {
         // Checks made while building the run (jitterBuffer.module, channel models) know the key but not the file.
         if (e instanceof JitterlabError && e.kind === 'scenario' && !(e instanceof ScenarioError)) throw new ScenarioError(args.scenario, '', null, e.message);

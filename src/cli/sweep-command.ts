@@ -34,7 +34,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('seeds', { type: 'number', describe: 'seeds per point (default sweep.seeds or 1)' })
       .option('out', { type: 'string', describe: 'output directory (default reports/<name>-sweep)' })
       .option('jobs', { type: 'number', describe: 'worker threads (default: all cores; 0 = in this thread)' })
-      .option('measure', { type: 'string', describe: 'measure of the heatmaps and table (default sweep.measure or mosEmodel)' })
+      .option('measure', { type: 'string', describe: 'measure of the heatmaps and table (default sweep.measure or mosEmodel); visqol / vnsim are opt-in: each point\'s audio is scored' })
       .option('shard', { type: 'string', describe: 'run only shard k/n of the grid (join with jitterlab merge)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted sweep in --out' })
       .check((a) => {

@@ -20,12 +20,24 @@ export interface OpusNative {
 }
 
 let cached: OpusNative | null = null;
+let addonPath: string | null = null;
 
 /** Path of the addon binary that @discordjs/opus loads (found the way its own index.js finds it). */
 export function opusAddonPath(): string {
+  if (addonPath !== null) return addonPath;
   const pkgJson = require.resolve('@discordjs/opus/package.json');
   const { find } = require('@discordjs/node-pre-gyp') as { find: (p: string) => string };
-  return find(resolve(dirname(pkgJson), 'package.json'));
+  addonPath = find(resolve(dirname(pkgJson), 'package.json'));
+  return addonPath;
+}
+
+/**
+ * The addon's path as another thread of this process found it: node-pre-gyp's lookup costs a
+ * worker thread 0.1–0.4 s of CPU (loading it, semver, detect-libc's process report) for a path
+ * that is the same in every thread.
+ */
+export function useOpusAddonPath(path: string): void {
+  addonPath = path;
 }
 
 export function opusNative(): OpusNative {

@@ -1,6 +1,7 @@
 /**
- * One of our TypeScript entry points as a single plain-JavaScript ES module, built with esbuild
- * and cached under node_modules/.cache/jitterlab/. Loading our modules through tsx (about 150 for
+ * One of our TypeScript entry points as a plain-JavaScript ES module (one file, plus a chunk per
+ * module only reached through a dynamic import), built with esbuild and cached in a folder of
+ * node_modules/.cache/jitterlab/. Loading our modules through tsx (about 150 for
  * a sweep worker, 270 for the CLI) costs 0.5–0.8 s of CPU per process or worker thread, and tsx's
  * keepNames wrappers (`__name(fn)` on every closure) stay on the hot path; one pre-built file
  * loads in tens of milliseconds and runs the simulator about 2% faster (test/bench/pipeline.ts).
@@ -13,7 +14,7 @@
  * loads the TypeScript through tsx, with the same behaviour.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +24,15 @@ const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(ROOT, 'src');
 export const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'jitterlab');
+
+/**
+ * What a worker-thread bundle leaves to node_modules: native addons and what loads them, and
+ * CommonJS packages (esbuild's ESM output cannot require Node built-ins from bundled CommonJS).
+ * werift and playwright-core (browser receivers, which never run in a worker) are CommonJS trees
+ * with dynamic requires of Node built-ins. zod (ESM) is bundled, which spares every worker
+ * resolving and linking its many modules.
+ */
+export const WORKER_EXTERNALS: readonly string[] = Object.freeze(['@discordjs/opus', 'koffi', 'wavefile', 'esbuild', 'tsx', 'yaml', 'werift', 'playwright-core']);
 
 export interface BundleSpec {
   /** File name prefix in the cache, e.g. "app" or "sweep-worker". */
@@ -76,12 +86,20 @@ async function build(spec: BundleSpec): Promise<URL | null> {
     return null;
   }
   try {
-    const file = join(BUNDLE_DIR, `${spec.name}-${cacheKey(spec, esbuild.version)}.mjs`);
-    if (existsSync(file)) return pathToFileURL(file);
+    const dir = join(BUNDLE_DIR, `${spec.name}-${cacheKey(spec, esbuild.version)}`);
+    const entry = join(dir, ENTRY_FILE);
+    if (existsSync(entry)) return pathToFileURL(entry);
     const result = await esbuild.build({
-      entryPoints: [spec.entry],
+      entryPoints: { [ENTRY_NAME]: spec.entry },
       bundle: true,
       write: false,
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      // A module reached only through a dynamic import() becomes a chunk loaded on that import:
+      // bundled inline, its packages were imported at start-up (werift, ~0.5 s of CPU for every
+      // `jitterlab run` and every worker thread, for browser receivers almost nobody runs).
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       format: 'esm',
       platform: 'node',
       target: 'node20',
@@ -90,16 +108,52 @@ async function build(spec: BundleSpec): Promise<URL | null> {
       logLevel: 'silent',
       plugins: [ownImportMetaUrl],
     });
-    checkNoImportMetaUrl(result.outputFiles[0].text, spec.name);
-    writeFileAtomic(file, result.outputFiles[0].contents);
-    // Builds of earlier source states are dead weight.
-    const stale = new RegExp(`^${spec.name}-[0-9a-f]+\\.mjs$`);
-    for (const old of readdirSync(BUNDLE_DIR)) {
-      if (stale.test(old) && join(BUNDLE_DIR, old) !== file) rmSync(join(BUNDLE_DIR, old), { force: true });
-    }
-    return pathToFileURL(file);
+    for (const f of result.outputFiles) checkNoImportMetaUrl(f.text, spec.name);
+    writeBuild(dir, result.outputFiles);
+    removeStaleBuilds(spec.name, dir);
+    return pathToFileURL(entry);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Builds of earlier source states are dead weight, once no process can still be using them: a
+ * run that started on one may load a chunk of it later (a browser receiver's code), so builds of
+ * the last minutes stay.
+ */
+function removeStaleBuilds(name: string, current: string): void {
+  const stale = new RegExp(`^${name}-[0-9a-f]+(\\.mjs)?$`);
+  const before = Date.now() - STALE_AFTER_MS;
+  for (const old of readdirSync(BUNDLE_DIR)) {
+    const p = join(BUNDLE_DIR, old);
+    if (!stale.test(old) || p === current) continue;
+    try {
+      if (statSync(p).mtimeMs < before) rmSync(p, { recursive: true, force: true });
+    } catch {
+      /* removed by another process meanwhile */
+    }
+  }
+}
+
+const STALE_AFTER_MS = 15 * 60_000;
+const ENTRY_NAME = 'index';
+const ENTRY_FILE = `${ENTRY_NAME}.mjs`;
+
+/**
+ * The build's files (entry and chunks) into `dir`, which appears whole or not at all: written
+ * beside it, then renamed. A concurrent build of the same sources may have won the rename; its
+ * files are the same.
+ */
+function writeBuild(dir: string, files: ReadonlyArray<{ path: string; contents: Uint8Array }>): void {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    for (const f of files) writeFileAtomic(join(tmp, relative(dir, f.path)), f.contents);
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (!existsSync(join(dir, ENTRY_FILE))) throw e;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -34,27 +34,50 @@ export type InsertResult =
   /** Dropped by the buffer's own policy (overflow, flush). */
   | { status: 'discarded'; reason: string };
 
+/**
+ * Decisions that decode a frame may say how long it waited in the buffer, as the buffer measures
+ * it (NetEq: whole 10 ms ticks from insertion to extraction); W3C jitterBufferDelay adds it per
+ * emitted sample. Absent: the receiver uses the time since the frame's arrival.
+ */
+interface Decoded {
+  frame: JbFrame;
+  waitingMs?: number;
+}
+
 export type Decision =
   /** Playout has not started yet (pre-roll): the receiver plays silence and counts nothing. */
   | { op: 'idle' }
   /** Decode `frame` as it is. */
-  | { op: 'normal'; frame: JbFrame }
+  | ({ op: 'normal' } & Decoded)
   /** The frame due now is missing; decode the in-band FEC carried by `frame` (the next one) instead. */
-  | { op: 'fec'; frame: JbFrame }
-  /** Conceal one frame (the one due now is missing, or late). */
+  | ({ op: 'fec' } & Decoded)
+  /**
+   * Conceal: one frame, or, for a buffer with an output block, until the sync buffer holds a
+   * block (the frame due now is missing, or late).
+   */
   | { op: 'expand' }
-  /** Decode `frame` and shorten it by about one pitch period (reduces delay). */
-  | { op: 'accelerate'; frame: JbFrame }
+  /** Decode `frame` and shorten it by about one pitch period (several with `fast`; reduces delay). */
+  | ({ op: 'accelerate'; fast?: boolean } & Decoded)
   /** Decode `frame` and lengthen it by about one pitch period (adds delay). */
-  | { op: 'preemptiveExpand'; frame: JbFrame }
+  | ({ op: 'preemptiveExpand' } & Decoded)
   /** A timestamp gap with no sequence gap (sender DTX): play comfort noise, no loss. */
-  | { op: 'comfortNoise' };
+  | { op: 'comfortNoise' }
+  /**
+   * Only for a buffer with an output block: the sync buffer already holds this block; play on
+   * from it without decoding or concealing anything (NetEq's normal operation without extraction).
+   */
+  | { op: 'hold' };
 
 export interface PlayoutContext {
   /** Audio already decoded and waiting to be played (the sync buffer), in ms. */
   syncBufferMs: number;
-  /** What the receiver did last (the previous decision's op). */
+  /** What the receiver did last (the previous decision's op; 'hold' is not an op it does). */
   lastOp: Decision['op'] | null;
+  /**
+   * Audio removed (> 0) or inserted (< 0) by the last op the receiver executed, if it was an
+   * accelerate or preemptive expand (ms); 0 when that op was something else or stretched nothing.
+   */
+  lastStretchMs?: number;
 }
 
 export interface JitterBufferState {
@@ -89,9 +112,16 @@ export interface JitterBufferHost {
 
 export interface JitterBuffer {
   readonly kind: string;
+  /**
+   * The buffer decides once per output block of this many ms (NetEq: 10 ms, its GetAudio period)
+   * rather than once per frame: the receiver then plays blocks of this length, one tick each,
+   * and calls next() at least once every tick (the buffer may answer 'hold'). It must divide the
+   * frame length. Absent: one tick per frame, next() called only while the sync buffer lacks one.
+   */
+  readonly outputBlockMs?: number;
   /** A frame arrives (its arrival time is `frame.arrivalMs === nowMs`). */
   insert(frame: JbFrame, nowMs: number): InsertResult;
-  /** The receiver needs the next frame's worth of audio at `nowMs`. */
+  /** The receiver needs the next frame's (or block's) worth of audio at `nowMs`. */
   next(nowMs: number, ctx: PlayoutContext): Decision;
   state(nowMs: number): JitterBufferState;
 }

@@ -38,8 +38,17 @@ export class UnderrunOptimizer {
       sample = relativeDelayMs;
     }
     if (sample === null) return;
-    this.histogram.add(sample / DELAY_BUCKET_MS);
+    const index = Math.floor(sample / DELAY_BUCKET_MS);
+    // Delays of 2 s and more are not registered (upstream), but the target is still recomputed.
+    if (index < this.histogram.numBuckets) this.histogram.add(index);
     this.optimalMs = (1 + this.histogram.quantile(this.quantile)) * DELAY_BUCKET_MS;
+  }
+
+  reset(): void {
+    this.histogram.reset();
+    this.intervalStartMs = null;
+    this.maxInIntervalMs = 0;
+    this.optimalMs = null;
   }
 
   /** null until the first histogram sample. */

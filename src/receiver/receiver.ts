@@ -1,7 +1,7 @@
 /**
  * The receive path's mechanism: RTP bytes → parser → (recovery stages) → jitter buffer → Opus
- * decoder / concealment / time-stretching → sync buffer → one frame per playout tick. The jitter
- * buffer is the policy (what to do next); everything here executes its decisions and counts
+ * decoder / concealment / time-stretching → sync buffer → one frame per playout tick (or one
+ * output block, for a buffer that decides per block: NetEq's 10 ms). The jitter buffer is the policy (what to do next); everything here executes its decisions and counts
  * what happened with W3C webrtc-stats definitions. Time is passed in: the same class runs in the
  * simulator (virtual clock) and in the live server (real timers).
  */
@@ -9,7 +9,7 @@ import type { Concealer } from '../concealment/types.ts';
 import { createConcealer } from '../concealment/index.ts';
 import { accelerate, preemptiveExpand } from '../concealment/wsola.ts';
 import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
-import type { Decision, FrameOrigin, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState } from '../jitter-buffer/types.ts';
+import type { Decision, FrameOrigin, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState, PlayoutContext } from '../jitter-buffer/types.ts';
 import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
 import { Rfc3550Jitter } from '../metrics/rfc3550-jitter.ts';
 import type { RecoveryStage } from '../recovery/types.ts';
@@ -26,6 +26,9 @@ import { emptyCounters, type W3cInboundCounters } from './w3c-counters.ts';
 
 export type PlcKind = 'opus' | 'silence' | 'repeat' | 'pitch';
 
+/** What produced a tick's audio: the last op executed ('hold' only plays on from it). */
+export type TickOp = Exclude<Decision['op'], 'hold'>;
+
 /** How one frame slot of the call was played. */
 export type FrameOutcome = 'normal' | 'fec' | 'concealed' | 'dtx';
 
@@ -38,8 +41,8 @@ export interface ReceiverEvents {
   onFrame?(extTs: number, outcome: FrameOutcome, origin: JbFrame['origin'] | null, playoutMs: number, arrivalMs: number | null): void;
   /** A received packet was not played: late, duplicate, discarded by the buffer, or malformed. */
   onPacketDropped?(extSeq: number | null, reason: 'late' | 'duplicate' | 'discarded' | 'malformed', nowMs: number): void;
-  /** Every playout tick: the emitted frame (null before playout starts) and the buffer's state. */
-  onTick?(nowMs: number, pcm: Int16Array | null, state: JitterBufferState, op: Decision['op']): void;
+  /** Every playout tick: the emitted frame or block (null before playout starts) and the buffer's state. */
+  onTick?(nowMs: number, pcm: Int16Array | null, state: JitterBufferState, op: TickOp): void;
 }
 
 export interface ReceiverOptions {
@@ -63,6 +66,19 @@ export class Receiver {
   readonly frameSamples: number;
   readonly frameTs: number;
   /**
+   * Length of one playout tick (ms) and its samples: the buffer's output block when it has one
+   * (JitterBuffer.outputBlockMs), else the frame. `step` plays one tick, `tick` one frame.
+   */
+  readonly tickMs: number;
+  readonly blockSamples: number;
+  /**
+   * Offset of the playout ticks from the media clock's frame boundaries (ms): half a block in
+   * block mode, since a receiver's audio device is not phase-locked to the sender's packet clock
+   * and a buffer that stamps arrivals with its tick count (NetEq) would otherwise see every
+   * packet of a jitter-free path land exactly on a tick; 0 otherwise.
+   */
+  readonly tickPhaseMs: number;
+  /**
    * Received packets dropped as unusable: RTP that fails to parse, an unexpected payload type,
    * an Opus payload that breaks RFC 6716 section 3.4 framing or is longer than a frame, or a
    * sequence number RFC 3550 A.1 rejects (a jump of MAX_DROPOUT or more, e.g. a corrupted header).
@@ -81,7 +97,15 @@ export class Receiver {
   private readonly jitter = new Rfc3550Jitter(CLOCK_RATE);
   private readonly out: Int16Array<ArrayBuffer>;
   private readonly scratch: Int16Array<ArrayBuffer>;
-  private lastOp: Decision['op'] | null = null;
+  /** Whether the buffer decides per output block (tickMs < or = frame, next() every tick). */
+  private readonly blockMode: boolean;
+  /** Samples concealed so far within the current frame slot (block mode conceals in blocks). */
+  private concealPos = 0;
+  /** Samples removed (> 0) or inserted (< 0) by the last executed op, if it was a time-stretch. */
+  private lastStretchSamples = 0;
+  /** A frame assembled from blocks, for `tick` in block mode. */
+  private frameOut: Int16Array<ArrayBuffer> | null = null;
+  private lastOp: TickOp | null = null;
   private inConcealment = false;
   private started = false;
   private highestExtSeq: number | null = null;
@@ -98,7 +122,6 @@ export class Receiver {
     this.decoder = new OpusFrameDecoder(opts.sampleRate, this.frameSamples);
     this.concealer = opts.plc === 'opus' ? null : createConcealer(opts.plc, opts.sampleRate);
     this.sync = new SyncBuffer(this.frameSamples * 8);
-    this.out = new Int16Array(this.frameSamples);
     this.scratch = new Int16Array(this.frameSamples);
     this.tail = new PlayoutTail(this.frameTs);
     const host: JitterBufferHost = {
@@ -114,6 +137,12 @@ export class Receiver {
       trace: opts.trace ?? null,
     };
     this.jb = opts.jitterBuffer(host);
+    const block = this.jb.outputBlockMs;
+    this.blockMode = block !== undefined && block > 0 && block <= opts.frameMs && Number.isInteger(opts.frameMs / block);
+    this.tickMs = this.blockMode ? block! : opts.frameMs;
+    this.blockSamples = (opts.sampleRate * this.tickMs) / 1000;
+    this.tickPhaseMs = this.blockMode ? this.tickMs / 2 : 0;
+    this.out = new Int16Array(this.blockSamples);
   }
 
   /** RTP bytes arrive from the network at `nowMs`. Malformed input is counted and dropped. */
@@ -268,12 +297,22 @@ export class Receiver {
     }
   }
 
-  /** One playout tick: emit exactly one frame of audio (or nothing before playout starts). */
+  /** One playout tick of `tickMs`: a block (or frame) of audio, or null before playout starts. */
+  step(nowMs: number): Int16Array | null {
+    return this.blockMode ? this.tickBlock(nowMs) : this.tick(nowMs);
+  }
+
+  /**
+   * One frame of audio (or nothing before playout starts). In block mode the frame is the blocks
+   * of the ticks ending at `nowMs`, one tickMs apart (for callers that play whole frames).
+   */
   tick(nowMs: number): Int16Array | null {
+    if (this.blockMode) return this.tickFrameOfBlocks(nowMs);
     const rate = this.opts.sampleRate;
-    let op: Decision['op'] = this.lastOp ?? 'idle';
+    let op: TickOp = this.lastOp ?? 'idle';
     while (this.sync.length < this.frameSamples) {
       const d = this.jb.next(nowMs, { syncBufferMs: (this.sync.length * 1000) / rate, lastOp: this.lastOp });
+      if (d.op === 'hold') break; // only meaningful in block mode
       op = d.op;
       if (d.op === 'idle') break;
       this.execute(d, nowMs);
@@ -293,6 +332,57 @@ export class Receiver {
     return this.out;
   }
 
+  private tickFrameOfBlocks(nowMs: number): Int16Array | null {
+    const k = this.frameSamples / this.blockSamples;
+    if (k === 1) return this.tickBlock(nowMs);
+    this.frameOut ??= new Int16Array(this.frameSamples);
+    let any = false;
+    for (let j = 0; j < k; j++) {
+      const b = this.tickBlock(nowMs - (k - 1 - j) * this.tickMs);
+      if (b) this.frameOut.set(b, j * this.blockSamples);
+      else this.frameOut.fill(0, j * this.blockSamples, (j + 1) * this.blockSamples);
+      any ||= b !== null;
+    }
+    return any ? this.frameOut : null;
+  }
+
+  /**
+   * One block in block mode: the buffer is asked at least once (it may answer 'hold': the sync
+   * buffer already holds the block), then again only while the sync buffer lacks a block.
+   */
+  private tickBlock(nowMs: number): Int16Array | null {
+    let op: TickOp = this.lastOp ?? 'idle';
+    let idle = false;
+    for (let calls = 0; calls < 16; calls++) {
+      const d = this.jb.next(nowMs, this.context());
+      if (d.op === 'idle' || d.op === 'hold') {
+        idle = d.op === 'idle';
+        break;
+      }
+      this.execute(d, nowMs);
+      this.lastOp = d.op;
+      op = d.op;
+      if (this.sync.length >= this.blockSamples) break;
+    }
+    this.lastState = this.jb.state(nowMs);
+    if (idle && this.sync.length === 0) {
+      this.opts.events?.onTick?.(nowMs, null, this.lastState, 'idle');
+      return null;
+    }
+    this.started = true;
+    this.sync.pop(this.out);
+    const c = this.counters;
+    c.totalSamplesReceived += this.blockSamples;
+    c.totalSamplesDuration += this.blockSamples / this.opts.sampleRate;
+    this.opts.events?.onTick?.(nowMs, this.out, this.lastState, op);
+    return this.out;
+  }
+
+  private context(): PlayoutContext {
+    const rate = this.opts.sampleRate;
+    return { syncBufferMs: (this.sync.length * 1000) / rate, lastOp: this.lastOp, lastStretchMs: (this.lastStretchSamples * 1000) / rate };
+  }
+
   get playoutStarted(): boolean {
     return this.started;
   }
@@ -303,11 +393,12 @@ export class Receiver {
     return ts;
   }
 
-  private emitDecoded(frame: JbFrame, pcm: Int16Array, nowMs: number, usedFec: boolean): void {
+  private emitDecoded(d: { frame: JbFrame; waitingMs?: number }, pcm: Int16Array, nowMs: number, usedFec: boolean): void {
     const c = this.counters;
     const n = pcm.length;
     const state = this.jb.state(nowMs);
-    c.jitterBufferDelay += ((nowMs - frame.arrivalMs) / 1000) * n;
+    const waited = d.waitingMs ?? nowMs - d.frame.arrivalMs;
+    c.jitterBufferDelay += (waited / 1000) * n;
     c.jitterBufferTargetDelay += (state.targetDelayMs / 1000) * n;
     c.jitterBufferMinimumDelay += ((state.minimumDelayMs ?? state.targetDelayMs) / 1000) * n;
     c.jitterBufferEmittedCount += n;
@@ -320,15 +411,24 @@ export class Receiver {
     return out;
   }
 
-  private execute(d: Exclude<Decision, { op: 'idle' }>, nowMs: number): void {
+  /** Samples to conceal now in block mode: what the block lacks, in whole 2.5 ms (Opus PLC sizes), at most a frame. */
+  private concealLength(): number {
+    const quantum = this.opts.sampleRate / 400;
+    const need = Math.max(1, this.blockSamples - this.sync.length);
+    return Math.min(this.frameSamples, Math.ceil(need / quantum) * quantum);
+  }
+
+  private execute(d: Exclude<Decision, { op: 'idle' | 'hold' }>, nowMs: number): void {
     const c = this.counters;
     const ev = this.opts.events;
     // This frame's audio goes behind what the sync buffer already holds; the tick plays from nowMs.
     const playMs = nowMs + (this.sync.length * 1000) / this.opts.sampleRate;
+    this.lastStretchSamples = 0;
+    if (d.op !== 'expand') this.concealPos = 0;
     switch (d.op) {
       case 'normal': {
         const pcm = this.decodeInto(d.frame, this.scratch);
-        this.emitDecoded(d.frame, pcm, nowMs, false);
+        this.emitDecoded(d, pcm, nowMs, false);
         this.sync.push(pcm);
         this.inConcealment = false;
         this.tail.clear();
@@ -341,14 +441,16 @@ export class Receiver {
       case 'accelerate':
       case 'preemptiveExpand': {
         const pcm = this.decodeInto(d.frame, this.scratch);
-        this.emitDecoded(d.frame, pcm, nowMs, false);
+        this.emitDecoded(d, pcm, nowMs, false);
         if (d.op === 'accelerate') {
-          const r = accelerate(pcm, this.opts.sampleRate);
+          const r = accelerate(pcm, this.opts.sampleRate, d.fast ? { fast: true } : undefined);
           c.removedSamplesForAcceleration += r.removedSamples;
+          this.lastStretchSamples = r.removedSamples;
           this.sync.push(r.output);
         } else {
           const r = preemptiveExpand(pcm, this.opts.sampleRate);
           c.insertedSamplesForDeceleration += r.insertedSamples;
+          this.lastStretchSamples = -r.insertedSamples;
           this.sync.push(r.output);
         }
         this.inConcealment = false;
@@ -362,7 +464,7 @@ export class Receiver {
       case 'fec': {
         const pcm = this.decoder.decodeFec(d.frame.payload, this.scratch);
         if (this.concealer) this.concealer.onDecoded(pcm);
-        this.emitDecoded(d.frame, pcm, nowMs, true);
+        this.emitDecoded(d, pcm, nowMs, true);
         this.sync.push(pcm);
         this.inConcealment = false;
         this.tail.clear();
@@ -374,9 +476,9 @@ export class Receiver {
       }
       case 'expand':
       case 'comfortNoise': {
-        const n = this.frameSamples;
+        const n = this.blockMode && d.op === 'expand' ? this.concealLength() : this.frameSamples;
         let pcm: Int16Array<ArrayBuffer>;
-        if (this.concealer === null) pcm = this.decoder.conceal(this.scratch);
+        if (this.concealer === null) pcm = n === this.frameSamples ? this.decoder.conceal(this.scratch) : this.decoder.conceal(this.scratch, n).subarray(0, n);
         else if (d.op === 'comfortNoise') pcm = this.scratch.fill(0);
         else pcm = this.concealer.conceal(n) as Int16Array<ArrayBuffer>;
         this.sync.push(pcm);
@@ -400,10 +502,15 @@ export class Receiver {
         c.concealedSamples += n;
         if (silent) c.silentConcealedSamples += n;
         if (!this.inConcealment) c.concealmentEvents++;
-        const ts = this.slot(null);
-        this.tail.push(ts, TAIL_CONCEALED | (silent ? TAIL_SILENT : 0) | (this.inConcealment ? 0 : TAIL_OPENED_EVENT));
+        // A frame slot is concealed when its concealment begins (blocks: once per frame's worth).
+        if (this.concealPos === 0) {
+          const ts = this.slot(null);
+          this.tail.push(ts, TAIL_CONCEALED | (silent ? TAIL_SILENT : 0) | (this.inConcealment ? 0 : TAIL_OPENED_EVENT));
+          ev?.onFrame?.(ts, 'concealed', null, playMs, null);
+        }
         this.inConcealment = true;
-        ev?.onFrame?.(ts, 'concealed', null, playMs, null);
+        this.concealPos += n;
+        if (this.concealPos >= this.frameSamples) this.concealPos -= this.frameSamples;
         return;
       }
     }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ScenarioRun, VariantResult } from '../sim/run-scenario.ts';
 import { FRAME_OUTCOMES } from '../sim/records.ts';
-import { TICK_OPS } from '../sim/run-variant.ts';
+import { TICK_OPS } from '../sim/playout-record.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -85,39 +85,42 @@ export function rankComparison(rows: Array<Record<string, string | number | null
     .map((r, i) => ({ rank: i + 1, ...r }));
 }
 
+/** One variant's part of results.json (also built as soon as the variant has run, to score it early). */
+export function variantResultsJson(v: VariantResult, index: number, multi: boolean, scores?: Record<string, unknown>): VariantResultsJson {
+  const a = v.aggregates;
+  const tl = v.run.timeline;
+  return {
+    name: v.name,
+    description: v.description,
+    sender: v.variant.sender as unknown as Record<string, unknown>,
+    receiver: v.variant.receiver as unknown as Record<string, unknown>,
+    files: variantFiles(v, index, multi),
+    network: a.network as unknown as Results['variants'][number]['network'],
+    playout: a.playout as unknown as Results['variants'][number]['playout'],
+    latency: a.latency as unknown as Results['variants'][number]['latency'],
+    w3c: a.w3c as unknown as Record<string, number>,
+    scores,
+    ...(v.run.adaptation ? { adaptation: v.run.adaptation as unknown as Record<string, unknown> } : {}),
+    ...(v.run.browser ? { browser: v.run.browser as unknown as Record<string, unknown> } : {}),
+    timeline: {
+      tickMs: v.frameMs,
+      tMs: mapToArray(tl.tMs, r3),
+      targetDelayMs: mapToArray(tl.targetDelayMs, r3),
+      levelMs: mapToArray(tl.levelMs, r3),
+      op: mapToArray(tl.op, (x) => x),
+      ops: [...TICK_OPS],
+    },
+    frames: {
+      outcomes: [...FRAME_OUTCOMES],
+      outcome: mapToArray(v.run.frameOutcome, (o) => o.toString(36)).join(''),
+      playoutMs: mapToArray(v.run.framePlayoutMs, (x) => (Number.isNaN(x) ? null : r3(x))),
+    },
+  };
+}
+
 export function buildResults(run: ScenarioRun, meta: { version: string; libopus: string }, scores?: Map<string, Record<string, unknown>>): Results {
   const multi = run.variants.length > 1;
-  const variants: Results['variants'] = run.variants.map((v, i) => {
-    const a = v.aggregates;
-    const tl = v.run.timeline;
-    return {
-      name: v.name,
-      description: v.description,
-      sender: v.variant.sender as unknown as Record<string, unknown>,
-      receiver: v.variant.receiver as unknown as Record<string, unknown>,
-      files: variantFiles(v, i, multi),
-      network: a.network as unknown as Results['variants'][number]['network'],
-      playout: a.playout as unknown as Results['variants'][number]['playout'],
-      latency: a.latency as unknown as Results['variants'][number]['latency'],
-      w3c: a.w3c as unknown as Record<string, number>,
-      scores: scores?.get(v.name),
-      ...(v.run.adaptation ? { adaptation: v.run.adaptation as unknown as Record<string, unknown> } : {}),
-      ...(v.run.browser ? { browser: v.run.browser as unknown as Record<string, unknown> } : {}),
-      timeline: {
-        tickMs: v.frameMs,
-        tMs: mapToArray(tl.tMs, r3),
-        targetDelayMs: mapToArray(tl.targetDelayMs, r3),
-        levelMs: mapToArray(tl.levelMs, r3),
-        op: mapToArray(tl.op, (x) => x),
-        ops: [...TICK_OPS],
-      },
-      frames: {
-        outcomes: [...FRAME_OUTCOMES],
-        outcome: mapToArray(v.run.frameOutcome, (o) => o.toString(36)).join(''),
-        playoutMs: mapToArray(v.run.framePlayoutMs, (x) => (Number.isNaN(x) ? null : r3(x))),
-      },
-    };
-  });
+  const variants: Results['variants'] = run.variants.map((v, i) => variantResultsJson(v, i, multi, scores?.get(v.name)));
   const results: Results = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'jitterlab', version: meta.version, libopus: meta.libopus },

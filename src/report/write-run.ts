@@ -12,11 +12,11 @@ import type { EncodedStream } from '../sender/encoded-stream.ts';
 import { runScenario, type RunOptions, type ScenarioRun } from '../sim/run-scenario.ts';
 import { renderReport } from './html/render-report.ts';
 import { buildCallPcap } from './pcap-export.ts';
-import { addScoresToResults } from './scores-for-run.ts';
+import { RunScoring } from './score-pool.ts';
 import { ReportDir } from './report-dir.ts';
 import { PACKETS_CSV_HEADER, packetCsvRow } from './packets-csv.ts';
 import { browserStatsCsv, releaseCsv } from './browser-logs.ts';
-import { buildResults, variantFiles, type Results } from './results.ts';
+import { buildResults, variantFiles, variantResultsJson, type Results } from './results.ts';
 import { WavStreamWriter } from './wav-stream.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -30,6 +30,8 @@ export interface WriteRunOptions extends RunOptions {
   html?: boolean;
   /** Write call.pcap (per variant with several). Default: the scenario's report.pcap. */
   pcap?: boolean;
+  /** Worker threads scoring the variants of a run with several (score-pool.ts). Default: every core; 0 = in this thread. */
+  jobs?: number;
 }
 
 export interface EnrichContext {
@@ -41,17 +43,22 @@ export interface EnrichContext {
 export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Promise<{ results: Results; outDir: string }> {
   const dir = new ReportDir(opts.outDir);
   const writers: WavStreamWriter[] = [];
+  const report = scenario.config.report;
+  const scoring = (opts.scores ?? true) ? new RunScoring(scenario, dir.staging, { visqol: report.visqol, jobs: opts.jobs }) : null;
   try {
+    await scoring?.prepare();
     // The run's records are the largest thing in memory: they live only inside simulateToDir, so
     // they can be collected before scores and HTML (a one-hour call stays under 400 MB).
-    const results = await simulateToDir(scenario, opts, dir, writers);
-    const report = scenario.config.report;
-    if (opts.scores ?? true) addScoresToResults(results, dir.staging, { visqol: report.visqol });
+    const results = await simulateToDir(scenario, opts, dir, writers, scoring);
+    if (scoring) await scoring.addTo(results);
+    await scoring?.close();
     writeFileSync(dir.path('results.json'), `${JSON.stringify(results, null, 1)}\n`);
     if (opts.html ?? report.html) renderReport(dir.staging);
     dir.commit();
     return { results, outDir: opts.outDir };
   } catch (e) {
+    // Workers first: they may be reading WAVs of the staging directory.
+    await scoring?.close();
     for (const w of writers) w.abort();
     dir.abort();
     throw withoutStaging(e, dir);
@@ -65,11 +72,19 @@ function withoutStaging(e: unknown, dir: ReportDir): unknown {
 }
 
 /** Simulation and the files that need its records: WAVs, packets.csv, call.pcap; returns the results. */
-async function simulateToDir(scenario: Scenario, opts: WriteRunOptions, dir: ReportDir, writers: WavStreamWriter[]): Promise<Results> {
+async function simulateToDir(scenario: Scenario, opts: WriteRunOptions, dir: ReportDir, writers: WavStreamWriter[], scoring: RunScoring | null): Promise<Results> {
   const multi = scenario.variants.length > 1;
   let refIndex = 0;
   // Kept so call.pcap can carry the real Opus payloads of the encoded call.
   const encodingCache = opts.encodingCache ?? new Map<string, EncodedStream>();
+  const degraded = new Map<string, WavStreamWriter>();
+  const references: WavStreamWriter[] = [];
+  const committed = new Set<WavStreamWriter>();
+  const commit = (w: WavStreamWriter): void => {
+    if (committed.has(w)) return;
+    w.commit();
+    committed.add(w);
+  };
   const run = await runScenario(scenario, {
     ...opts,
     encodingCache,
@@ -77,17 +92,26 @@ async function simulateToDir(scenario: Scenario, opts: WriteRunOptions, dir: Rep
       degraded(variant, rate) {
         const w = new WavStreamWriter(dir.path(multi ? `variants/${variant}/degraded.wav` : 'degraded.wav'), rate);
         writers.push(w);
+        degraded.set(variant, w);
         return w;
       },
       reference(_variant, rate) {
         const w = new WavStreamWriter(dir.path(refIndex === 0 ? 'reference.wav' : `reference-${refIndex}.wav`), rate);
         refIndex++;
         writers.push(w);
+        references.push(w);
         return w;
       },
     },
+    // Scored as soon as it has run: its degraded WAV and every reference decoded so far are complete.
+    onVariant: scoring?.early
+      ? (v, i) => {
+          for (const w of [...references, degraded.get(v.name)]) if (w) commit(w);
+          return scoring.variantDone(i, variantResultsJson(v, i, multi));
+        }
+      : undefined,
   });
-  for (const w of writers) w.commit();
+  for (const w of writers) commit(w);
   const results = buildResults(run, { version: TOOL_VERSION, libopus: opusNative().versionString() });
   run.variants.forEach((v, i) => {
     const files = variantFiles(v, i, multi);

@@ -54,15 +54,15 @@ export interface PacketRecord {
 export const FRAME_OUTCOMES = ['unplayed', 'normal', 'fec', 'red', 'parity', 'rtx', 'concealed', 'dtx'] as const;
 export type FrameOutcomeName = (typeof FRAME_OUTCOMES)[number];
 
-/** The record of an RTCP packet A sends on the A→B path at `sendMs`. */
-export function rtcpRecord(sizeBytes: number, sendMs: number): PacketRecord {
+/** A packet's record as it leaves its sender at `sendMs`, before the path has done anything to it. */
+export function packetRecord(head: Pick<PacketRecord, 'kind' | 'seq' | 'timestamp' | 'frameIndex' | 'sizeBytes' | 'redundantBytes'>, sendMs: number): PacketRecord {
   return {
-    kind: 'rtcp',
-    seq: -1,
-    timestamp: -1,
-    frameIndex: -1,
-    sizeBytes,
-    redundantBytes: 0,
+    kind: head.kind,
+    seq: head.seq,
+    timestamp: head.timestamp,
+    frameIndex: head.frameIndex,
+    sizeBytes: head.sizeBytes,
+    redundantBytes: head.redundantBytes,
     sendMs,
     arrivalMs: null,
     secondArrivalMs: null,
@@ -74,6 +74,11 @@ export function rtcpRecord(sizeBytes: number, sendMs: number): PacketRecord {
     fate: 'pending',
     playoutMs: null,
   };
+}
+
+/** The record of an RTCP packet A sends on the A→B path at `sendMs`. */
+export function rtcpRecord(sizeBytes: number, sendMs: number): PacketRecord {
+  return packetRecord({ kind: 'rtcp', seq: -1, timestamp: -1, frameIndex: -1, sizeBytes, redundantBytes: 0 }, sendMs);
 }
 
 /** What the path did to the packet: its drop cause, queueing delay, and the arrival of each copy. */

@@ -54,6 +54,8 @@ export interface RunOptions {
   sourceCache?: Map<string, AudioSource>;
   /** Progress of a browser variant, which runs in real time (call ms done / total). */
   browserProgress?: (variant: string, doneMs: number, totalMs: number) => void;
+  /** Called as each variant finishes (its audio written); the next one runs when it has returned (or resolved). */
+  onVariant?: (result: VariantResult, index: number) => void | Promise<void>;
 }
 
 export function rtpInitFor(seed: number, rtp: { payloadType: number; ssrc: number | null; initialSeq: number | null; initialTimestamp: number | null }): RtpInit {
@@ -132,6 +134,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       sampleRate: codec.sampleRate,
       alignmentPadFrames: run.alignmentPadFrames,
     });
+    await opts.onVariant?.(results[results.length - 1], results.length - 1);
   }
   return {
     scenario,

@@ -5,22 +5,22 @@
  */
 import { createChannelPath } from './channel-factory.ts';
 import type { ChannelConfig, Phase } from '../channel/config.ts';
-import type { ChannelStats } from '../channel/types.ts';
+import type { ChannelPath, ChannelStats } from '../channel/types.ts';
 import { VirtualClock } from '../core/clock.ts';
 import type { JitterBufferMaker } from '../jitter-buffer/registry.ts';
-import type { JitterBufferState } from '../jitter-buffer/types.ts';
 import { Receiver, type PlcKind } from '../receiver/receiver.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
 import type { RecoveryStage, RecoveryStats } from '../recovery/types.ts';
 import type { EncodedStream } from '../sender/encoded-stream.ts';
 import { MediaSender, type OutgoingPacket, type RtpInit, type SendStage } from '../sender/media-sender.ts';
+import type { RtxResponder } from '../sender/rtx-responder.ts';
 import { SenderRtcpAgent, type ReceiverReportListener } from '../sender/rtcp-agent.ts';
 import { FeedbackPath, type FeedbackStats } from './feedback.ts';
-import { Series } from '../core/series.ts';
 import type { Summary } from '../metrics/percentile.ts';
 import type { BrowserLog, BrowserRunInfo } from '../browser/browser-run.ts';
 import { ReceiverRtcpAgent } from './receiver-rtcp-agent.ts';
-import { applyChannelDecision, FRAME_OUTCOMES, markMediaReordering, type FrameOutcomeName, type PacketRecord } from './records.ts';
+import { applyChannelDecision, markMediaReordering, packetRecord, type PacketRecord } from './records.ts';
+import { PlayoutRecord } from './playout-record.ts';
 import { NackGenerator } from '../recovery/nack-generator.ts';
 import { buildRecoveryStages, buildRtxResponder, buildSendStages, streamIdsFor, type RedundancyConfig, type StreamIds } from './redundancy.ts';
 import { CrossTraffic, type CrossTrafficFlow } from '../sender/adaptation/cross-traffic.ts';
@@ -119,30 +119,11 @@ export interface MeasuredPlayout {
   jitterBufferDelayMs: Summary;
 }
 
-export const TICK_OPS = ['idle', 'normal', 'fec', 'expand', 'accelerate', 'preemptiveExpand', 'comfortNoise'] as const;
-
 const TS_MOD = 0x100000000;
 const CLOCK_RATE = 48000; // RFC 7587: the Opus RTP clock
 
 function newRecord(p: OutgoingPacket, sendMs: number): PacketRecord {
-  return {
-    kind: p.kind,
-    seq: p.seq,
-    timestamp: p.timestamp,
-    frameIndex: p.frameIndex,
-    sizeBytes: p.bytes.length,
-    redundantBytes: p.redundantBytes ?? 0,
-    sendMs,
-    arrivalMs: null,
-    secondArrivalMs: null,
-    queueDelayMs: 0,
-    networkCause: null,
-    duplicated: false,
-    reordered: false,
-    corrupted: false,
-    fate: 'pending',
-    playoutMs: null,
-  };
+  return packetRecord({ kind: p.kind, seq: p.seq, timestamp: p.timestamp, frameIndex: p.frameIndex, sizeBytes: p.bytes.length, redundantBytes: p.redundantBytes ?? 0 }, sendMs);
 }
 
 /** The realized media arrival trace (for the oracle), from an identical channel fed media only. */
@@ -168,260 +149,241 @@ const NTP_OFFSET_A_MS = 3_900_000_000_000;
 const NTP_OFFSET_B_MS = 3_900_000_123_456.789;
 
 export function runVariant(input: VariantRunInput): VariantRun {
-  const { encoded, totalFrames } = input;
-  const frameMs = encoded.frameMs;
-  const clock = new VirtualClock();
-  const channel = createChannelPath(input.channel, input.phases, { seed: input.seed, direction: 'aToB', slotMs: input.slotMs, baseDir: input.baseDir });
-  const reverse = createChannelPath(input.reverseChannel ?? input.channel, input.reversePhases ?? input.phases, {
-    seed: input.seed,
-    direction: 'bToA',
-    slotMs: input.slotMs,
-    baseDir: input.baseDir,
-  });
-  const red = input.redundancy ?? NO_REDUNDANCY;
-  const ids = input.streamIds ?? streamIdsFor(input.seed, input.rtp.ssrc);
-  let done = false;
-  const cross = input.crossTraffic?.length ? new CrossTraffic(input.crossTraffic, input.channel.overheadBytes, clock, channel, () => done) : null;
-  let receiverRtt: () => number | null = () => null;
-  const adapt = input.adaptation
-    ? new SimAdaptation({
-        ...input.adaptation,
-        mediaSsrc: input.rtp.ssrc,
-        receiverSsrc: ids.receiverSsrc,
-        overheadBytes: input.channel.overheadBytes,
-        redGenerations: red.red?.generations ?? null,
-        clock,
-        reverse,
-        forwardConfig: input.channel,
-        forwardPhases: input.phases,
-        crossTraffic: cross,
-        receiverRttMs: () => receiverRtt(),
-        isDone: () => done,
-      })
-    : null;
-  const stages = [...buildSendStages(red, input.rtp, ids), ...(input.sendStages ?? [])];
-  const sender = new MediaSender(input.rtp, encoded.frameTs, adapt ? adapt.wrapStages(stages) : stages);
-  let senderAgent: SenderRtcpAgent | null = null;
-  const rtxResponder = buildRtxResponder(red, sender, ids, () => senderAgent?.rttMs() ?? null);
-  senderAgent = new SenderRtcpAgent({
-    ssrc: input.rtp.ssrc,
-    clockRate: CLOCK_RATE,
-    ntpOffsetMs: NTP_OFFSET_A_MS,
-    // The media clock: frame i is captured at i F with timestamp offset i F (48 kHz).
-    rtpTimestampAt: (t) => (input.rtp.initialTimestamp + Math.floor((t * CLOCK_RATE) / 1000)) % TS_MOD,
-    rtx: rtxResponder,
-  });
-  if (input.onReceiverReport) senderAgent.onReceiverReport(input.onReceiverReport);
-  if (adapt) senderAgent.onReceiverReport(adapt.onReceiverReport);
-  const packets: PacketRecord[] = [];
-  const mediaBySeq = new Map<number, PacketRecord>();
-  const mediaByFrame: Array<PacketRecord | undefined> = new Array(totalFrames);
-  const frameOutcome = new Uint8Array(totalFrames);
-  const framePlayoutMs = new Float64Array(totalFrames).fill(Number.NaN);
-  const tl = { t: new Series(), target: new Series(), level: new Series(), op: [] as number[] };
-  let playoutStartMs: number | null = null;
-  let emitted = 0;
-  let firstFrame = -1;
-  let pad = 0;
+  return new VariantSimulation(input).run();
+}
 
-  const frameOfTs = (extTs: number): number => {
-    const off = (((extTs - input.rtp.initialTimestamp) % TS_MOD) + TS_MOD) % TS_MOD;
-    return Math.round(off / encoded.frameTs);
-  };
+/**
+ * The two ends of one variant and the paths between them, wired on one VirtualClock. Built in a
+ * fixed order (events at the same instant run in the order they were scheduled, so the order of
+ * construction is part of the result).
+ */
+class VariantSimulation {
+  private readonly clock = new VirtualClock();
+  private readonly frameMs: number;
+  private readonly channel: ChannelPath;
+  private readonly reverse: ChannelPath;
+  private readonly red: RedundancyConfig;
+  private readonly ids: StreamIds;
+  private readonly adapt: SimAdaptation | null;
+  private readonly sender: MediaSender;
+  private readonly rtxResponder: RtxResponder | null;
+  private readonly senderAgent: SenderRtcpAgent;
+  private readonly receiverAgent: ReceiverRtcpAgent;
+  private readonly nack: NackGenerator | null;
+  private readonly recovery: RecoveryStage[];
+  private readonly record: PlayoutRecord;
+  private readonly rx: Receiver;
+  private readonly feedback: FeedbackPath;
+  private readonly packets: PacketRecord[] = [];
+  private done = false;
+  private endMs = 0;
 
-  // B's side: its RTCP agent, and the NACK list that asks A for retransmissions through it.
-  let receiver: Receiver | null = null;
-  let feedback: FeedbackPath | null = null;
-  const receiverAgent = new ReceiverRtcpAgent({
-    ssrc: ids.receiverSsrc,
-    mediaSsrc: input.rtp.ssrc,
-    ntpOffsetMs: NTP_OFFSET_B_MS,
-    reception: () => receiver?.receptionState() ?? null,
-    extraXrBlocks: adapt ? (t) => adapt.extraXrBlocks(t) : undefined,
-  });
-  receiverRtt = () => receiverAgent.rttMs();
-  const nack =
-    red.nack !== null && red.nack.enabled
-      ? new NackGenerator({
-          maxRetries: red.nack.maxRetries,
-          retryIntervalMs: red.nack.retryIntervalMs,
-          frameTs: encoded.frameTs,
-          rttMs: () => receiverAgent.rttMs(),
-          playoutTs: () => receiver?.nextPlayoutTs ?? null,
-          send: (seqs, t) => feedback?.sendNack(seqs, t),
-        })
-      : null;
-  const recovery = [...buildRecoveryStages(red, input.rtp, nack), ...(input.recovery ?? [])];
+  constructor(private readonly input: VariantRunInput) {
+    this.frameMs = input.encoded.frameMs;
+    const pathOpts = { seed: input.seed, slotMs: input.slotMs, baseDir: input.baseDir };
+    this.channel = createChannelPath(input.channel, input.phases, { ...pathOpts, direction: 'aToB' });
+    this.reverse = createChannelPath(input.reverseChannel ?? input.channel, input.reversePhases ?? input.phases, { ...pathOpts, direction: 'bToA' });
+    this.red = input.redundancy ?? NO_REDUNDANCY;
+    this.ids = input.streamIds ?? streamIdsFor(input.seed, input.rtp.ssrc);
+    this.adapt = this.buildAdaptation();
+    const stages = [...buildSendStages(this.red, input.rtp, this.ids), ...(input.sendStages ?? [])];
+    this.sender = new MediaSender(input.rtp, input.encoded.frameTs, this.adapt ? this.adapt.wrapStages(stages) : stages);
+    this.rtxResponder = buildRtxResponder(this.red, this.sender, this.ids, () => this.senderAgent?.rttMs() ?? null);
+    this.senderAgent = this.buildSenderAgent();
+    this.record = new PlayoutRecord(input.totalFrames, input.rtp.initialTimestamp, input.encoded.frameTs, input.onAudio, this.adapt);
+    this.receiverAgent = new ReceiverRtcpAgent({
+      ssrc: this.ids.receiverSsrc,
+      mediaSsrc: input.rtp.ssrc,
+      ntpOffsetMs: NTP_OFFSET_B_MS,
+      reception: () => this.rx?.receptionState() ?? null,
+      extraXrBlocks: this.adapt ? (t) => this.adapt!.extraXrBlocks(t) : undefined,
+    });
+    this.nack = this.buildNack();
+    this.recovery = [...buildRecoveryStages(this.red, input.rtp, this.nack), ...(input.recovery ?? [])];
+    this.rx = this.buildReceiver();
+    this.feedback = new FeedbackPath({
+      clock: this.clock,
+      seed: input.seed,
+      intervalMs: input.rtcpIntervalMs ?? 1000,
+      forward: this.channel,
+      reverse: this.reverse,
+      sender: this.senderAgent,
+      receiver: this.receiverAgent,
+      sendRtp: (out, sendMs) => this.sendRtp(out, sendMs),
+      records: this.packets,
+      isDone: () => this.done,
+    });
+  }
 
-  receiver = new Receiver({
-    sampleRate: input.sampleRate,
-    frameMs,
-    mediaPayloadType: input.rtp.payloadType,
-    jitterBuffer: input.jitterBuffer,
-    plc: input.plc,
-    useInbandFec: input.useInbandFec,
-    recovery,
-    rttMs: () => receiverAgent.rttMs(),
-    trace: input.needsTrace ? realizedTrace(input) : null,
-    events: {
-      onFrame(extTs, outcome, origin, nowMs) {
-        const idx = frameOfTs(extTs);
-        if (idx < 0 || idx >= totalFrames) return;
-        const rec = mediaByFrame[idx];
-        let name: FrameOutcomeName;
-        if (outcome === 'normal') name = origin === 'primary' || origin === null ? 'normal' : origin;
-        // 'dtx' means exactly "the sender never sent this frame": a sent frame the buffer filled
-        // with comfort noise (its packet lost at a talkspurt start) was concealed, with silence;
-        // an unsent frame is DTX silence however the buffer filled it.
-        else if (rec === undefined) name = 'dtx';
-        else name = outcome === 'dtx' ? 'concealed' : outcome;
-        if (firstFrame < 0) firstFrame = idx;
-        frameOutcome[idx] = FRAME_OUTCOMES.indexOf(name);
-        framePlayoutMs[idx] = nowMs;
-        if (rec && outcome === 'normal' && origin === 'primary') {
-          rec.fate = 'played';
-          rec.playoutMs = nowMs;
-        }
-      },
-      onPacketDropped(extSeq, reason) {
-        if (extSeq === null) return;
-        if (reason === 'late' || reason === 'discarded') adapt?.onDiscarded(extSeq);
-        const rec = mediaBySeq.get(extSeq & 0xffff);
-        if (!rec) return;
-        if (reason === 'late' && rec.fate !== 'played') rec.fate = 'late';
-        else if (reason === 'discarded' && rec.fate !== 'played') rec.fate = 'discarded';
-      },
-      onTick(nowMs, pcm, state: JitterBufferState, op) {
-        tl.t.push(nowMs);
-        tl.target.push(state.targetDelayMs);
-        tl.level.push(state.levelMs);
-        tl.op.push(TICK_OPS.indexOf(op));
-        adapt?.onJitterBufferState(state.targetDelayMs);
-        if (pcm) {
-          if (playoutStartMs === null) {
-            playoutStartMs = nowMs;
-            // Degraded audio starts at the first frame played; pad so that frame k sits at k frames.
-            pad = Math.max(0, firstFrame);
-            const silence = new Int16Array(pcm.length);
-            for (let i = 0; i < pad; i++) input.onAudio?.(silence);
-          }
-          emitted += pcm.length;
-          input.onAudio?.(pcm);
-        }
-      },
-    },
-  });
-  const rx = receiver;
+  run(): VariantRun {
+    this.feedback.start();
+    this.adapt?.start();
+    this.scheduleSend(0);
+    this.scheduleTick(1, this.rx.tickMs * (1 + this.input.clockDriftPpm * 1e-6));
+    this.clock.run();
+    return this.collect();
+  }
+
+  /** Sender adaptation and the cross traffic it competes with (both optional). */
+  private buildAdaptation(): SimAdaptation | null {
+    const input = this.input;
+    const cross = input.crossTraffic?.length ? new CrossTraffic(input.crossTraffic, input.channel.overheadBytes, this.clock, this.channel, () => this.done) : null;
+    if (!input.adaptation) return null;
+    return new SimAdaptation({
+      ...input.adaptation,
+      mediaSsrc: input.rtp.ssrc,
+      receiverSsrc: this.ids.receiverSsrc,
+      overheadBytes: input.channel.overheadBytes,
+      redGenerations: this.red.red?.generations ?? null,
+      clock: this.clock,
+      reverse: this.reverse,
+      forwardConfig: input.channel,
+      forwardPhases: input.phases,
+      crossTraffic: cross,
+      // The receiver's agent exists once the sender side is built; no RTT before.
+      receiverRttMs: () => this.receiverAgent?.rttMs() ?? null,
+      isDone: () => this.done,
+    });
+  }
+
+  private buildSenderAgent(): SenderRtcpAgent {
+    const input = this.input;
+    const agent = new SenderRtcpAgent({
+      ssrc: input.rtp.ssrc,
+      clockRate: CLOCK_RATE,
+      ntpOffsetMs: NTP_OFFSET_A_MS,
+      // The media clock: frame i is captured at i F with timestamp offset i F (48 kHz).
+      rtpTimestampAt: (t) => (input.rtp.initialTimestamp + Math.floor((t * CLOCK_RATE) / 1000)) % TS_MOD,
+      rtx: this.rtxResponder,
+    });
+    if (input.onReceiverReport) agent.onReceiverReport(input.onReceiverReport);
+    if (this.adapt) agent.onReceiverReport(this.adapt.onReceiverReport);
+    return agent;
+  }
+
+  /** B's NACK list, asking A for retransmissions through the feedback path (null when off). */
+  private buildNack(): NackGenerator | null {
+    const n = this.red.nack;
+    if (n === null || !n.enabled) return null;
+    return new NackGenerator({
+      maxRetries: n.maxRetries,
+      retryIntervalMs: n.retryIntervalMs,
+      frameTs: this.input.encoded.frameTs,
+      rttMs: () => this.receiverAgent.rttMs(),
+      playoutTs: () => this.rx?.nextPlayoutTs ?? null,
+      send: (seqs, t) => this.feedback?.sendNack(seqs, t),
+    });
+  }
+
+  private buildReceiver(): Receiver {
+    const input = this.input;
+    const rx: Receiver = new Receiver({
+      sampleRate: input.sampleRate,
+      frameMs: this.frameMs,
+      mediaPayloadType: input.rtp.payloadType,
+      jitterBuffer: input.jitterBuffer,
+      plc: input.plc,
+      useInbandFec: input.useInbandFec,
+      recovery: this.recovery,
+      rttMs: () => this.receiverAgent.rttMs(),
+      trace: input.needsTrace ? realizedTrace(input) : null,
+      events: this.record.events(() => rx.frameSamples),
+    });
+    return rx;
+  }
 
   /** Put RTP packets on the media path at `sendMs` and schedule their arrivals at B. */
-  const sendRtp = (out: OutgoingPacket[], sendMs: number): void => {
+  private sendRtp(out: OutgoingPacket[], sendMs: number): void {
     for (const p of out) {
       const rec = newRecord(p, sendMs);
-      packets.push(rec);
+      this.packets.push(rec);
       if (p.kind === 'media') {
-        mediaBySeq.set(p.seq, rec);
-        if (p.frameIndex >= 0 && p.frameIndex < totalFrames) mediaByFrame[p.frameIndex] = rec;
-        senderAgent.noteSent(p.bytes.length - 12);
+        this.record.noteMedia(rec);
+        this.senderAgent.noteSent(p.bytes.length - 12);
       }
-      const d = channel.send({ sendMs, sizeBytes: p.bytes.length, lane: p.lane, payload: p.bytes });
+      const d = this.channel.send({ sendMs, sizeBytes: p.bytes.length, lane: p.lane, payload: p.bytes });
       applyChannelDecision(rec, d);
-      adapt?.onRtpSent(p.bytes, sendMs, d);
+      this.adapt?.onRtpSent(p.bytes, sendMs, d);
       for (const del of d.deliveries) {
         const bytes = del.payload ?? p.bytes;
-        clock.schedule(del.arrivalMs, (t) => {
-          input.onDelivery?.(bytes, t, rec);
-          adapt?.onRtpArrival(bytes, t);
-          const before = rx.malformedPackets;
-          rx.onPacket(bytes, t);
-          if (rx.malformedPackets > before && rec.fate === 'pending') rec.fate = 'malformed';
-        });
+        this.clock.schedule(del.arrivalMs, (t) => this.deliver(bytes, t, rec));
       }
     }
-  };
+  }
 
-  feedback = new FeedbackPath({
-    clock,
-    seed: input.seed,
-    intervalMs: input.rtcpIntervalMs ?? 1000,
-    forward: channel,
-    reverse,
-    sender: senderAgent,
-    receiver: receiverAgent,
-    sendRtp,
-    records: packets,
-    isDone: () => done,
-  });
-  feedback.start();
-  adapt?.start();
+  private deliver(bytes: Uint8Array, t: number, rec: PacketRecord): void {
+    this.input.onDelivery?.(bytes, t, rec);
+    this.adapt?.onRtpArrival(bytes, t);
+    const before = this.rx.malformedPackets;
+    this.rx.onPacket(bytes, t);
+    if (this.rx.malformedPackets > before && rec.fate === 'pending') rec.fate = 'malformed';
+  }
 
-  // Frame i is captured during [i F, (i+1) F) and sent when complete (packetization delay F).
-  const scheduleSend = (i: number): void => {
-    if (i >= totalFrames) return;
-    clock.schedule((i + 1) * frameMs, (t) => {
-      sendRtp(sender.packetsForFrame(i, adapt ? adapt.payloadFor(i) : encoded.payloads.at(i), t), t);
-      scheduleSend(i + 1);
+  /** Frame i is captured during [i F, (i+1) F) and sent when complete (packetization delay F). */
+  private scheduleSend(i: number): void {
+    if (i >= this.input.totalFrames) return;
+    this.clock.schedule((i + 1) * this.frameMs, (t) => {
+      this.sendRtp(this.sender.packetsForFrame(i, this.adapt ? this.adapt.payloadFor(i) : this.input.encoded.payloads.at(i), t), t);
+      this.scheduleSend(i + 1);
     });
-  };
-  scheduleSend(0);
+  }
 
-  // The receiver's audio device clock ticks every frame period, drifting by clockDriftPpm.
-  const tickPeriod = frameMs * (1 + input.clockDriftPpm * 1e-6);
-  const hardStopMs = totalFrames * frameMs + 30_000;
-  let endMs = 0;
-  const scheduleTick = (k: number): void => {
-    clock.schedule(k * tickPeriod, (t) => {
-      rx.tick(t);
-      nack?.process(t);
-      endMs = t;
+  /**
+   * The receiver's audio device clock ticks every frame period (or every output block of a buffer
+   * that asks for one: NetEq's 10 ms, then half a block out of phase), drifting by clockDriftPpm.
+   */
+  private scheduleTick(k: number, period: number): void {
+    this.clock.schedule(this.rx.tickPhaseMs + k * period, (t) => {
+      this.rx.step(t);
+      this.nack?.process(t);
+      this.endMs = t;
       // The call ends when playout has moved past its last frame. Counting ticks instead would
       // stop early when the buffer spent ticks on expansion (its last frames never played, and
       // counted as lost) and late when playout began after frame 0.
-      const next = rx.nextPlayoutTs;
-      if ((next !== null && frameOfTs(next) >= totalFrames) || t > hardStopMs) {
-        done = true;
+      const next = this.rx.nextPlayoutTs;
+      const hardStopMs = this.input.totalFrames * this.frameMs + 30_000;
+      if ((next !== null && this.record.frameOfTs(next) >= this.input.totalFrames) || t > hardStopMs) {
+        this.done = true;
         return;
       }
-      scheduleTick(k + 1);
+      this.scheduleTick(k + 1, period);
     });
-  };
-  scheduleTick(1);
-  clock.run();
+  }
 
-  for (const rec of packets) if (rec.fate === 'pending') rec.fate = 'unused';
-  markMediaReordering(packets);
-  // A frame the sender never sent is DTX silence whether or not a tick played its slot (a buffer
-  // may skip slots of silence): 'unplayed' would count it as lost in BurstR and windowed Ppl.
-  const UNPLAYED = FRAME_OUTCOMES.indexOf('unplayed');
-  const DTX = FRAME_OUTCOMES.indexOf('dtx');
-  for (let i = 0; i < totalFrames; i++) if (mediaByFrame[i] === undefined && frameOutcome[i] === UNPLAYED) frameOutcome[i] = DTX;
-  const counters = rx.finalCounters();
-  if (nack) counters.nackCount = nack.nackPacketsSent;
-  const stat = (kind: RecoveryStage['kind']): RecoveryStats | null => recovery.find((r) => r.kind === kind)?.stats() ?? null;
-  const run: VariantRun = {
-    packets,
-    frameOutcome,
-    framePlayoutMs,
-    timeline: { tMs: tl.t.toArray(), targetDelayMs: tl.target.toArray(), levelMs: tl.level.toArray(), op: Uint8Array.from(tl.op) },
-    counters,
-    channel: channel.stats(),
-    playoutStartMs,
-    endMs,
-    emittedSamples: emitted,
-    malformedPackets: rx.malformedPackets,
-    recoveredBy: { ...rx.recoveredBy },
-    recoveredLate: { ...rx.recoveredLate },
-    recovery: { red: stat('red'), parity: stat('parity'), rtx: stat('rtx') },
-    nack: nack
-      ? { packetsSent: nack.nackPacketsSent, seqsRequested: nack.seqsRequested, gaveUpRetries: nack.gaveUpRetries, gaveUpDeadline: nack.gaveUpDeadline }
-      : null,
-    rtxSent: { packets: rtxResponder?.packetsSent ?? 0, bytes: rtxResponder?.bytesSent ?? 0, requestsIgnored: rtxResponder?.requestsIgnored ?? 0 },
-    feedback: feedback.stats(),
-    reverseChannel: reverse.stats(),
-    rtt: { receiverMs: receiverAgent.rttMs(), senderMs: senderAgent.rttMs(), receiverSamples: receiverAgent.rttSamples },
-    framesSuppressedDtx: sender.framesSuppressed,
-    alignmentPadFrames: pad,
-    adaptation: adapt?.result() ?? null,
-  };
-  rx.destroy();
-  return run;
+  private collect(): VariantRun {
+    const { rx, record, nack, rtxResponder } = this;
+    for (const rec of this.packets) if (rec.fate === 'pending') rec.fate = 'unused';
+    markMediaReordering(this.packets);
+    record.settleUnsentFrames();
+    const counters = rx.finalCounters();
+    if (nack) counters.nackCount = nack.nackPacketsSent;
+    const stat = (kind: RecoveryStage['kind']): RecoveryStats | null => this.recovery.find((r) => r.kind === kind)?.stats() ?? null;
+    const run: VariantRun = {
+      packets: this.packets,
+      frameOutcome: record.frameOutcome,
+      framePlayoutMs: record.framePlayoutMs,
+      timeline: record.timeline(),
+      counters,
+      channel: this.channel.stats(),
+      playoutStartMs: record.playoutStartMs,
+      endMs: this.endMs,
+      emittedSamples: record.emittedSamples,
+      malformedPackets: rx.malformedPackets,
+      recoveredBy: { ...rx.recoveredBy },
+      recoveredLate: { ...rx.recoveredLate },
+      recovery: { red: stat('red'), parity: stat('parity'), rtx: stat('rtx') },
+      nack: nack
+        ? { packetsSent: nack.nackPacketsSent, seqsRequested: nack.seqsRequested, gaveUpRetries: nack.gaveUpRetries, gaveUpDeadline: nack.gaveUpDeadline }
+        : null,
+      rtxSent: { packets: rtxResponder?.packetsSent ?? 0, bytes: rtxResponder?.bytesSent ?? 0, requestsIgnored: rtxResponder?.requestsIgnored ?? 0 },
+      feedback: this.feedback.stats(),
+      reverseChannel: this.reverse.stats(),
+      rtt: { receiverMs: this.receiverAgent.rttMs(), senderMs: this.senderAgent.rttMs(), receiverSamples: this.receiverAgent.rttSamples },
+      framesSuppressedDtx: this.sender.framesSuppressed,
+      alignmentPadFrames: record.padFrames,
+      adaptation: this.adapt?.result() ?? null,
+    };
+    rx.destroy();
+    return run;
+  }
 }

@@ -29,7 +29,11 @@ export class AudioSource {
   static fromWav(resolvedFile: string, cfg: SourceConfig, sampleRate: number): AudioSource {
     const audio = readWavMono(resolvedFile);
     const resampled = resampleMono(audio.samples, audio.sampleRate, sampleRate);
-    const pcm = toPcm16(resampled, 10 ** (cfg.gainDb / 20) * 32767);
+    return AudioSource.fromPcm(resolvedFile, sampleRate, toPcm16(resampled, 10 ** (cfg.gainDb / 20) * 32767), cfg);
+  }
+
+  /** The source of `cfg` from its PCM, already at `sampleRate` with the gain applied (fromWav's, e.g. shared with a worker thread). */
+  static fromPcm(resolvedFile: string, sampleRate: number, pcm: Int16Array, cfg: SourceConfig): AudioSource {
     const start = Math.min(Math.round(cfg.offsetS * sampleRate), Math.max(0, pcm.length - 1));
     return new AudioSource(resolvedFile, sampleRate, pcm, cfg.loop, start);
   }

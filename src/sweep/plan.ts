@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ScenarioError, UsageError } from '../core/errors.ts';
 import { loadScenario, scenarioFromObject, type Scenario } from '../scenario/load.ts';
-import { measureDef, measureNames } from '../check/measures.ts';
+import { measureDef, measureNames, needsOptIn } from '../check/measures.ts';
 import { axesFromRecord, gridPoints, parseVaryArg, seedList, type Axis, type AxisValue, type GridPoint } from './grid.ts';
 import { setKeyPath } from './key-path.ts';
 
@@ -59,8 +59,9 @@ export function planSweep(scenarioFile: string, req: SweepRequest = {}): SweepPl
   if (!measureDef(measure)) throw new UsageError(`unknown measure "${measure}"; one of: ${measureNames().join(', ')}`);
   const seeds = seedList(base.config.seed, nSeeds);
   const points = gridPoints(axes, seeds);
+  // Points with the opt-in measures hold more than points without: not the same sweep to resume or merge.
   const hash = createHash('sha256')
-    .update(JSON.stringify({ raw, axes, seeds }))
+    .update(JSON.stringify({ raw, axes, seeds, ...(needsOptIn([measure]) ? { optIn: true } : {}) }))
     .digest('hex')
     .slice(0, 16);
   return {

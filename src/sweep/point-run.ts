@@ -1,8 +1,11 @@
 /**
  * One sweep point: its scenario built and run without an audio sink (no WAV, no HTML), reduced
- * to the measure catalogue per variant. Runs in a worker thread or, with jobs = 0, in-process.
+ * to the measure catalogue per variant; with an opt-in measure (visqol), its audio is written to
+ * a temporary directory and scored (check/signal-measures.ts). Runs in a worker thread or, with
+ * jobs = 0, in-process.
  */
 import { measuresOf, type MeasureValues } from '../check/measures.ts';
+import { runWithSignalMeasures } from '../check/signal-measures.ts';
 import { JitterlabError } from '../core/errors.ts';
 import type { EncodedStream } from '../sender/encoded-stream.ts';
 import { runScenario } from '../sim/run-scenario.ts';
@@ -26,18 +29,19 @@ export interface PointContext {
   /** Shared across points; null = a fresh cache per point (every point encodes its own audio). */
   encodings: Map<string, EncodedStream> | null;
   sources: Map<string, AudioSource>;
+  /** Compute the opt-in measures too (visqol, vnsim). */
+  signal: boolean;
 }
 
 export async function runPoint(ctx: PointContext, task: PointTask): Promise<PointOutcome> {
   try {
     const sc = pointScenario(ctx.file, ctx.raw, task.params);
-    const run = await runScenario(sc, {
-      seed: task.seed,
-      encodingCache: ctx.encodings ?? new Map(),
-      sourceCache: ctx.sources,
-    });
+    const opts = { seed: task.seed, encodingCache: ctx.encodings ?? new Map<string, EncodedStream>(), sourceCache: ctx.sources };
+    const { run, signal } = ctx.signal ? await runWithSignalMeasures(sc, opts) : { run: await runScenario(sc, opts), signal: null };
     const variants: Record<string, MeasureValues> = {};
-    for (const v of run.variants) variants[v.name] = measuresOf(v);
+    run.variants.forEach((v, i) => {
+      variants[v.name] = signal ? { ...measuresOf(v), ...signal[i] } : measuresOf(v);
+    });
     return { index: task.index, ok: true, variants, simulatedS: sc.config.durationS * run.variants.length };
   } catch (e) {
     const msg = e instanceof JitterlabError ? e.message : `internal error: ${(e as Error).stack ?? String(e)}`;

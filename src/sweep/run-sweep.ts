@@ -9,17 +9,18 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { needsOptIn } from '../check/measures.ts';
 import { JitterlabError, UsageError } from '../core/errors.ts';
 import type { Scenario } from '../scenario/load.ts';
-import type { EncodedStream } from '../sender/encoded-stream.ts';
-import type { AudioSource } from '../source/audio-source.ts';
 import { inShard, type GridPoint, type Shard } from './grid.ts';
 import { PointLog, type PointRecord } from './point-log.ts';
 import { runPoint, type PointOutcome, type PointTask } from './point-run.ts';
 import { pointScenario, type SweepPlan } from './plan.ts';
-import { WorkerPool } from './pool.ts';
+import { PoolClosedError, WorkerPool } from '../core/worker-pool.ts';
+import type { WorkerBase, WorkerInit } from './worker.ts';
 import { sweepWorkerBundle } from './worker-bundle.ts';
-import { encodeShared, unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
+import { encodeShared, unpackShared, type SharedAudio } from './shared-encodings.ts';
+import { opusAddonPath } from '../codec/opus-native.ts';
 import { sweepCsv } from './sweep-table.ts';
 import { sweepHtml } from './sweep-html.ts';
 import { buildSweepReport, planMeta, readPlanJson, writePlanJson, writeSweepJson, type SweepReport } from './sweep-report.ts';
@@ -65,6 +66,47 @@ function namesTypeScriptModule(values: unknown[]): boolean {
   return values.some((v) => seen(v, ''));
 }
 
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
+const SNAPSHOT_MIN_MS = 3000;
+
+/** The libopus addon's path for the workers (found once here, after encoding loaded @discordjs/opus), or null. */
+function knownOpusAddon(): string | null {
+  try {
+    return opusAddonPath();
+  } catch {
+    return null;
+  }
+}
+
+/** The points on the worker pool; true when stopped by `signal` before all finished. The pool is closed on return. */
+async function runOnPool(pool: WorkerPool<PointTask, PointOutcome>, init: WorkerInit, tasks: PointTask[], onOutcome: (o: PointOutcome) => void, signal?: AbortSignal): Promise<boolean> {
+  let stopped = false;
+  let left = tasks.length;
+  const onAbort = (): void => {
+    if (left === 0) return;
+    stopped = true;
+    void pool.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) onAbort();
+    pool.start(init);
+    const outcome = (o: PointOutcome): void => {
+      left--;
+      onOutcome(o);
+    };
+    // Points cut short by a stop are simply not done; any other failure ends the sweep.
+    const ignoreStop = (e: unknown): void => {
+      if (!(stopped && e instanceof PoolClosedError)) throw e;
+    };
+    await Promise.all(tasks.map((t) => pool.submit(t).then(outcome, ignoreStop)));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+  }
+  return stopped;
+}
+
 export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<SweepOutcome> {
   const dir = opts.outDir;
   const shard = opts.shard ?? null;
@@ -86,14 +128,18 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
   const useWorkers = opts.jobs > 0 && todo.length > 0;
   // A TypeScript jitter-buffer module needs tsx's loader, which the plain-JS bundle lacks.
   const bundle = useWorkers && !namesTypeScriptModule([plan.raw, ...todo.map((p) => p.params)]) ? await sweepWorkerBundle() : null;
-  const pool = useWorkers ? new WorkerPool({ file: plan.scenarioFile, raw: plan.raw, shareEncodings }, Math.min(opts.jobs, todo.length), bundle) : null;
+  const signal = needsOptIn([plan.measure]);
+  const base: WorkerBase = { file: plan.scenarioFile, raw: plan.raw, shareEncodings, signal };
+  // Two points per worker: a point takes tens of milliseconds, and a worker should never wait
+  // for this thread to handle its last outcome before it can start the next.
+  const pool = useWorkers ? new WorkerPool<PointTask, PointOutcome>({ entry: WORKER_ENTRY, bundle, size: Math.min(opts.jobs, todo.length), workerData: base, depth: 2, label: 'sweep' }) : null;
   // Validate every combination before running any point: a bad value fails now, naming its key.
   // Points of one combination differ only in their seed, which cannot make a scenario invalid.
   const scenarios = new Map<number, Scenario>();
-  let packed: PackedEncoding[];
+  let shared: SharedAudio;
   try {
     for (const p of todo) if (!scenarios.has(p.combo)) scenarios.set(p.combo, pointScenario(plan.scenarioFile, plan.raw, p.params));
-    packed = shareEncodings ? encodeShared(scenarios.values()) : [];
+    shared = shareEncodings ? encodeShared(scenarios.values()) : { encodings: [], sources: [] };
     // Only now touch --out: a rejected point must not wipe an earlier sweep's points.jsonl / plan.json.
     makeOutputDir(dir);
     if (!opts.resume) log.reset();
@@ -106,7 +152,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
 
   const records = new Map(done);
   const byIndex = new Map<number, GridPoint>(todo.map((p) => [p.index, p]));
+  // sweep.json as it goes: after every 5% of the points, but not more often than every few
+  // seconds (each snapshot summarises every point so far, work this thread takes from the workers).
   const flushEvery = Math.max(1, Math.floor(todo.length / 20));
+  let flushedAt = { points: 0, ms: performance.now() };
   let finished = 0;
   let simulatedS = 0;
   const snapshot = (interrupted: boolean): SweepReport => buildSweepReport(meta, records.values(), { shards: shard ? [shard] : null, expected: mine.length, interrupted });
@@ -119,15 +168,18 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
     records.set(p.index, rec);
     finished++;
     opts.onProgress?.(finished, todo.length);
-    if (finished % flushEvery === 0 && finished < todo.length) writeSweepJson(dir, snapshot(false));
+    if (finished - flushedAt.points >= flushEvery && finished < todo.length && performance.now() - flushedAt.ms >= SNAPSHOT_MIN_MS) {
+      writeSweepJson(dir, snapshot(false));
+      flushedAt = { points: finished, ms: performance.now() };
+    }
   };
   opts.onProgress?.(0, todo.length);
 
   const tasks: PointTask[] = todo.map((p) => ({ index: p.index, params: p.params, seed: p.seed }));
   let interrupted = false;
   if (opts.jobs <= 0) {
-    const encodings = new Map<string, EncodedStream>(packed.map((e) => [e.key, unpackEncoding(e)]));
-    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources: new Map<string, AudioSource>() };
+    const { encodings, sources } = unpackShared(shared);
+    const ctx = { file: plan.scenarioFile, raw: plan.raw, encodings: shareEncodings ? encodings : null, sources, signal };
     for (const t of tasks) {
       if (opts.signal?.aborted) {
         interrupted = true;
@@ -136,15 +188,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepRunOptions): Promise<
       onOutcome(await runPoint(ctx, t));
     }
   } else if (pool) {
-    const run = pool.run(packed, tasks, onOutcome);
-    const onAbort = (): void => void run.stop();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-    try {
-      interrupted = (await run.done).stopped;
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    interrupted = await runOnPool(pool, { shared, opusAddon: knownOpusAddon() }, tasks, onOutcome, opts.signal);
   }
   const report = snapshot(interrupted);
   writeSweepOutputs(dir, report);

@@ -3,7 +3,7 @@
  * mean, the sample standard deviation (n - 1; 0 for one seed), the range and the count of seeds
  * that produced a value.
  */
-import { MEASURES } from '../check/measures.ts';
+import type { MeasureDef } from '../check/measures.ts';
 import { comboCount, gridPoints, type Axis, type AxisValue } from './grid.ts';
 import type { PointRecord } from './point-log.ts';
 
@@ -40,7 +40,8 @@ export function stat(values: readonly number[]): Stat {
   return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, min, max, n };
 }
 
-export function summarizeCombos(axes: readonly Axis[], variants: readonly string[], records: readonly PointRecord[]): ComboSummary[] {
+/** `measures`: the ones the sweep computed (measuresComputed of its --measure). */
+export function summarizeCombos(axes: readonly Axis[], variants: readonly string[], records: readonly PointRecord[], measures: readonly MeasureDef[]): ComboSummary[] {
   const byCombo = new Map<number, PointRecord[]>();
   for (const r of records) {
     if (r.variants === null) continue;
@@ -55,7 +56,7 @@ export function summarizeCombos(axes: readonly Axis[], variants: readonly string
     const vs: Record<string, Record<string, Stat>> = {};
     for (const v of variants) {
       const ms: Record<string, Stat> = {};
-      for (const m of MEASURES) {
+      for (const m of measures) {
         const vals: number[] = [];
         for (const r of recs) {
           const x = r.variants?.[v]?.[m.name];

@@ -6,7 +6,7 @@
  * Further axes give one row of heatmaps per combination of their values. The chosen measure is
  * open; every other measure is in a collapsed section below, followed by the table.
  */
-import { MEASURES, measureDef, type MeasureDef } from '../check/measures.ts';
+import { MEASURES, measureDef, measuresComputed, type MeasureDef } from '../check/measures.ts';
 import type { Axis, AxisValue } from './grid.ts';
 import type { ComboSummary, Stat } from './summary.ts';
 import type { SweepReport } from './sweep-report.ts';
@@ -163,7 +163,7 @@ function tableHtml(r: SweepReport, measure: string): string {
 
 export function sweepHtml(r: SweepReport): string {
   const chosen = measureDef(r.plan.measure) ?? MEASURES[0];
-  const others = MEASURES.filter((m) => m.name !== chosen.name);
+  const others = measuresComputed([chosen.name]).filter((m) => m.name !== chosen.name);
   const status =
     r.status === 'complete'
       ? `${r.pointsDone} points`

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { measuresComputed } from '../check/measures.ts';
 import { IoError, UsageError } from '../core/errors.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 import type { Axis, Shard } from './grid.ts';
@@ -73,7 +74,7 @@ export function buildSweepReport(meta: PlanMeta, records: Iterable<PointRecord>,
     pointsDone: ok,
     pointsFailed: failed,
     points,
-    summary: summarizeCombos(meta.axes, meta.variants, points),
+    summary: summarizeCombos(meta.axes, meta.variants, points, measuresComputed([meta.measure])),
   };
 }
 

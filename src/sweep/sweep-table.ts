@@ -1,5 +1,5 @@
 /** The sweep's tables: a terminal table of the chosen measure and sweep.csv with every measure. */
-import { MEASURES, measureDef } from '../check/measures.ts';
+import { measureDef, measuresComputed } from '../check/measures.ts';
 import { table } from '../report/terminal-table.ts';
 import type { AxisValue } from './grid.ts';
 import type { SweepReport } from './sweep-report.ts';
@@ -10,6 +10,7 @@ export function formatValue(measure: string, x: number | null): string {
   const unit = measureDef(measure)?.unit;
   if (unit === 'ratio') return `${(x * 100).toFixed(2)}%`;
   if (unit === 'MOS') return x.toFixed(2);
+  if (unit === 'NSIM') return x.toFixed(3);
   if (unit === 'packets') return x.toFixed(1);
   return x.toFixed(1);
 }
@@ -33,13 +34,14 @@ function csvField(s: string): string {
 }
 
 export function sweepCsv(r: SweepReport): string {
-  const header = ['combo', ...r.plan.axes.map((a) => a.key), 'variant', 'seeds', ...MEASURES.flatMap((m) => [`${m.name}_mean`, `${m.name}_sd`])];
+  const measures = measuresComputed([r.plan.measure]);
+  const header = ['combo', ...r.plan.axes.map((a) => a.key), 'variant', 'seeds', ...measures.flatMap((m) => [`${m.name}_mean`, `${m.name}_sd`])];
   const lines = [header.map(csvField).join(',')];
   for (const c of r.summary) {
     for (const v of r.plan.variants) {
       const ms = c.variants[v];
-      const n = Math.max(0, ...MEASURES.map((m) => ms?.[m.name]?.n ?? 0));
-      const vals = MEASURES.flatMap((m) => {
+      const n = Math.max(0, ...measures.map((m) => ms?.[m.name]?.n ?? 0));
+      const vals = measures.flatMap((m) => {
         const s = ms?.[m.name];
         return [s?.mean ?? '', s?.sd ?? ''].map((x) => (x === '' ? '' : String(x)));
       });

@@ -1,37 +1,40 @@
 /**
- * Worker-thread entry of a sweep. It starts loading while the main thread validates the points
- * and encodes the audio; then it receives the shared encodings once (an `init` message), answers
- * `ready`, and runs the points it is sent, one at a time, answering each with its outcome.
+ * Worker-thread entry of a sweep (core/worker-pool.ts). It starts loading while the main thread
+ * validates the points and encodes the audio; then it receives the shared encodings and source
+ * audio once (the pool's init data) and runs the points it is sent, one at a time, answering
+ * each with its outcome.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { EncodedStream } from '../sender/encoded-stream.ts';
-import type { AudioSource } from '../source/audio-source.ts';
-import { runPoint, type PointContext, type PointTask } from './point-run.ts';
-import { unpackEncoding, type PackedEncoding } from './shared-encodings.ts';
+import { useOpusAddonPath } from '../codec/opus-native.ts';
+import { poolWorkerData, serveTasks } from '../core/worker-pool.ts';
+import { runPoint, type PointContext, type PointOutcome, type PointTask } from './point-run.ts';
+import { unpackShared, type SharedAudio } from './shared-encodings.ts';
 
 export interface WorkerBase {
   file: string;
   raw: Record<string, unknown>;
   shareEncodings: boolean;
+  /** Opt-in measures (visqol) asked for: each point's audio is scored. */
+  signal: boolean;
 }
 
-export type ToWorker = { kind: 'init'; encodings: PackedEncoding[] } | ({ kind: 'task' } & PointTask);
+/** Sent once, when the main thread has encoded the audio. */
+export interface WorkerInit {
+  shared: SharedAudio;
+  /** The libopus addon's path as the main thread found it (opus-native.ts), or null. */
+  opusAddon: string | null;
+}
 
-const base = workerData as WorkerBase;
+const base = poolWorkerData<WorkerBase>();
 let ctx: PointContext | null = null;
 
-const port = parentPort;
-if (port) {
-  port.on('message', (m: ToWorker) => {
-    if (m.kind === 'init') {
-      const encodings = new Map<string, EncodedStream>();
-      for (const p of m.encodings) encodings.set(p.key, unpackEncoding(p));
-      ctx = { file: base.file, raw: base.raw, encodings: base.shareEncodings ? encodings : null, sources: new Map<string, AudioSource>() };
-      port.postMessage({ ready: true });
-      return;
-    }
-    const c = ctx;
-    if (c === null) throw new Error('sweep worker: task before init');
-    void runPoint(c, m).then((outcome) => port.postMessage(outcome));
-  });
-}
+serveTasks<WorkerInit, PointTask, PointOutcome>({
+  init(init) {
+    if (init.opusAddon !== null) useOpusAddonPath(init.opusAddon);
+    const { encodings, sources } = unpackShared(init.shared);
+    ctx = { file: base.file, raw: base.raw, encodings: base.shareEncodings ? encodings : null, sources, signal: base.signal };
+  },
+  run(task) {
+    if (ctx === null) throw new Error('sweep worker: task before init');
+    return runPoint(ctx, task);
+  },
+});

@@ -4,13 +4,16 @@
  * same machine. Also: the codec work the report files need (the same loop with a second decoder:
  * degraded.wav and reference.wav are two decodes of one encoding), the cost of an extra
  * receive-only variant, the first run in a fresh process, the scores and HTML on top of the
- * pipeline, `jitterlab score` of a one-minute pair as a real-time factor, and peak RSS of a
- * 1-hour call.
+ * pipeline, `jitterlab score` of a one-minute pair as a real-time factor, peak RSS of a 1-hour
+ * call, and the wall time of a 14-variant run in one thread and on every core.
  *
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
  *   npm run bench -- --reps 5     # median of 5 interleaved runs (default 3)
+ *   npm run bench -- --run-reps 3 # 3 pairs of compare-buffers runs (default 1)
  *
+ * Last, `jitterlab run scenarios/compare-buffers.yaml` in fresh processes, wall clock, in one
+ * thread and on every core (parallel-run.ts).
  * Both loops run in plain Node from the CLI's bundle (src/cli/app-bundle.ts), as `jitterlab run` does.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,33 +21,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { App } from '../../src/cli/app-bundle.ts';
 import { percentileSorted } from '../../src/metrics/percentile.ts';
 import { benchCallYaml } from './bench-call.ts';
+import { benchApp } from './in-bundle.ts';
+import { compareBuffersWall } from './parallel-run.ts';
 
-const APP_ENV = 'JITTERLAB_BENCH_APP';
-
-/**
- * Under tsx (npm run bench) this file only launches itself, bundled, in plain Node: the
- * measurements then run the CLI's own bundle (src/cli/app-bundle.ts) as `jitterlab` does, without
- * tsx's loader hooks, which would transform the bundle again and add keepNames wrappers.
- */
-async function launch(): Promise<never> {
-  const { appBundle } = await import('../../src/cli/app-bundle.ts');
-  const { esmBundle } = await import('../../src/core/esm-bundle.ts');
-  const app = await appBundle();
-  const self = await esmBundle({ name: 'bench-pipeline', entry: fileURLToPath(import.meta.url), external: 'all' });
-  if (!app || !self) {
-    process.stderr.write('bench: cannot build the bundles (is esbuild installed?)\n');
-    process.exit(1);
-  }
-  const r = spawnSync(process.execPath, [fileURLToPath(self), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [APP_ENV]: app.href } });
-  process.exit(r.status ?? 1);
-}
-
-if (!process.env[APP_ENV]) await launch();
-const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport, scoreFiles } = (await import(process.env[APP_ENV]!)) as App;
+const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport, scoreFiles, scoreWorkerBundle } = await benchApp(import.meta.url, 'bench-pipeline');
 
 const require = createRequire(join(PROJECT_ROOT, 'package.json'));
 const quick = process.argv.includes('--quick');
@@ -52,6 +34,8 @@ const rssChild = process.argv.includes('--rss-child');
 const seconds = quick ? 30 : 120;
 const repsArg = process.argv.indexOf('--reps');
 const reps = repsArg > 0 ? Math.max(1, Number(process.argv[repsArg + 1])) : 3;
+const cbRepsArg = process.argv.indexOf('--run-reps');
+const cbReps = cbRepsArg > 0 ? Math.max(1, Number(process.argv[cbRepsArg + 1])) : 1;
 const WARMUP_RUNS = 12;
 const WARMUP_SECONDS = 10;
 
@@ -208,6 +192,9 @@ async function main(): Promise<void> {
   }
   const { maxRssMb, cpuMs: rssCpu } = JSON.parse(m[0]) as { maxRssMb: number; cpuMs: number };
   process.stdout.write(`peak RSS, ${rssSeconds / 60}-minute call, full run with scores and HTML: ${maxRssMb.toFixed(0)} MB  (goal < 400 MB; ${(rssCpu / 1000).toFixed(0)} s CPU)\n`);
+  // Built before the first timed run, which would otherwise pay for it.
+  await scoreWorkerBundle();
+  for (const line of compareBuffersWall(PROJECT_ROOT, cbReps)) process.stdout.write(`${line}\n`);
 }
 
 await main();

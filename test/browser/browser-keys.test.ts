@@ -58,3 +58,11 @@ describe('a browser variant is not swept', () => {
     expect(() => planSweep(`${PROJECT_ROOT}/scenarios/browser-vs-neteq.yaml`, { vary: ['seed=1,2'] })).toThrow(/variant 'chromium' has a browser receiver, which runs in real time and cannot be swept/);
   });
 });
+
+describe('a browser variant is not swept', () => {
+  it('sweep refuses a scenario with a browser receiver, naming the variant', async () => {
+    const { planSweep } = await import('../../src/sweep/plan.ts');
+    const { PROJECT_ROOT } = await import('../../src/scenario/load.ts');
+    expect(() => planSweep(`${PROJECT_ROOT}/scenarios/browser-vs-neteq.yaml`, { vary: ['seed=1,2'] })).toThrow(/variant 'chromium' has a browser receiver, which runs in real time and cannot be swept/);
+  });
+});

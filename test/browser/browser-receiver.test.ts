@@ -37,7 +37,7 @@ type W3c = Record<string, number>;
 const perEmitted = (w: W3c, k: string) => (w[k] / w.jitterBufferEmittedCount) * 1000;
 
 run('browser receiver', () => {
-  it('plays the call: loss and jitter move its W3C counters as they must, its audio follows the reference, ICE stays on loopback', async () => {
+  it('plays the call: loss and jitter move its W3C counters as they must, its audio follows the reference, ICE stays on loopback', { timeout: 150_000 }, async () => {
     const clean = scenario([{ name: 'clean', receiver: { browser: {} } }]);
     // Without in-band FEC, so that lost packets are concealed (with it, a deep buffer repairs most).
     const impaired = scenario([{ name: 'impaired', sender: { codec: { fec: false } }, receiver: { browser: {} } }], {
@@ -79,7 +79,7 @@ run('browser receiver', () => {
     expect(scores.emodel.pplPercent).toBeGreaterThan(2);
   });
 
-  it('one clear error and no report when there is no Chromium, it never connects, or the browser dies', async () => {
+  it('one clear error and no report when there is no Chromium, it never connects, or the browser dies', { timeout: 150_000 }, async () => {
     const fail = async (sc: ReturnType<typeof scenario>, dir: string): Promise<string> => {
       const out = join(tmp, dir);
       const err = await runToReport(sc, { outDir: out }).then(

@@ -57,9 +57,11 @@ report: { html: false, visqol: false }
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/2\/2 points done\./);
     const cache = join(clone, 'node_modules', '.cache', 'jitterlab');
-    const built = readdirSync(cache).filter((f) => f.endsWith('.mjs')).sort();
-    expect(built.map((f) => f.replace(/-[0-9a-f]+\.mjs$/, ''))).toEqual(['app', 'sweep-worker']);
-    const worker = readFileSync(join(cache, built[1]), 'utf8');
+    // Each build is a folder (its entry index.mjs and the chunks split at dynamic imports).
+    const built = readdirSync(cache, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(built.map((f) => f.replace(/-[0-9a-f]+$/, ''))).toEqual(['app', 'sweep-worker']);
+    const workerDir = join(cache, built[1]);
+    const worker = readdirSync(workerDir).map((f) => readFileSync(join(workerDir, f), 'utf8')).join('\n');
     expect(worker).not.toMatch(/\bimport\.meta\.url\b/);
     expect(worker).toContain(JSON.stringify(pathToFileURL(join(clone, 'src', 'scenario', 'load.ts')).href));
     const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { pointsDone: number; points: Array<{ error: string | null }> };

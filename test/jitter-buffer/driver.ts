@@ -2,7 +2,8 @@
  * A small deterministic receiver for jitter-buffer tests: frames are inserted at their arrival
  * times, and at every playout tick the driver calls next() while its sync buffer holds less than
  * a tick, executing each decision as the real receiver would (accelerate removes `stretchMs`,
- * preemptive expand adds it). Arrivals due at a tick's time are inserted before that tick.
+ * preemptive expand adds it). Arrivals due at a tick's time are inserted before that tick. A
+ * buffer with an output block (NetEq) is driven per block, as the receiver does.
  */
 import type { Decision, InsertResult, JbFrame, JitterBuffer, JitterBufferHost, JitterBufferState } from '../../src/jitter-buffer/types.ts';
 
@@ -120,6 +121,7 @@ export interface SimOptions {
 
 /** Run `jb` over `frames` (in any order; sorted here by arrival, stably). */
 export function simulate(jb: JitterBuffer, frames: readonly JbFrame[], o: SimOptions): SimResult {
+  if (jb.outputBlockMs !== undefined) return simulateBlocks(jb, jb.outputBlockMs, frames, o);
   const tick = o.tickMs ?? FRAME_MS;
   const stretch = o.stretchMs ?? 5;
   const arrivals = frames.map((f, k) => ({ f, k })).sort((a, b) => a.f.arrivalMs - b.f.arrivalMs || a.k - b.k);
@@ -127,7 +129,7 @@ export function simulate(jb: JitterBuffer, frames: readonly JbFrame[], o: SimOpt
     decisions: [],
     inserts: [],
     states: [],
-    counts: { idle: 0, normal: 0, fec: 0, expand: 0, accelerate: 0, preemptiveExpand: 0, comfortNoise: 0 },
+    counts: { idle: 0, normal: 0, fec: 0, expand: 0, accelerate: 0, preemptiveExpand: 0, comfortNoise: 0, hold: 0 },
   };
   let ai = 0;
   let sync = 0;
@@ -148,6 +150,50 @@ export function simulate(jb: JitterBuffer, frames: readonly JbFrame[], o: SimOpt
     }
     res.states.push({ nowMs: now, ...jb.state(now) });
     sync -= tick;
+  }
+  return res;
+}
+
+/**
+ * The receiver of a buffer with an output block (as src/receiver does it): one tick per block
+ * (at `phaseMs`, default half a block, + k blocks), next() at least once per tick and again only
+ * while the sync buffer lacks a block; 'hold' plays on from the sync buffer and is not an op the
+ * receiver does (lastOp keeps the op before it); expand conceals what the block lacks; a decoded
+ * frame adds its length, minus or plus `stretchMs` when stretched.
+ */
+function simulateBlocks(jb: JitterBuffer, block: number, frames: readonly JbFrame[], o: SimOptions): SimResult {
+  const stretch = o.stretchMs ?? 5;
+  const arrivals = frames.map((f, k) => ({ f, k })).sort((a, b) => a.f.arrivalMs - b.f.arrivalMs || a.k - b.k);
+  const res: SimResult = {
+    decisions: [],
+    inserts: [],
+    states: [],
+    counts: { idle: 0, normal: 0, fec: 0, expand: 0, accelerate: 0, preemptiveExpand: 0, comfortNoise: 0, hold: 0 },
+  };
+  let ai = 0;
+  let sync = 0;
+  let started = false;
+  let lastOp: Decision['op'] | null = null;
+  let lastStretchMs = 0;
+  for (let now = o.phaseMs ?? block / 2; now <= o.durationMs; now += block) {
+    while (ai < arrivals.length && arrivals[ai].f.arrivalMs <= now) {
+      const f = arrivals[ai++].f;
+      res.inserts.push({ nowMs: f.arrivalMs, frame: f, result: jb.insert(f, f.arrivalMs) });
+    }
+    for (let calls = 0; calls === 0 || sync < block; calls++) {
+      if (calls > 20) throw new Error(`next() loop did not fill the sync buffer at ${now}`);
+      const d = jb.next(now, { syncBufferMs: sync, lastOp, lastStretchMs });
+      res.decisions.push({ nowMs: now, op: d.op, frame: 'frame' in d ? d.frame : null, lastOp, syncBufferMs: sync });
+      res.counts[d.op]++;
+      o.onDecision?.(d, now);
+      if (d.op === 'idle' || d.op === 'hold') break;
+      started = true;
+      lastStretchMs = d.op === 'accelerate' ? stretch : d.op === 'preemptiveExpand' ? -stretch : 0;
+      sync += d.op === 'expand' ? Math.max(block - sync, 2.5) : FRAME_MS - lastStretchMs;
+      lastOp = d.op;
+    }
+    res.states.push({ nowMs: now, ...jb.state(now) });
+    if (started) sync = Math.max(0, sync - block);
   }
   return res;
 }

@@ -4,7 +4,7 @@ import { DecisionLogic, stretchLimits } from '../../src/jitter-buffer/decision-l
 import { DelayManager } from '../../src/jitter-buffer/delay-manager.ts';
 import { Histogram } from '../../src/jitter-buffer/histogram.ts';
 import { PacketArrivalHistory } from '../../src/jitter-buffer/packet-arrival-history.ts';
-import { ReorderOptimizer } from '../../src/jitter-buffer/reorder-optimizer.ts';
+import { optimalBucket, ReorderOptimizer } from '../../src/jitter-buffer/reorder-optimizer.ts';
 import { UnderrunOptimizer } from '../../src/jitter-buffer/underrun-optimizer.ts';
 
 describe('Histogram', () => {
@@ -61,6 +61,30 @@ describe('PacketArrivalHistory', () => {
     expect(h.minTransitMs()).toBe(70);
     expect(h.maxDelayMs()).toBe(0);
   });
+
+  it('refuses a packet it already holds, also a copy inside a held packet, and remembers reordered ones', () => {
+    const h = new PacketArrivalHistory(48000, 2000);
+    expect(h.insert(0, 50, 960)).toEqual({ accepted: true, reordered: false });
+    expect(h.insert(960, 70, 960)).toEqual({ accepted: true, reordered: false });
+    // The Opus FEC copy of frame 0, carried by frame 1: frame 0 is held, so it is refused.
+    expect(h.insert(0, 70, 960)).toEqual({ accepted: false });
+    expect(h.insert(480, 70, 960)).toEqual({ accepted: false });
+    expect(h.contains(959)).toBe(true);
+    expect(h.contains(2 * 960)).toBe(false);
+    // Frame 3 arrives before frame 2 (lost, its copy comes with 3): the copy is reordered, held,
+    // and a second copy of it is refused.
+    expect(h.insert(3 * 960, 110, 960)).toEqual({ accepted: true, reordered: false });
+    expect(h.insert(2 * 960, 110, 960)).toEqual({ accepted: true, reordered: true });
+    expect(h.insert(2 * 960, 130, 960)).toEqual({ accepted: false });
+    expect(h.size).toBe(4);
+    // The reordered copy (transit 110 - 40 = 70) is not the maximum: that is frame 3's 50 ms.
+    expect(h.maxDelayMs()).toBe(0);
+    expect(h.isNewest(3 * 960)).toBe(true);
+    expect(h.isNewest(2 * 960)).toBe(false);
+    h.reset();
+    expect(h.size).toBe(0);
+    expect(h.minTransitMs()).toBeNull();
+  });
 });
 
 describe('UnderrunOptimizer', () => {
@@ -74,10 +98,26 @@ describe('UnderrunOptimizer', () => {
     // 75 ms falls in bucket 3: target (1 + 3) x 20.
     expect(u.histogram.probabilities()[3]).toBe(1);
     expect(u.optimalDelayMs).toBe(80);
+    // A maximum of 2 s or more is not registered (upstream): the target is recomputed unchanged.
+    for (let t = 540; t <= 1040; t += 20) u.update(t === 700 ? 2500 : 0, t);
+    u.update(0, 1060);
+    expect(u.histogram.probabilities()[3]).toBe(1);
+    expect(u.optimalDelayMs).toBe(80);
   });
 });
 
 describe('ReorderOptimizer', () => {
+  it('minimises max(0, 20 i - base) + 100 x msPerLoss% x P(bucket > i), the first minimum winning', () => {
+    // base 20 ms, 20 ms per loss percent: cost(0) = 2000 x 0.1 = 200, cost(1) = 0 + 2000 x 0.05 = 100,
+    // cost(2) = 20 + 0 = 20, cost(3) = 40: bucket 2.
+    expect(optimalBucket([0.9, 0.05, 0.05], 20, 20)).toBe(2);
+    // Bucket i = base / 20 costs no delay: 1 % of packets reordered by 20..40 ms moves 20 -> 40 ms.
+    expect(optimalBucket([0.99, 0.01], 20, 20)).toBe(1);
+    // Ties go to the lower bucket: cost(0) = 2000 x 0.01 = 20 = cost(2) = 20 + 0 with base 0.
+    expect(optimalBucket([0.99, 0, 0.01], 0, 20)).toBe(0);
+    expect(optimalBucket([1], 20, 20)).toBe(0);
+  });
+
   it('stays at one bucket without reordering and grows when reordered packets are common', () => {
     const r = new ReorderOptimizer(0.9993, 2, 20);
     for (let i = 0; i < 100; i++) r.update(0, false, 20);
@@ -108,8 +148,15 @@ describe('DelayManager', () => {
     expect(new DelayManager({ ...cfg, maxDelayMs: 60 }, 48000, 20).targetMs).toBe(60);
     expect(new DelayManager({ ...cfg, maxPacketsInBuffer: 4 }, 48000, 20).targetMs).toBe(60);
     const dm = new DelayManager(cfg, 48000, 20);
-    for (let k = 0; k < 100; k++) dm.update(k * 960, k * 20 + 30);
+    // No estimate before the history holds two packets.
+    expect(dm.update(0, 30, 960)).toBeNull();
+    expect(dm.update(960, 80, 960)).toBe(30);
+    for (let k = 2; k < 100; k++) dm.update(k * 960, k * 20 + 30, 960);
     expect(dm.targetMs).toBe(20);
+    dm.reset();
+    expect(dm.targetMs).toBe(80);
+    expect(dm.history.size).toBe(0);
+    expect(dm.optimizerDelaysMs).toEqual({ underrun: null, reorder: null });
   });
 });
 
@@ -135,25 +182,24 @@ describe('BufferLevelFilter', () => {
 });
 
 describe('DecisionLogic', () => {
-  it('accelerates at or above high, preemptively expands below low, with a 5-call hold-off', () => {
+  it('accelerates at or above high, preemptively expands below low, 5 ticks apart from the tick after a stretch', () => {
     const lim = stretchLimits(60, 30);
     expect(lim).toEqual({ lowMs: 60, highMs: 110 });
     const d = new DecisionLogic(false);
-    d.tick();
-    expect(d.expectedFrame(110, lim, true)).toBe('accelerate');
-    for (let i = 0; i < 4; i++) {
-      d.tick();
-      expect(d.expectedFrame(200, lim, true)).toBe('normal');
-    }
-    d.tick();
-    expect(d.expectedFrame(59, lim, true)).toBe('preemptiveExpand');
-    for (let i = 0; i < 5; i++) d.tick();
-    expect(d.expectedFrame(80, lim, true)).toBe('normal');
-    expect(d.expectedFrame(500, lim, false)).toBe('normal');
+    // The start counts as a stretch: the first is allowed at tick 6 (countdown of 5 + 1).
+    expect(d.expectedFrame(110, lim, true, 5)).toBe('normal');
+    expect(d.expectedFrame(110, lim, true, 6)).toBe('accelerate');
+    // It succeeded, seen at tick 7: the next at tick 7 + 5 = 12.
+    d.stretched(7);
+    expect(d.expectedFrame(200, lim, true, 11)).toBe('normal');
+    expect(d.expectedFrame(59, lim, true, 12)).toBe('preemptiveExpand');
+    expect(d.expectedFrame(80, lim, true, 30)).toBe('normal');
+    expect(d.expectedFrame(500, lim, false, 30)).toBe('normal');
+    // 4 x high or more accelerates at once, hold-off or not; fast only when enabled.
+    d.stretched(31);
+    expect(d.expectedFrame(440, lim, true, 32)).toBe('accelerate');
     const fast = new DecisionLogic(true);
-    fast.tick();
-    expect(fast.expectedFrame(110, lim, true)).toBe('accelerate');
-    fast.tick();
-    expect(fast.expectedFrame(440, lim, true)).toBe('fastAccelerate');
+    expect(fast.expectedFrame(440, lim, true, 1)).toBe('fastAccelerate');
+    expect(fast.expectedFrame(439, lim, true, 1)).toBe('normal');
   });
 });

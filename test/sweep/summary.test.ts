@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MEASURES } from '../../src/check/measures.ts';
 import { stat, summarizeCombos } from '../../src/sweep/summary.ts';
 
 describe('summary over seeds', () => {
@@ -20,7 +21,7 @@ describe('summary over seeds', () => {
       variants: error ? null : { v: { effectiveLoss: x } },
       error,
     });
-    const sum = summarizeCombos(axes, ['v'], [rec(0, 0, 0.1), rec(1, 0, 0.3), rec(2, 1, null), rec(3, 1, 0, 'boom')]);
+    const sum = summarizeCombos(axes, ['v'], [rec(0, 0, 0.1), rec(1, 0, 0.3), rec(2, 1, null), rec(3, 1, 0, 'boom')], MEASURES);
     expect(sum).toHaveLength(2);
     expect(sum[0].variants.v.effectiveLoss.mean).toBeCloseTo(0.2, 12);
     expect(sum[0].variants.v.effectiveLoss.n).toBe(2);

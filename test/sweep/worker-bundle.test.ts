@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_DIR, cacheKey, withOwnUrl } from '../../src/core/esm-bundle.ts';
@@ -12,7 +13,8 @@ describe('the bundled sweep worker', () => {
     expect(file.startsWith(BUNDLE_DIR)).toBe(true);
     expect(existsSync(file)).toBe(true);
     expect(await sweepWorkerBundle()).toBe(url);
-    const text = readFileSync(file, 'utf8');
+    const files = readdirSync(dirname(file)).map((f) => join(dirname(file), f));
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     // Every module's import.meta.url was pinned to its own source file (paths relative to a
     // source keep working from the cache folder), and no keepNames wrappers are left.
     expect(text).not.toContain('import.meta.url');
@@ -20,6 +22,23 @@ describe('the bundled sweep worker', () => {
     expect(text).not.toMatch(/\b__name\(/);
     // Native addons are loaded from node_modules, not inlined.
     expect(text).not.toContain('node_modules/@discordjs/opus/');
+  });
+
+  it("imports the browser receiver's packages only where a browser variant runs, not at start-up", async () => {
+    const entry = fileURLToPath((await sweepWorkerBundle())!);
+    // Modules reached only by import() are chunks, loaded on that import: werift (~0.5 s of CPU
+    // per thread to load) is not among the static imports of the entry or of what it imports.
+    const loaded = new Set<string>();
+    const visit = (f: string): void => {
+      if (loaded.has(f)) return;
+      loaded.add(f);
+      for (const m of readFileSync(f, 'utf8').matchAll(/^import[^;]*?from\s*"(\.\/[^"]+)"/gm)) visit(join(dirname(f), m[1]));
+    };
+    visit(entry);
+    const statics = [...loaded].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(statics).toMatch(/from "yaml"/);
+    expect(statics).not.toMatch(/^import[^;]*from "werift"/m);
+    expect(readdirSync(dirname(entry)).some((f) => /^import[^;]*from "werift"/m.test(readFileSync(join(dirname(entry), f), 'utf8')))).toBe(true);
   });
 
   it('keys a build of an entry outside src/ on the modules beside it too', async () => {
