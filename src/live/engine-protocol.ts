@@ -36,6 +36,8 @@ export interface EngineInit {
   rtcpSsrc: number;
   /** Send every RTP stream's decoded playout to the main thread (LiveServerOptions.onRtpAudio). */
   rtpAudio: boolean;
+  /** The libopus addon's path as the main thread found it (codec/opus-native.ts), or null. */
+  opusAddon: string | null;
 }
 
 /** The address a stream's packets come from (RemoteInfo without its per-datagram size). */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { CodecConfig } from '../codec/config.ts';
 import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
 import { OpusFrameEncoder } from '../codec/opus-encoder.ts';
+import { useOpusAddonPath } from '../codec/opus-native.ts';
 import { RealClock } from '../core/clock.ts';
 import { tryParseRtp } from '../rtp/packet.ts';
 import { LiveCatalog } from './catalog.ts';
@@ -98,6 +99,7 @@ export class LiveEngine {
 
   /** An engine with its presets loaded and its codecs warm; `post` carries its batches to the main thread. */
   static async start(init: EngineInit, post: Post<FromEngine>): Promise<LiveEngine> {
+    if (init.opusAddon !== null) useOpusAddonPath(init.opusAddon);
     const catalog = await LiveCatalog.load(init.scenariosDir, init.scenarioFile);
     warmUpCodecs(catalog.resolve(catalog.defaultSettings()).codec);
     return new LiveEngine(init, post, catalog);

@@ -4,11 +4,7 @@
  * their arrival instants instead of being decoded on the server. Signalling rides the member's
  * WebSocket (`rtc-offer` → `rtc-answer`, `rtc-close`); a page on this host is kept on loopback.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { SendOnlyPeer } from '../browser/send-only-peer.ts';
-import { esmBundle } from '../core/esm-bundle.ts';
-import { PROJECT_ROOT } from '../scenario/load.ts';
 import type { ServerEvent } from './protocol.ts';
 
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -19,22 +15,8 @@ export interface RtcLegSpec {
   dtx: boolean;
 }
 
-type PeerModule = typeof import('../browser/send-only-peer.ts');
-
-/**
- * werift is loaded on the first WebRTC listener only: it and its crypto take most of a second to
- * load. An import the bundler can see would be inlined into the server's (or a leg engine's)
- * bundle and load werift at start, so the peer comes from its own bundle, or, without one (the
- * server then runs through tsx), from its TypeScript source by a path the bundler does not follow.
- */
-async function loadPeerModule(): Promise<PeerModule> {
-  const source = join(PROJECT_ROOT, 'src', 'browser', 'send-only-peer.ts');
-  const url = await esmBundle({ name: 'send-only-peer', entry: source, external: ['werift', '@discordjs/opus', 'koffi', 'tsx', 'esbuild'] });
-  const href = url?.href ?? pathToFileURL(source).href;
-  return (await import(href)) as PeerModule;
-}
-
-let peerModule: Promise<PeerModule> | null = null;
+/** werift is loaded on the first WebRTC listener only. */
+let peerModule: Promise<typeof import('../browser/send-only-peer.ts')> | null = null;
 
 export class RtcListener {
   private readonly peers = new Map<number, SendOnlyPeer>();
@@ -56,7 +38,7 @@ export class RtcListener {
     this.close(leg);
     const ticket = ++this.tickets;
     this.wanted.set(leg, ticket);
-    peerModule ??= loadPeerModule();
+    peerModule ??= import('../browser/send-only-peer.ts');
     peerModule
       .then(async ({ SendOnlyPeer }) => {
         // The leg may have been closed (or reopened) while werift loaded.
