@@ -66,6 +66,11 @@ function udpBurst(port: number, datagrams: Uint8Array[]): Promise<void> {
  * they are counted (summary.late) and allowed for, not taken for the server's.
  */
 const unexplainedConcealed = (x: RtpStreamInfo) => x.counters.concealedSamples / 960 - (x.summary.networkLost + x.summary.channelLost + x.summary.late);
+/** No concealment beyond loss and late packets; a failure shows the stream's figures. */
+function expectNothingUnexplained(x: RtpStreamInfo): void {
+  const { counters: c, summary, framesPlayed, packetsIn } = x;
+  expect(unexplainedConcealed(x), `concealed frames beyond loss and late packets: ${JSON.stringify({ packetsIn, framesPlayed, summary, counters: c })}`).toBeLessThanOrEqual(0);
+}
 /** The summary line's loss figures, exactly as the stream's summary has them. */
 const lossLine = (x: RtpStreamInfo) => `lost ${x.summary.networkLost} before the ingress, ${x.summary.channelLost} in the channel; ${x.summary.late} late; concealed ${x.summary.concealedPct.toFixed(1)} %`;
 
@@ -110,7 +115,7 @@ describe.runIf(hasFfmpeg)('issue 15 reproduction with ffmpeg', () => {
     // loaded machine made late (none on a quiet one), no MOS drop.
     expect(x.endedBy).toBe('idle');
     expect(x.summary.networkLost).toBe(0);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
     expect(x.counters.totalSamplesReceived).toBeLessThanOrEqual(x.packetsIn * 960);
     if (x.summary.late === 0) {
       expect(concealedPct(x)).toBe(0);
@@ -137,7 +142,7 @@ describe('end of an RTP stream', () => {
     expect(x.endedBy).toBe('bye');
     expect(x.packetsIn).toBe(sent.sent);
     expect(x.framesPlayed).toBe(sent.sent);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
     expect(x.counters.totalSamplesReceived).toBe(sent.sent * 960);
     expect(log.at(-1)).toMatch(/^rtp 0x0badcafe ended \(bye\): 1\.50 s of audio, 75 packets in; lost 0 before the ingress, 0 in the channel; \d+ late; concealed \d+\.\d %/);
     expect(log.at(-1)).toContain(lossLine(x));
@@ -151,7 +156,7 @@ describe('end of an RTP stream', () => {
     const x = (await ended(s, ssrc))[0];
     expect(x.endedBy).toBe('sender report');
     expect(x.framesPlayed).toBe(50);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
   }, 15_000);
 
   it('counts loss before the ingress as loss, and nothing after the last frame, on a stream that just stops', async () => {
@@ -169,7 +174,7 @@ describe('end of an RTP stream', () => {
     expect(x.framesPlayed).toBe(100);
     expect(x.counters.totalSamplesReceived).toBe(100 * 960);
     expect(x.summary.channelLost).toBe(0);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
     expect(x.summary.concealedPct).toBeLessThanOrEqual(10 + x.summary.late);
   }, 15_000);
 
@@ -187,7 +192,7 @@ describe('end of an RTP stream', () => {
     // Past the 200 ms buffer (and 20 ms of channel delay): about 14 frames come after their playout time.
     expect(x.summary.late).toBeGreaterThanOrEqual(10);
     expect(x.counters.concealedSamples / 960).toBeGreaterThanOrEqual(10);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
   }, 15_000);
 
   it('keeps a forwarded stream clean at the far end after it ends', async () => {
@@ -200,7 +205,7 @@ describe('end of an RTP stream', () => {
     expect(x.packetsIn).toBe(sent.sent);
     expect(x.framesPlayed).toBe(sent.sent);
     expect(x.counters.totalSamplesReceived).toBe(sent.sent * 960);
-    expect(unexplainedConcealed(x)).toBeLessThanOrEqual(0);
+    expectNothingUnexplained(x);
     await sleep(10);
   }, 15_000);
 });
