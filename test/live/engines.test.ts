@@ -4,6 +4,8 @@
  * added up for /metrics), and a server whose RTP streams are spread over two worker threads
  * playing the same as one whose legs run on its main thread (--workers 0).
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { monotonicMs, RealClock } from '../../src/core/clock.ts';
@@ -13,6 +15,7 @@ import { MetricRegistry } from '../../src/live/prometheus.ts';
 import { RecordingQuota } from '../../src/live/recording-quota.ts';
 import type { RtpStreamInfo } from '../../src/live/rtp-ingress.ts';
 import type { LiveServer } from '../../src/live/server.ts';
+import { PROJECT_ROOT } from '../../src/scenario/load.ts';
 import { sendRtpStream, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
 
 const tmp = tempDir('engines');
@@ -179,4 +182,31 @@ describe('RTP streams on leg engines', () => {
     expect(loads.map((l) => l.streams)).toEqual([2, 2]);
     await run;
   }, 20_000);
+});
+
+describe('jitterlab serve --workers', () => {
+  const cli = (args: string[]) => spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'cli', 'jitterlab.js'), 'serve', '--port', '0', '--no-rtp', '--token', TOKEN, ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  it('says where the legs run, and refuses a count out of range with exit code 2', async () => {
+    const p = cli(['--workers', '1']);
+    let out = '';
+    p.stdout!.on('data', (d) => (out += String(d)));
+    try {
+      await waitFor(() => out.includes('Ctrl-C'), 30_000, `the server to start (${out})`);
+      expect(out).toMatch(/^ {2}legs: {5}1 worker thread \(--workers\)$/m);
+    } finally {
+      // Ctrl-C: the server and its engine stop, and the process exits.
+      const exited = new Promise<number | null>((r) => p.on('exit', r));
+      p.kill('SIGINT');
+      const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+      expect(await exited).toBe(0);
+      clearTimeout(t);
+    }
+    const bad = cli(['--workers', '65']);
+    let err = '';
+    bad.stderr!.on('data', (d) => (err += String(d)));
+    const code = await new Promise<number | null>((r) => bad.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toMatch(/--workers/);
+  }, 40_000);
 });
