@@ -31,6 +31,11 @@ export function writeScenario(dir: string, name: string, body: string): string {
   return file;
 }
 
+/**
+ * A live server for a test. Its legs run on one worker thread unless the test asks otherwise:
+ * the same messages cross the same thread boundary as with more engines, and each further
+ * engine costs every server start 0.5-0.8 s of CPU (engines.test.ts and the rooms tests run two).
+ */
 export async function testServer(dir: string, o: Partial<LiveServerOptions> = {}): Promise<LiveServer> {
   let n = 0;
   return startLiveServer({
@@ -39,6 +44,7 @@ export async function testServer(dir: string, o: Partial<LiveServerOptions> = {}
     rtpPort: null,
     reportsDir: join(dir, 'reports'),
     sessionName: (room, m) => `${room}-${m.name}-${++n}`,
+    workers: 1,
     ...o,
   });
 }
