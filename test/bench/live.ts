@@ -12,7 +12,9 @@
  *   legs on a virtual clock: every stream meets the same network, the preset's seed keys its
  *   draws to time slots), and the difference, "by load" (what the server's or the machine's load
  *   added; the sender's own lateness counts here too);
- * - CPU (% of one core): the whole server, its main thread, its busiest engine, the sender;
+ * - CPU (% of one core): the whole server, its main thread, its busiest engine, the sender; and
+ *   as costs that tell the floor on any machine: all engines' CPU per stream (what one more
+ *   stream's legs cost) and the main thread's per 1000 packets/s;
  * - /healthz and /metrics response times from another process (p99, ms), and UDP receive-buffer
  *   overflows of the kernel;
  * - the machine: how late an idle process's 20 ms timer ran meanwhile (p99), and the load average.
@@ -208,6 +210,10 @@ interface Row {
   cpuPct: number;
   mainPct: number;
   enginePct: number;
+  /** CPU of all the engines per stream (% of a core): what one more stream's legs cost. */
+  perStreamPct: number;
+  /** The main thread's CPU per 1000 packets/s (% of a core): sockets, validation, batching. */
+  mainPerKppsPct: number;
   senderPct: number;
   healthP99: number;
   metricsP99: number;
@@ -294,7 +300,9 @@ async function measure(workers: number, n: number, seconds: number, warmupS: num
   const ref = unloadedConcealment(cfg, payloads, n, sample, from, from + elapsed);
   const concealedPct = played > 0 ? (100 * concealed) / played : Number.NaN;
   const unloadedPct = ref.played > 0 ? (100 * ref.concealed) / ref.played : Number.NaN;
-  const enginePct = Math.max(...load1.map((l, i) => ((l.cpuMs ?? Number.NaN) - (load0[i].cpuMs ?? Number.NaN)) / wall)) * 100;
+  const enginePcts = load1.map((l, i) => (((l.cpuMs ?? Number.NaN) - (load0[i].cpuMs ?? Number.NaN)) / wall) * 100);
+  const enginePct = Math.max(...enginePcts);
+  const packetsPerS = (packets * 1000) / wall;
   const health = summarize(probed.health);
   const p99 = late.p99 ?? Number.NaN;
   const byLoadPct = concealedPct - unloadedPct;
@@ -302,7 +310,7 @@ async function measure(workers: number, n: number, seconds: number, warmupS: num
     workers,
     n,
     streams,
-    packetsPerS: (packets * 1000) / wall,
+    packetsPerS,
     p50: late.p50 ?? Number.NaN,
     p99,
     max: late.max ?? Number.NaN,
@@ -312,6 +320,8 @@ async function measure(workers: number, n: number, seconds: number, warmupS: num
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     mainPct: (mainMs / wall) * 100,
     enginePct,
+    perStreamPct: enginePcts.reduce((a, b) => a + b, 0) / streams,
+    mainPerKppsPct: (mainMs / wall) * 100 / (packetsPerS / 1000),
     senderPct: ((senderS * 1000) / wall) * 100,
     healthP99: health.p99 ?? Number.NaN,
     metricsP99: summarize(probed.metrics).p99 ?? Number.NaN,
@@ -337,6 +347,8 @@ COLUMNS.push(
   ['CPU %', 7, (r) => f(r.cpuPct, 0)],
   ['main %', 7, (r) => f(r.mainPct, 0)],
   ['engine %', 9, (r) => f(r.enginePct, 0)],
+  ['legs %/stream', 14, (r) => f(r.perStreamPct, 3)],
+  ['main %/kpps', 12, (r) => f(r.mainPerKppsPct, 2)],
   ['sender %', 9, (r) => f(r.senderPct, 0)],
   ['healthz p99', 12, (r) => f(r.healthP99, 1)],
   ['metrics p99', 12, (r) => f(r.metricsP99, 1)],
