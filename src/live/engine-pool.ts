@@ -127,21 +127,25 @@ export interface EnginePoolOptions {
   onFailure(engine: EngineHandle, message: string): void;
 }
 
-/** How long /metrics waits for an engine's counters before it shows the last ones it had. */
-const COUNTERS_WAIT_MS = 1000;
+/**
+ * How long /metrics waits for an engine's fresh counters before it shows the last ones the engine
+ * sent (each engine sends them every second unasked): a busy engine never holds /metrics up.
+ */
+const COUNTERS_WAIT_MS = 50;
 
 export class EnginePool {
-  private readonly lastCounters: Array<CounterSnapshot | null>;
-
-  private constructor(readonly engines: EngineHandle[]) {
-    this.lastCounters = engines.map(() => null);
-  }
+  private constructor(
+    readonly engines: EngineHandle[],
+    /** Each engine's latest counters (sent every second, or a reply to /metrics), null before the first. */
+    private readonly lastCounters: Array<CounterSnapshot | null>,
+  ) {}
 
   /** Start the engines and wait until each has loaded its presets and codecs. */
   static async start(o: EnginePoolOptions): Promise<EnginePool> {
     const engines: EngineHandle[] = [];
     const ready: Array<Promise<void>> = [];
     const count = Math.max(1, o.workers);
+    const lastCounters: Array<CounterSnapshot | null> = Array.from({ length: count }, () => null);
     for (let index = 0; index < count; index++) {
       let settle: { resolve(): void; reject(e: Error): void } = { resolve: () => undefined, reject: () => undefined };
       ready.push(new Promise<void>((resolve, reject) => (settle = { resolve, reject })));
@@ -155,6 +159,7 @@ export class EnginePool {
           } else if (m.k === 'failed') settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${m.message}`));
           else if (m.k === 'reply') handle!.answered(m.req, m.value, m.error);
           else if (m.k === 'late') for (const x of m.samples) o.lateness.record(x);
+          else if (m.k === 'counters') lastCounters[index] = m.snapshot;
           else o.onMessage(handle!, m);
         }
       };
@@ -167,7 +172,7 @@ export class EnginePool {
       handle = new EngineHandle(index, o.workers === 0 ? inlineTransport(init, onBatch, onDeath) : workerTransport(init, o.bundle, o.tsx, onBatch, onDeath), o.workers === 0 ? 'main' : 'worker');
       engines.push(handle);
     }
-    const pool = new EnginePool(engines);
+    const pool = new EnginePool(engines, lastCounters);
     try {
       await Promise.all(ready);
     } catch (e) {
@@ -184,7 +189,7 @@ export class EnginePool {
     return best;
   }
 
-  /** Every engine's counters: fresh, or the last ones an engine that does not answer within a second gave. */
+  /** Every engine's counters: fresh, or the last ones it sent when it does not answer within COUNTERS_WAIT_MS. */
   async counters(): Promise<CounterSnapshot[]> {
     const all = await Promise.all(
       this.engines.map((e, i) => {

@@ -92,6 +92,8 @@ export type FromEngine =
   | { k: 'log'; line: string }
   /** A stream ended (on its own, or as asked): its final figures and summary line. */
   | { k: 'ended'; id: number; info: RtpStreamInfo; line: string }
+  /** The engine's counters, sent every second unasked (what /metrics shows while the engine is busy). */
+  | { k: 'counters'; snapshot: CounterSnapshot }
   /** Playout-tick lateness samples (ms). */
   | { k: 'late'; samples: Float64Array }
   | { k: 'reply'; req: number; value?: unknown; error?: string };

@@ -45,6 +45,8 @@ function warmUpCodecs(codec: CodecConfig): void {
 /** Lateness samples are sent to the main thread this often (ms), or when this many are waiting. */
 const LATE_FLUSH_MS = 100;
 const LATE_BATCH = 2048;
+/** The engine's counters are sent to the main thread this often (ms), for a /metrics the engine is too busy to answer at once. */
+const COUNTERS_PUSH_MS = 1000;
 
 type Saved = { dir: string; files: string[]; reason: string | null } | { error: string };
 
@@ -81,6 +83,7 @@ export class LiveEngine {
       process.stderr.write(`jitterlab serve: ${(e as Error).message ?? String(e)}\n`);
     };
     this.clock.every(LATE_FLUSH_MS, this.clock.now() + LATE_FLUSH_MS, () => this.flushLate(), { catchUp: false });
+    this.clock.every(COUNTERS_PUSH_MS, this.clock.now() + COUNTERS_PUSH_MS, () => this.out.push({ k: 'counters', snapshot: this.metrics.counterSnapshot() }), { catchUp: false });
     this.quota = RecordingQuota.attach(init.quota.limits, init.quota.shared);
     this.hub = new RoomHub({
       clock: this.clock,

@@ -5,6 +5,7 @@
  * playing the same as one whose legs run on its main thread (--workers 0).
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -209,4 +210,43 @@ describe('jitterlab serve --workers', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/--workers/);
   }, 40_000);
+});
+
+describe('a busy leg engine', () => {
+  it('holds up neither /healthz nor /metrics: /metrics shows the counters the engine last sent', async () => {
+    // A custom jitter buffer that keeps its engine busy for 600 ms of every 10 playout ticks.
+    writeFileSync(
+      join(tmp.dir, 'hog-buffer.js'),
+      `export function createJitterBuffer(options, host) {
+        let n = 0;
+        return {
+          kind: 'hog',
+          insert: () => ({ status: 'buffered' }),
+          next: () => { if (++n % 10 === 0) { const end = performance.now() + 600; while (performance.now() < end); } return { op: 'idle' }; },
+          state: () => ({ targetDelayMs: 0, levelMs: 0 }),
+        };
+      }\n`,
+    );
+    const scenario = writeScenario(tmp.dir, 'hog', 'receiver:\n  jitterBuffer: { module: ./hog-buffer.js }\n');
+    const s = await testServer(tmp.dir, { scenarioFile: scenario, rtpPort: 0, rtpIdleMs: 20_000, workers: 1 });
+    servers.push(s);
+    const run = sendRtpStream({ port: s.rtpPort!, seconds: 3, ssrc: 0xc1 });
+    await waitFor(() => s.ingress!.streamCount === 1, 3000, 'the stream');
+    await new Promise((r) => setTimeout(r, 1500));
+    const times: number[] = [];
+    let started = 0;
+    for (let i = 0; i < 12; i++) {
+      for (const path of ['/healthz', `/metrics?token=${TOKEN}`]) {
+        const t0 = performance.now();
+        const text = await (await fetch(`${s.url}${path}`)).text();
+        times.push(performance.now() - t0);
+        if (path !== '/healthz') started = Number(/^jitterlab_live_rtp_streams_started_total (\d+)$/m.exec(text)?.[1]);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await run;
+    // The engine is busy most of this time (600 ms stalls); the answers never wait for it.
+    expect(Math.max(...times)).toBeLessThan(300);
+    expect(started).toBe(1);
+  }, 30_000);
 });
