@@ -165,6 +165,8 @@ export class EnginePool {
       };
       const onDeath = (message: string) => {
         if (!started) return settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${message}`));
+        // A thread that throws is reported twice ('error', then 'exit'): it died once.
+        if (handle!.isDead) return;
         handle!.failed(message);
         o.onFailure(handle!, message);
       };

@@ -250,3 +250,44 @@ describe('a busy leg engine', () => {
     expect(started).toBe(1);
   }, 30_000);
 });
+
+describe('a leg engine that dies', () => {
+  it('takes only its own streams: the server goes on, new streams go to the engines still running', async () => {
+    // A custom jitter buffer that ends its thread when it meets sequence number 4242.
+    writeFileSync(
+      join(tmp.dir, 'fatal-buffer.js'),
+      `export function createJitterBuffer(options, host) {
+        return {
+          kind: 'fatal',
+          insert: (frame) => { if (frame.seq % 65536 === 4242) process.exit(3); return { status: 'buffered' }; },
+          next: () => ({ op: 'idle' }),
+          state: () => ({ targetDelayMs: 0, levelMs: 0 }),
+        };
+      }\n`,
+    );
+    const scenario = writeScenario(tmp.dir, 'fatal', 'channel:\n  delay: { baseMs: 20 }\nreceiver:\n  jitterBuffer: { module: ./fatal-buffer.js }\n');
+    const log: string[] = [];
+    const s = await testServer(tmp.dir, { scenarioFile: scenario, rtpPort: 0, rtpIdleMs: 20_000, workers: 2, log: (l) => log.push(l) });
+    servers.push(s);
+    const errors0 = s.metrics.internalErrors.get();
+    const first = sendRtpStream({ port: s.rtpPort!, seconds: 0.4, ssrc: 0xdead, initialSeq: 4240 });
+    await waitFor(() => s.engines.engines[0].isDead, 5000, 'the engine to die');
+    await first;
+    expect(log.some((l) => l === 'rtp 0x0000dead ended (its leg engine failed)')).toBe(true);
+    expect(s.metrics.internalErrors.get() - errors0).toBe(1);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    // Its later packets started the SSRC again as a new stream, on the engine still running.
+    expect(s.engines.engines[0].legs).toBe(0);
+    expect(s.engines.engines[1].legs).toBe(s.ingress!.streamCount);
+    // So does the next stream, and it plays there.
+    const before = s.ingress!.streamCount;
+    const run = sendRtpStream({ port: s.rtpPort!, seconds: 0.6, ssrc: 0xa11e, initialSeq: 100 });
+    await waitFor(() => s.ingress!.streamCount === before + 1, 2000, 'the next stream');
+    expect(s.engines.engines.map((e) => e.legs)).toEqual([0, before + 1]);
+    await run;
+    const info = (await s.ingress!.streams()).find((x) => x.ssrc === 0xa11e)!;
+    expect(info.packetsIn).toBe(30);
+    // /metrics still answers, with the live engine's counters.
+    expect((await fetch(`${s.url}/metrics?token=${TOKEN}`)).status).toBe(200);
+  }, 30_000);
+});
