@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
-import { startLiveServer } from '../live/server.ts';
+import { MAX_DEFAULT_WORKERS, startLiveServer } from '../live/server.ts';
 import { MAX_RECORDING_MB } from '../live/recording-quota.ts';
 import type { PublicRead } from '../live/http-app.ts';
 
@@ -24,6 +24,7 @@ interface ServeArgs {
   'max-active-recordings': number;
   'max-recording-mb': number;
   'recording-budget-mb': number;
+  workers?: number;
 }
 
 function checkCount(name: string, v: number, min: number, max: number): void {
@@ -82,6 +83,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('max-active-recordings', { type: 'number', default: 4, describe: 'recordings running at once' })
       .option('max-recording-mb', { type: 'number', default: 2048, describe: `audio one recording may write; it stops and is saved there (at most ${MAX_RECORDING_MB})` })
       .option('recording-budget-mb', { type: 'number', default: 8192, describe: 'audio all recordings of this run may write' })
+      .option('workers', { type: 'number', describe: `worker threads running the legs (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 0 = on the main thread)` })
       .check((a) => {
         checkPort('port', a.port, true);
         checkPort('rtp-port', a['rtp-port'], true);
@@ -92,6 +94,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         checkCount('max-active-recordings', a['max-active-recordings'], 0, 1000);
         checkCount('max-recording-mb', a['max-recording-mb'], 1, MAX_RECORDING_MB);
         checkCount('recording-budget-mb', a['recording-budget-mb'], 1, 100_000_000);
+        if (a.workers !== undefined) checkCount('workers', a.workers, 0, 64);
         if (!(a['rtp-idle'] >= 0.2 && a['rtp-idle'] <= 600)) throw new UsageError(`--rtp-idle must be 0.2 to 600 seconds, got ${a['rtp-idle']}`);
         if (a.forward !== undefined) parseHostPort(a.forward);
         if (a.token !== undefined && a.token.length < 8) throw new UsageError('--token must be at least 8 characters');
@@ -124,6 +127,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         budgetBytes: args['recording-budget-mb'] * 2 ** 20,
       },
       log: (line) => process.stdout.write(`${line}\n`),
+      workers: args.workers,
     });
     for (const s of server.catalog.skipped) process.stderr.write(`jitterlab serve: preset skipped: ${s}\n`);
     const out = process.stdout;
@@ -131,6 +135,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     out.write(`  page:     ${server.url}/?token=${encodeURIComponent(token)}\n`);
     out.write(`  presets:  ${server.catalog.presetNames().join(', ')} (default ${server.catalog.defaultPreset})\n`);
     out.write(`  buffers:  ${server.catalog.bufferTypes().join(', ')}\n`);
+    const engines = server.engines.engines;
+    out.write(`  legs:     ${engines[0].thread === 'main' ? 'on the main thread (--workers 0)' : `${engines.length} worker thread${engines.length > 1 ? 's' : ''} (--workers)`}\n`);
     out.write(`  limits:   ${args['max-room-members']} members per room, ${args['max-connections']} connections; recordings ${args['max-active-recordings']} at once, ${args['max-recordings']} per run, ${args['max-recording-mb']} MB each, ${args['recording-budget-mb']} MB in all\n`);
     const who = { none: 'token holders', metrics: 'anyone (--public metrics)', read: 'anyone (--public read)' }[args.public];
     out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics (${who}; GET /api/*: ${args.public === 'read' ? 'anyone' : 'token holders'})\n`);

@@ -67,15 +67,34 @@ export class VirtualClock implements Clock {
   }
 }
 
+/** Milliseconds on the process-wide monotonic clock (process.hrtime): the same instant reads the same in every thread. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /**
- * Real time for the live server: `now()` is milliseconds since the clock was created
- * (monotonic, from performance.now), timers are setTimeout. Only live code constructs one.
+ * Real time for the live server: `now()` is milliseconds since the clock's zero (monotonic, from
+ * performance.now), timers are setTimeout. Only live code constructs one. Each thread's
+ * performance.now() counts from that thread's own start, so threads that must agree on time (the
+ * live server and its leg workers) share a zero given on the process-wide monotonic clock
+ * (`originMonotonicMs`); without one the zero is the clock's creation.
  */
 export class RealClock implements Clock {
-  private readonly origin = performance.now();
+  /** performance.now() at this clock's zero. */
+  private readonly zero: number;
+
+  constructor(originMonotonicMs?: number) {
+    const perf = performance.now();
+    this.zero = originMonotonicMs === undefined ? perf : perf - (monotonicMs() - originMonotonicMs);
+  }
 
   now(): number {
-    return performance.now() - this.origin;
+    return performance.now() - this.zero;
+  }
+
+  /** This clock's zero on the process-wide monotonic clock: give it to another thread's RealClock. */
+  get originMonotonicMs(): number {
+    return monotonicMs() - this.now();
   }
 
   schedule(atMs: number, fn: (atMs: number) => void): TimerHandle {

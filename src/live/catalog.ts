@@ -152,6 +152,11 @@ export class LiveCatalog {
     };
   }
 
+  /** Whether a preset's jitter buffer is a TypeScript module (a worker thread then needs tsx to load it). */
+  namesTypeScriptModule(): boolean {
+    return [...this.presets.values()].some((p) => 'module' in p.jbConfig && /\.[cm]?ts$/i.test(p.jbConfig.module));
+  }
+
   scenarioOf(preset: string): Scenario | null {
     return this.presets.get(preset)?.scenario ?? null;
   }

@@ -12,27 +12,31 @@ import { JitterlabError } from '../core/errors.ts';
 import { tokenMatches, tokenOf, type OriginPolicy } from './access.ts';
 import type { LiveCatalog, SettingsPatch } from './catalog.ts';
 import type { LiveMetrics } from './live-metrics.ts';
-import type { RoomHub } from './room-hub.ts';
+import type { CounterSnapshot } from './prometheus.ts';
+import type { RoomRouter } from './room-router.ts';
 import type { WebBundle } from './web-bundle.ts';
 
 /** What answers without the token: nothing more, /metrics, or /metrics and the GET API. */
 export type PublicRead = 'none' | 'metrics' | 'read';
 
 export interface RtpControl {
-  streams(): unknown[];
+  /** Running streams (the first `limit`), then recently ended ones; `total` counts all. */
+  streams(limit: number | null): Promise<{ streams: unknown[]; total: number }>;
   /** New settings for RTP streams (one SSRC, or all and the ones to come). */
   settings(ssrc: number | null, patch: SettingsPatch): { applied: number; settings: unknown } | { error: string };
   /** Start or stop recording a running stream. */
-  record(ssrc: number, on: boolean): { ok: true; dir: string; files?: string[] } | { error: string; status: number };
+  record(ssrc: number, on: boolean): Promise<{ ok: true; dir: string; files?: string[] } | { error: string; status: number }>;
 }
 
 export interface HttpAppOptions {
   token: string;
   publicRead: PublicRead;
   origins: OriginPolicy;
-  hub: RoomHub;
+  hub: RoomRouter;
   catalog: LiveCatalog;
   metrics: LiveMetrics;
+  /** The leg engines' counters (other threads), added to this thread's on /metrics. */
+  engineCounters(): Promise<CounterSnapshot[]>;
   bundle: WebBundle;
   maxBodyBytes: number;
   uptimeMs(): number;
@@ -138,20 +142,19 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'GET /api/rooms':
-        return json(res, 200, { rooms: o.hub.roomInfo() });
+        return json(res, 200, { rooms: await o.hub.roomInfo() });
       case 'GET /api/presets':
         return json(res, 200, { presets: o.catalog.presetNames(), buffers: o.catalog.bufferTypes(), default: o.catalog.defaultPreset });
       case 'GET /api/rtp': {
         // ?limit=N: the first N (running streams come first).
         const limit = Number(url.searchParams.get('limit') ?? Number.POSITIVE_INFINITY);
-        const all = o.rtp?.streams() ?? [];
-        return json(res, 200, { streams: Number.isInteger(limit) && limit >= 0 ? all.slice(0, limit) : all, total: all.length });
+        return json(res, 200, o.rtp ? await o.rtp.streams(Number.isInteger(limit) && limit >= 0 ? limit : null) : { streams: [], total: 0 });
       }
       case 'POST /api/settings': {
         const b = await body(req, res, SettingsBody);
         if (!b) return;
         const { room, member, ...patch } = b;
-        const r = o.hub.applyToRoom(room, member, patch);
+        const r = await o.hub.applyToRoom(room, member, patch);
         if ('error' in r) return refuse(res, 404, 'bad-request', r.error);
         return json(res, 200, r);
       }
@@ -168,7 +171,7 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
         const b = await body(req, res, RtpRecordBody);
         if (!b) return;
         if (!o.rtp) return refuse(res, 404, 'bad-request', 'no RTP ingress (--no-rtp)');
-        const r = o.rtp.record(b.ssrc, b.on);
+        const r = await o.rtp.record(b.ssrc, b.on);
         if ('error' in r) return refuse(res, r.status, 'bad-request', r.error);
         return json(res, 200, r);
       }
@@ -200,7 +203,7 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
         return json(res, 200, { status: 'ok', uptimeS: Math.round(o.uptimeMs() / 100) / 10, rooms: o.hub.roomSizes().length, legs: o.hub.legCount() });
       case '/metrics':
         if (!allowed(req, res, url, o.publicRead !== 'none')) return;
-        return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', m.render());
+        return done(o.engineCounters().then((engines) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', m.render(engines))));
       default:
         m.rejected.inc({ reason: 'not-found' });
         return send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');

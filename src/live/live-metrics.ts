@@ -4,7 +4,7 @@
  * `kind` labels a path: "ws" (browser rooms) or "rtp" (UDP ingress).
  */
 import type { LatenessRecorder } from './lateness.ts';
-import { MetricRegistry, type Counter } from './prometheus.ts';
+import { MetricRegistry, type Counter, type CounterSnapshot } from './prometheus.ts';
 
 export type PathKind = 'ws' | 'rtp';
 
@@ -66,7 +66,13 @@ export class LiveMetrics {
     });
   }
 
-  render(): string {
-    return this.registry.render();
+  /** The text exposition, with the counters of the leg engines (other threads) added. */
+  render(engines: CounterSnapshot[] = []): string {
+    return this.registry.render(engines);
+  }
+
+  /** This registry's counters, for the main thread's render. */
+  counterSnapshot(): CounterSnapshot {
+    return this.registry.counterSnapshot();
   }
 }

@@ -8,11 +8,29 @@ import { JitterlabError } from '../core/errors.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** Every counter's samples by metric name: what another thread's registry adds to this one's (render). */
+export type CounterSnapshot = Record<string, Array<{ labels: Labels; value: number }>>;
+
 interface Family {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
   samples(): Array<{ labels: Labels; value: number }>;
+}
+
+/** Samples of one family summed with the same family's samples from other registries, by label set. */
+function merged(own: Array<{ labels: Labels; value: number }>, others: Array<Array<{ labels: Labels; value: number }> | undefined>): Array<{ labels: Labels; value: number }> {
+  if (others.every((o) => o === undefined)) return own;
+  const out = new Map<string, { labels: Labels; value: number }>();
+  for (const list of [own, ...others]) {
+    for (const s of list ?? []) {
+      const k = labelKey(s.labels);
+      const cur = out.get(k);
+      if (cur) cur.value += s.value;
+      else out.set(k, { labels: s.labels, value: s.value });
+    }
+  }
+  return [...out.values()];
 }
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -99,12 +117,21 @@ export class MetricRegistry {
     });
   }
 
-  render(): string {
+  /** The counters' samples now (plain data, for another thread's render). */
+  counterSnapshot(): CounterSnapshot {
+    const out: CounterSnapshot = {};
+    for (const f of this.families) if (f.type === 'counter') out[f.name] = f.samples().map((s) => ({ labels: { ...s.labels }, value: s.value }));
+    return out;
+  }
+
+  /** The text exposition; counters add the samples of `others` (the same metrics counted on other threads). */
+  render(others: CounterSnapshot[] = []): string {
     const out: string[] = [];
     for (const f of this.families) {
       out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`);
       out.push(`# TYPE ${f.name} ${f.type}`);
-      for (const s of f.samples()) {
+      const samples = f.type === 'counter' ? merged(f.samples(), others.map((o) => o[f.name])) : f.samples();
+      for (const s of samples) {
         const keys = Object.keys(s.labels).filter((k) => LABEL_RE.test(k));
         const lbl = keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(s.labels[k])}"`).join(',')}}` : '';
         out.push(`${f.name}${lbl} ${formatValue(s.value)}`);

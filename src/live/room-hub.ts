@@ -1,8 +1,10 @@
 /**
- * Rooms of the live server. Each listener hears every other member of their room through their
- * own leg per speaker (own channel, own jitter buffer); alone, they hear themselves. Join and
- * leave are broadcast; settings apply to the listener's legs (and the speaker's encoder);
- * statistics go to every member a few times a second for the charts.
+ * Rooms of a leg engine (a whole room lives on one engine: room-router.ts places it). Each
+ * listener hears every other member of their room through their own leg per speaker (own
+ * channel, own jitter buffer); alone, they hear themselves. Join and leave are broadcast;
+ * settings apply to the listener's legs (and the speaker's encoder); statistics go to every
+ * member a few times a second for the charts. Members, their ids and their connections are the
+ * main thread's: what a member is sent goes through `conn`.
  */
 import { join } from 'node:path';
 import { rtpInitFor } from '../sim/run-scenario.ts';
@@ -25,12 +27,9 @@ export interface HubOptions {
   metrics: LiveMetrics;
   /** Recordings go to <reportsDir>/<session>/. */
   reportsDir: string;
-  sessionName(room: string, member: MemberInfo): string;
   statsIntervalMs: number;
   /** Whether an E-model function is available (shown on the page). */
   emodel: boolean;
-  /** Members a room may hold (listening paths grow as N x (N - 1)). */
-  maxMembersPerRoom: number;
   recordingQuota: RecordingQuota;
   /** One line for the terminal (recordings saved). */
   log(line: string): void;
@@ -38,7 +37,6 @@ export interface HubOptions {
 
 export class RoomHub {
   private readonly rooms = new Map<string, Map<number, Member>>();
-  private nextId = 1;
   private readonly statsTimer: TimerHandle;
 
   constructor(private readonly o: HubOptions) {
@@ -62,14 +60,18 @@ export class RoomHub {
     return n;
   }
 
-  /** Why `room` cannot take another member, or null. */
-  roomFull(room: string): string | null {
-    const n = this.rooms.get(room)?.size ?? 0;
-    return n >= this.o.maxMembersPerRoom ? `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)` : null;
+  /** A member by id. */
+  member(id: number): Member | null {
+    for (const ms of this.rooms.values()) {
+      const m = ms.get(id);
+      if (m) return m;
+    }
+    return null;
   }
 
-  join(room: string, name: string, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }): Member {
-    const id = this.nextId++;
+  /** A new member (the main thread gave its id and checked the room's limit). */
+  join(room: string, info: MemberInfo, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }): Member {
+    const { id, name } = info;
     const settings = this.o.catalog.defaultSettings();
     const cfg = this.o.catalog.resolve(settings);
     const speaker = new Speaker(cfg.codec, rtpInitFor(cfg.seed + id, cfg.senderRtp));
@@ -168,7 +170,8 @@ export class RoomHub {
     }
   }
 
-  onMessage(m: Member, msg: ClientMessage): void {
+  /** A control message; `session`: the folder name a recording started by it takes. */
+  onMessage(m: Member, msg: ClientMessage, session: string | null = null): void {
     if (msg.type === 'settings') {
       const { type: _t, ...patch } = msg;
       void _t;
@@ -181,7 +184,7 @@ export class RoomHub {
       else m.rtc.answer(msg.leg, msg.sdp);
       return;
     }
-    if (msg.on) this.startRecording(m);
+    if (msg.on) this.startRecording(m, session ?? `${m.room}-${m.name}-${m.id}`);
     else this.stopRecording(m);
   }
 
@@ -211,14 +214,14 @@ export class RoomHub {
     return { applied: targets.length };
   }
 
-  startRecording(m: Member): void {
+  startRecording(m: Member, sessionName: string): void {
     if (m.recording || m.left) return;
     if (m.listen === 'webrtc') {
       // A recording holds what jitterlab's receiver played; this member hears their browser's.
       m.event({ type: 'error', code: 'recording-refused', message: 'recording keeps what jitterlab\'s receiver plays; you listen through your browser (WebRTC): rejoin listening through the server to record' } satisfies ServerEvent);
       return;
     }
-    const session = this.o.sessionName(m.room, m.info).replace(/[^A-Za-z0-9_.-]/g, '_');
+    const session = sessionName.replace(/[^A-Za-z0-9_.-]/g, '_');
     const now = this.o.clock.now();
     const recorder = LiveRecorder.open({
       dir: join(this.o.reportsDir, session),

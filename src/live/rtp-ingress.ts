@@ -1,7 +1,13 @@
 /**
  * UDP RTP/Opus ingress (an RTP-aware impairment proxy): datagrams on --rtp-port go, per SSRC,
- * through a live channel and receiver (rtp-stream.ts), are decoded and measured on real timers,
- * optionally forwarded as RTP after impairment, and answered with RTCP receiver reports.
+ * through a live channel and receiver (rtp-stream.ts, on a leg engine: engine.ts), are decoded
+ * and measured on real timers, optionally forwarded as RTP after impairment, and answered with
+ * RTCP receiver reports.
+ *
+ * This part runs on the main thread: it reads both sockets, validates every datagram, keeps the
+ * table of streams (SSRC, sender, RFC 3550 A.1 sequence state, idle time) and hands each valid
+ * packet, stamped with the instant it was read, to its stream's engine; the engine's RTCP
+ * reports leave through the RTCP socket here.
  *
  * A datagram changes nothing until it has passed every check: RTP version and lengths, a
  * dynamic payload type (96-127), a non-empty payload with valid Opus framing (RFC 6716 3.4).
@@ -22,11 +28,13 @@ import { IoError } from '../core/errors.ts';
 import { tryParseOpusPacket } from '../rtp/opus-toc.ts';
 import { tryParseRtp } from '../rtp/packet.ts';
 import { tryParseRtcp, type RtcpPacket } from '../rtp/rtcp.ts';
-import type { LegConfig } from './leg-config.ts';
+import { SeqRestartDetector } from '../rtp/seq-restart.ts';
+import type { EngineHandle, EnginePool } from './engine-pool.ts';
+import type { FromEngine, RecordResult, Remote } from './engine-protocol.ts';
+import type { LegConfig, ListenerSettings } from './leg-config.ts';
 import type { LiveMetrics } from './live-metrics.ts';
-import type { LiveRecorder } from './recorder.ts';
 import { RtpProbation } from './rtp-probation.ts';
-import { RtpStream, ssrcHex, type RtpStreamInfo } from './rtp-stream.ts';
+import { ssrcHex, type RtpStreamInfo } from './rtp-stream.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
 export type { RtpStreamInfo } from './rtp-stream.ts';
@@ -37,8 +45,9 @@ export interface RtpIngressOptions {
   port: number;
   clock: TimerWheel;
   metrics: LiveMetrics;
-  /** The channel and receiver every new stream gets. */
-  legConfig(): LegConfig;
+  engines: EnginePool;
+  /** The settings every new stream gets, and what they resolve to (for the terminal). */
+  streamSettings(): { settings: ListenerSettings; config: LegConfig };
   forward: { host: string; port: number } | null;
   /** A stream without packets for this long ends. */
   idleMs: number;
@@ -46,16 +55,27 @@ export interface RtpIngressOptions {
   maxStreams: number;
   /** Streams at once from one sender address (ip:port); default a quarter of maxStreams. */
   maxStreamsPerSource?: number;
-  /** Our SSRC in RTCP receiver reports. */
-  rtcpSsrc: number;
-  /** Decoded playout of every stream (tests, monitoring). */
+  /** Decoded playout of every stream (tests, monitoring); the engines send it only when set. */
   onAudio?(ssrc: number, pcm: Int16Array, dueMs: number): void;
   /** A line for the terminal: a stream starts, a stream ends (with its summary). */
   log?(line: string): void;
-  /** A recorder for a stream that should be recorded from its start, or a refusal; null = not recorded. */
-  autoRecord?(s: RtpStream): LiveRecorder | string | null;
-  /** A stream ended while recording: its recording was saved (or failed). */
-  onRecordingSaved?(s: RtpStream, saved: { dir: string; files: string[]; reason: string | null } | { error: string }): void;
+  /** The recording session a new stream is recorded in from its start, or null (not recorded). */
+  autoRecord?(ssrc: number): string | null;
+}
+
+/** What the main thread knows of a running stream; its leg and figures are on `engine`. */
+export interface IngressStream {
+  readonly id: number;
+  readonly ssrc: number;
+  readonly generation: number;
+  readonly payloadType: number;
+  remote: Remote;
+  readonly seq: SeqRestartDetector;
+  lastPacketMs: number;
+  /** Packets handed to the stream. */
+  packetsIn: number;
+  readonly engine: EngineHandle;
+  readonly sourceKey: string;
 }
 
 function bind(sock: Socket, port: number, host: string): Promise<void> {
@@ -85,12 +105,13 @@ function byeSsrcs(p: RtcpPacket): number[] {
 }
 
 export class RtpIngress {
-  private readonly byssrc = new Map<number, RtpStream>();
+  private readonly byssrc = new Map<number, IngressStream>();
   private readonly perSource = new Map<string, number>();
   private readonly closedInfo: RtpStreamInfo[] = [];
   private readonly probation: RtpProbation;
   private readonly idleTimer: TimerHandle;
   private readonly maxPerSource: number;
+  private nextId = 0;
   private closing = false;
 
   private constructor(
@@ -157,8 +178,7 @@ export class RtpIngress {
     const m = this.o.metrics;
     // RTCP multiplexed on the RTP port (RFC 5761 section 4: packet types 192-223).
     if (msg.length >= 2 && msg[1] >= 192 && msg[1] <= 223) return this.onRtcp(msg, r);
-    const bytes = Uint8Array.from(msg);
-    const parsed = tryParseRtp(bytes);
+    const parsed = tryParseRtp(msg);
     if (!parsed.ok) return m.malformedRtp.inc({ reason: parsed.error.reason });
     const p = parsed.packet;
     if (p.payloadType < 96 || p.payloadType > 127) return m.malformedRtp.inc({ reason: 'payload-type' });
@@ -176,14 +196,15 @@ export class RtpIngress {
       if (verdict === 'restart') {
         // The sender restarted its sequence (RFC 3550 A.1): a new stream from this packet.
         const gen = s.generation + 1;
-        s.end('sequence restart');
+        this.end(s, 'sequence restart');
         s = this.newStream(p.ssrc, r, gen, p.payloadType, now);
         s.seq.check(p.sequenceNumber);
       }
-      s.packet(bytes, p, now, r);
+      this.deliver(s, msg, now, r);
       return;
     }
-    const first = this.probation.offer(p.ssrc, p.sequenceNumber, p.payloadType, bytes, now, r);
+    // The held packet must own its bytes (the datagram's buffer may be much larger than it).
+    const first = this.probation.offer(p.ssrc, p.sequenceNumber, p.payloadType, Uint8Array.from(msg), now, r);
     if (first === null) return;
     const key = `${r.address}:${r.port}`;
     if (this.byssrc.size >= this.o.maxStreams || (this.perSource.get(key) ?? 0) >= this.maxPerSource) {
@@ -193,10 +214,21 @@ export class RtpIngress {
     const held = tryParseRtp(first.bytes);
     if (held.ok) {
       s.seq.check(held.packet.sequenceNumber);
-      s.packet(first.bytes, held.packet, first.atMs, first.remote);
+      this.deliver(s, first.bytes, first.atMs, first.remote);
     }
     s.seq.check(p.sequenceNumber);
-    s.packet(bytes, p, now, r);
+    this.deliver(s, msg, now, r);
+  }
+
+  /** A valid packet to its stream's engine, with the instant it was read. */
+  private deliver(s: IngressStream, bytes: Uint8Array, atMs: number, r: RemoteInfo): void {
+    if (r.port !== s.remote.port) {
+      s.remote = { address: r.address, port: r.port, family: r.family };
+      s.engine.send({ k: 'rtp-remote', id: s.id, remote: s.remote });
+    }
+    s.lastPacketMs = atMs;
+    s.packetsIn++;
+    s.engine.packet(s.id, atMs, bytes);
   }
 
   private onRtcp(msg: Buffer, r: RemoteInfo): void {
@@ -211,112 +243,127 @@ export class RtpIngress {
       if (pk.type === 'sr') {
         const s = this.byssrc.get(pk.ssrc);
         // RTCP comes from another port of the sender's host (RFC 3550 11); another host is not the sender.
-        if (s && s.remote.address === r.address) s.senderReport(pk, now);
+        if (s && s.remote.address === r.address) s.engine.send({ k: 'rtp-sr', id: s.id, sr: pk, atMs: now });
         continue;
       }
       for (const ssrc of byeSsrcs(pk)) {
         const s = this.byssrc.get(ssrc);
-        if (s && s.remote.address === r.address) s.bye(now);
+        if (s && s.remote.address === r.address) s.engine.send({ k: 'rtp-bye', id: s.id, atMs: now });
       }
     }
   }
 
-  private newStream(ssrc: number, remote: RemoteInfo, generation: number, payloadType: number, originMs: number): RtpStream {
-    const fwd = this.fwd;
-    const target = this.o.forward;
-    const cfg = this.o.legConfig();
-    const s = new RtpStream({
+  private newStream(ssrc: number, remote: RemoteInfo, generation: number, payloadType: number, originMs: number): IngressStream {
+    const { settings, config } = this.o.streamSettings();
+    const engine = this.o.engines.least();
+    const s: IngressStream = {
+      id: ++this.nextId,
       ssrc,
       generation,
       payloadType,
-      remote,
-      clock: this.o.clock,
-      metrics: this.o.metrics,
-      config: cfg,
-      originMs,
-      rtcpSsrc: this.o.rtcpSsrc,
-      sendRtcp: (b, port, address) => this.rtcp.send(b, port, address),
-      forward: fwd && target ? (b) => fwd.send(b, target.port, target.host) : null,
-      onAudio: this.o.onAudio,
-      onEnded: (x) => this.onEnded(x),
-    });
+      remote: { address: remote.address, port: remote.port, family: remote.family },
+      seq: new SeqRestartDetector(),
+      lastPacketMs: originMs,
+      packetsIn: 0,
+      engine,
+      sourceKey: `${remote.address}:${remote.port}`,
+    };
+    engine.legs++;
     this.byssrc.set(ssrc, s);
     this.perSource.set(s.sourceKey, (this.perSource.get(s.sourceKey) ?? 0) + 1);
-    this.o.log?.(`rtp ${ssrcHex(ssrc)} from ${remote.address}:${remote.port}: new stream${generation ? ` (sequence restart ${generation})` : ''}, payload type ${payloadType}, preset ${cfg.preset}, buffer ${cfg.bufferLabel}`);
-    const rec = this.o.autoRecord?.(s) ?? null;
-    if (typeof rec === 'string') this.o.log?.(`rtp ${ssrcHex(ssrc)}: ${rec}`);
-    else if (rec) s.record(rec);
+    this.o.log?.(`rtp ${ssrcHex(ssrc)} from ${remote.address}:${remote.port}: new stream${generation ? ` (sequence restart ${generation})` : ''}, payload type ${payloadType}, preset ${config.preset}, buffer ${config.bufferLabel}`);
+    engine.send({ k: 'rtp-new', id: s.id, ssrc, generation, payloadType, remote: s.remote, originMs, settings, session: this.o.autoRecord?.(ssrc) ?? null });
     return s;
   }
 
-  private onEnded(s: RtpStream): void {
-    if (this.byssrc.get(s.ssrc) === s) this.byssrc.delete(s.ssrc);
+  /** The stream leaves the table now (a later packet of its SSRC starts a new one); its engine ends it. */
+  private end(s: IngressStream, reason: string): void {
+    if (!this.forget(s)) return;
+    s.engine.send({ k: 'rtp-end', id: s.id, reason });
+  }
+
+  private forget(s: IngressStream): boolean {
+    if (this.byssrc.get(s.ssrc) !== s) return false;
+    this.byssrc.delete(s.ssrc);
+    s.engine.legs--;
     const n = (this.perSource.get(s.sourceKey) ?? 1) - 1;
     if (n > 0) this.perSource.set(s.sourceKey, n);
     else this.perSource.delete(s.sourceKey);
-    const info = s.info(this.o.clock.now());
-    this.saveRecording(s, `the stream ended (${info.endedBy})`);
-    this.closedInfo.push(info);
-    if (this.closedInfo.length > CLOSED_KEPT) this.closedInfo.shift();
-    this.o.log?.(s.summaryLine(info.summary));
+    return true;
   }
 
-  private saveRecording(s: RtpStream, reason?: string): { dir: string; files: string[]; reason: string | null } | { error: string } | null {
-    let r: { dir: string; files: string[]; reason: string | null } | { error: string } | null;
-    try {
-      r = s.stopRecording(reason);
-    } catch (e) {
-      r = { error: (e as Error).message };
+  /** What an engine says about its streams. */
+  fromEngine(engine: EngineHandle, m: FromEngine): void {
+    if (m.k === 'rtcp') {
+      if (!this.closing) this.rtcp.send(m.bytes, m.port, m.address);
+    } else if (m.k === 'audio') this.o.onAudio?.(m.ssrc, m.pcm, m.dueMs);
+    else if (m.k === 'ended') {
+      // Ended on its own (BYE, final report, drained): it leaves the table; or as asked, and it has.
+      const s = this.byssrc.get(m.info.ssrc);
+      if (s && s.id === m.id && s.engine === engine) this.forget(s);
+      this.closedInfo.push(m.info);
+      if (this.closedInfo.length > CLOSED_KEPT) this.closedInfo.shift();
+      this.o.log?.(m.line);
     }
-    if (r) this.o.onRecordingSaved?.(s, r);
-    return r;
+  }
+
+  /** An engine died: its streams are gone. */
+  engineFailed(engine: EngineHandle): void {
+    for (const s of [...this.byssrc.values()]) {
+      if (s.engine !== engine) continue;
+      this.forget(s);
+      this.o.log?.(`rtp ${ssrcHex(s.ssrc)} ended (its leg engine failed)`);
+    }
   }
 
   /** Idle ends and stale candidates; after a stall of this process (a late sweep) nobody is judged idle: their packets may wait unread. */
   private sweep(stalled: boolean): void {
     const now = this.o.clock.now();
-    if (!stalled) for (const s of [...this.byssrc.values()]) s.checkIdle(now, this.o.idleMs);
+    if (!stalled) for (const s of [...this.byssrc.values()]) if (now - s.lastPacketMs > this.o.idleMs) this.end(s, 'idle');
     this.probation.expire(now - 2000);
   }
 
   /** A running stream by SSRC. */
-  stream(ssrc: number): RtpStream | null {
+  stream(ssrc: number): IngressStream | null {
     return this.byssrc.get(ssrc) ?? null;
   }
 
-  /** Record a running stream with `rec` (made under the recording limits by the caller). */
-  startRecording(ssrc: number, rec: LiveRecorder): boolean {
+  /** Record a running stream in `session` (on), or save its recording now (off). */
+  async record(ssrc: number, on: boolean, session: string): Promise<RecordResult> {
     const s = this.byssrc.get(ssrc);
-    if (!s || s.recordingDir !== null) return false;
-    s.record(rec);
-    return true;
+    if (!s) return { error: `no running RTP stream ${ssrcHex(ssrc)}`, status: 404 };
+    const r = await s.engine.request({ q: 'rtp-record', id: s.id, on, session });
+    return 'error' in r && r.status === 404 ? { error: `no running RTP stream ${ssrcHex(ssrc)}`, status: 404 } : r;
   }
 
-  /** Save a running stream's recording now. */
-  stopRecording(ssrc: number, reason?: string): { dir: string; files: string[]; reason: string | null } | { error: string } | null {
-    const s = this.byssrc.get(ssrc);
-    return s ? this.saveRecording(s, reason) : null;
-  }
-
-  /** New settings for running streams (all, or one SSRC); new streams take legConfig(). */
-  reconfigure(cfg: LegConfig, ssrc: number | null): number {
-    let n = 0;
-    for (const s of this.byssrc.values()) {
-      if (ssrc !== null && s.ssrc !== ssrc) continue;
-      s.reconfigure(cfg);
-      n++;
+  /** New settings for running streams (all, or one SSRC); new streams take streamSettings(). */
+  reconfigure(settings: ListenerSettings, ssrc: number | null): number {
+    if (ssrc !== null) {
+      const s = this.byssrc.get(ssrc);
+      if (!s) return 0;
+      s.engine.send({ k: 'rtp-settings', id: s.id, settings });
+      return 1;
     }
-    return n;
+    for (const e of this.o.engines.engines) e.send({ k: 'rtp-settings', id: null, settings });
+    return this.byssrc.size;
+  }
+
+  /** Running streams (the first `limit`, oldest first), then the most recently ended ones; `total` counts all. */
+  async page(limit: number | null = null): Promise<{ streams: RtpStreamInfo[]; total: number }> {
+    const answers = await Promise.all(this.o.engines.engines.map((e) => e.request({ q: 'rtp-info', limit }).catch(() => ({ infos: [], total: 0 }))));
+    const running = answers.flatMap((a) => a.infos).sort((a, b) => a.id - b.id);
+    const all = [...running.map(({ id: _id, ...info }) => info), ...this.closedInfo];
+    const total = answers.reduce((n, a) => n + a.total, 0) + this.closedInfo.length;
+    return { streams: limit === null ? all : all.slice(0, limit), total };
   }
 
   /** Running streams, then the most recently ended ones. */
-  streams(): RtpStreamInfo[] {
-    const now = this.o.clock.now();
-    return [...[...this.byssrc.values()].map((s) => s.info(now)), ...this.closedInfo];
+  async streams(): Promise<RtpStreamInfo[]> {
+    return (await this.page()).streams;
   }
 
+  /** Stop reading; the engines end the streams (LiveServer.close). */
   close(): Promise<void> {
-    for (const s of [...this.byssrc.values()]) s.end('server stopped');
     this.closing = true;
     this.idleTimer.cancel();
     const done = (sock: Socket) => new Promise<void>((r) => sock.close(() => r()));

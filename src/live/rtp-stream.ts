@@ -1,8 +1,9 @@
 /**
- * One RTP stream of the ingress (one SSRC, one sequence-number run): its live leg (channel,
- * jitter buffer, decoder), its playout tick, RTCP receiver reports back to the sender
- * (RFC 3550 6.4.2, to the sender's RTP port + 1), optional forwarding after impairment, and an
- * optional recording.
+ * One RTP stream of the ingress (one SSRC, one sequence-number run), on a leg engine: its live
+ * leg (channel, jitter buffer, decoder), its playout tick, RTCP receiver reports back to the
+ * sender (RFC 3550 6.4.2, to the sender's RTP port + 1), optional forwarding after impairment,
+ * and an optional recording. The ingress on the main thread validates its packets and tells it
+ * about the sender's RTCP (engine.ts).
  *
  * The stream ends like an offline call, when playout has passed its last frame. Live, the last
  * frame is known only afterwards, from one of three signs: an RTCP BYE (RFC 3550 6.6); a sender
@@ -12,16 +13,15 @@
  * and ends when playout passes the last frame. Whatever ends it, nothing played after the last
  * frame is counted (leg.ts), so a clean stream stays clean after it ends.
  */
-import type { RemoteInfo } from 'node:dgram';
 import type { CodecConfig } from '../codec/config.ts';
 import type { TimerHandle } from '../core/clock.ts';
 import type { RtcpSenderReport } from '../rtp/rtcp-report.ts';
 import { serializeRtcp } from '../rtp/rtcp.ts';
 import { msToNtpShort, ntpMiddle32FromParts } from '../rtp/rtt.ts';
 import type { RtpPacket } from '../rtp/header.ts';
-import { SeqRestartDetector } from '../rtp/seq-restart.ts';
 import { tsDiff } from '../rtp/wrap.ts';
 import type { ChannelStats } from '../channel/types.ts';
+import type { Remote } from './engine-protocol.ts';
 import type { W3cInboundCounters } from '../receiver/w3c-counters.ts';
 import { mosFromLoss, type LiveMos } from './emodel-live.ts';
 import { effectiveSettings, type LegConfig } from './leg-config.ts';
@@ -45,7 +45,7 @@ export interface RtpStreamOptions {
   ssrc: number;
   generation: number;
   payloadType: number;
-  remote: RemoteInfo;
+  remote: Remote;
   clock: TimerWheel;
   metrics: LiveMetrics;
   config: LegConfig;
@@ -103,15 +103,13 @@ export const ssrcHex = (ssrc: number) => `0x${ssrc.toString(16).padStart(8, '0')
 
 export class RtpStream {
   readonly leg: LiveLeg;
-  readonly seq = new SeqRestartDetector();
   private readonly reception = new ReceptionStats();
   private readonly markers: MarkerSanitizer;
   private readonly tick: TimerHandle;
   private readonly rtcpTimer: TimerHandle;
   private sampler: TimerHandle | null = null;
   private readonly frameTs: number;
-  remote: RemoteInfo;
-  lastPacketMs: number;
+  remote: Remote;
   packetsIn = 0;
   private payloadBytes = 0;
   private rtcpSent = 0;
@@ -126,7 +124,6 @@ export class RtpStream {
 
   constructor(private readonly o: RtpStreamOptions) {
     this.remote = o.remote;
-    this.lastPacketMs = o.originMs;
     const cfg = o.config;
     this.frameTs = (48000 * cfg.codec.frameMs) / 1000;
     this.markers = new MarkerSanitizer(this.frameTs);
@@ -172,19 +169,13 @@ export class RtpStream {
     return this.ended !== null;
   }
 
-  get sourceKey(): string {
-    return `${this.o.remote.address}:${this.o.remote.port}`;
-  }
-
   get recordingDir(): string | null {
     return this.recorder?.dir ?? null;
   }
 
   /** A valid packet of this stream at clock time `nowMs` (already through RFC 3550 A.1). */
-  packet(bytes: Uint8Array, p: RtpPacket, nowMs: number, remote: RemoteInfo): void {
+  packet(bytes: Uint8Array, p: RtpPacket, nowMs: number): void {
     if (this.ended) return;
-    this.remote = remote;
-    this.lastPacketMs = nowMs;
     this.packetsIn++;
     this.payloadBytes += p.payload.length;
     // Media after BYE or a final report: the sender goes on after all.
@@ -211,11 +202,6 @@ export class RtpStream {
 
   private beginEnding(reason: string, nowMs: number): void {
     if (!this.ending) this.ending = { reason, sinceMs: nowMs };
-  }
-
-  /** Idle check: no packet for `idleMs`. */
-  checkIdle(nowMs: number, idleMs: number): void {
-    if (!this.ended && nowMs - this.lastPacketMs > idleMs) this.end('idle');
   }
 
   private onTick(due: number): void {

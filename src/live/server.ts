@@ -1,30 +1,33 @@
 /**
- * `jitterlab serve`: the live server. One process, one timer wheel (every playout tick, channel
- * delivery, RTCP report, heartbeat and stats push), one HTTP server (page, health, metrics,
- * API, WebSocket upgrades) and optionally the UDP RTP ingress. The limits (members per room,
- * connections, RTP streams, recordings) are options with the defaults below.
+ * `jitterlab serve`: the live server. The main thread holds the sockets: one HTTP server (page,
+ * health, metrics, API, WebSocket upgrades) and optionally the UDP RTP ingress, validation, and a
+ * timer wheel for heartbeats and idle checks. The legs (channels, jitter buffers, decoding,
+ * concealment, playout ticks, RTCP reports, recordings) run on leg engines, one per worker thread
+ * (engine.ts, engine-pool.ts), so they use every core and never hold up /healthz or the sockets.
+ * The limits (members per room, connections, RTP streams, recordings) are options with the
+ * defaults below.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { OpusFrameDecoder } from '../codec/opus-decoder.ts';
-import { OpusFrameEncoder } from '../codec/opus-encoder.ts';
-import type { CodecConfig } from '../codec/config.ts';
+import { opusAddonPath } from '../codec/opus-native.ts';
 import { RealClock } from '../core/clock.ts';
 import { IoError } from '../core/errors.ts';
 import { SeedTree } from '../core/rng.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import { OriginPolicy } from './access.ts';
 import { LiveCatalog } from './catalog.ts';
+import { liveEngineBundle } from './engine-bundle.ts';
+import { EnginePool } from './engine-pool.ts';
 import { createRequestHandler, type PublicRead } from './http-app.ts';
 import { LatenessRecorder } from './lateness.ts';
 import { LiveMetrics } from './live-metrics.ts';
 import type { MemberInfo } from './protocol.ts';
-import { RoomHub } from './room-hub.ts';
+import { RoomRouter } from './room-router.ts';
 import { RtpIngress } from './rtp-ingress.ts';
 import { RtpStreamControl } from './rtp-control.ts';
 import { DEFAULT_RECORDING_LIMITS, RecordingQuota, type RecordingLimits } from './recording-quota.ts';
-import type { RtpStream } from './rtp-stream.ts';
 import { ssrcHex } from './rtp-stream.ts';
 import { TimerWheel } from './timer-wheel.ts';
 import { buildWebBundle } from './web-bundle.ts';
@@ -69,7 +72,12 @@ export interface LiveServerOptions {
   onRtpAudio?: (ssrc: number, pcm: Int16Array, dueMs: number) => void;
   /** Lines for the terminal: RTP streams starting and ending, recordings saved. */
   log?: (line: string) => void;
+  /** Worker threads running the legs (default: one per core, at most 8); 0 = on the main thread. */
+  workers?: number;
 }
+
+/** Leg engines by default: one per core, at most this many. */
+export const MAX_DEFAULT_WORKERS = 8;
 
 export interface LiveServer {
   url: string;
@@ -77,12 +85,15 @@ export interface LiveServer {
   rtpPort: number | null;
   rtcpPort: number | null;
   metrics: LiveMetrics;
-  hub: RoomHub;
+  hub: RoomRouter;
   ingress: RtpIngress | null;
   catalog: LiveCatalog;
+  /** The main thread's wheel (heartbeats, idle checks); the legs run on the engines' own. */
   clock: TimerWheel;
+  /** Playout-tick lateness of every engine. */
   lateness: LatenessRecorder;
   rtp: RtpStreamControl;
+  engines: EnginePool;
   close(): Promise<void>;
 }
 
@@ -97,14 +108,13 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/**
- * The first Opus encoder and decoder of a process load their native libraries (a few hundred ms
- * here): done at start, not inside the first stream's packet handler, where it would stall every
- * other stream and /healthz.
- */
-function warmUpCodecs(codec: CodecConfig): void {
-  new OpusFrameEncoder(codec).encode(new Int16Array((codec.sampleRate * codec.frameMs) / 1000));
-  new OpusFrameDecoder(48000, 960).destroy();
+/** The libopus addon's path, found once here for every engine (node-pre-gyp's lookup costs each thread 0.1-0.4 s), or null. */
+function knownOpusAddon(): string | null {
+  try {
+    return opusAddonPath();
+  } catch {
+    return null;
+  }
 }
 
 export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer> {
@@ -112,45 +122,61 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const real = new RealClock();
   const clock = new TimerWheel(real);
   const lateness = new LatenessRecorder();
-  clock.lateness = lateness;
   const metrics = new LiveMetrics();
   clock.onError = (e) => {
     metrics.internalErrors.inc();
     process.stderr.write(`jitterlab serve: ${(e as Error).message ?? String(e)}\n`);
   };
-  const catalog = await LiveCatalog.load(o.scenariosDir ?? join(PROJECT_ROOT, 'scenarios'), o.scenarioFile ?? null);
-  const bundle = await buildWebBundle();
+  const scenariosDir = o.scenariosDir ?? join(PROJECT_ROOT, 'scenarios');
+  const catalog = await LiveCatalog.load(scenariosDir, o.scenarioFile ?? null);
+  const workers = o.workers ?? Math.min(MAX_DEFAULT_WORKERS, availableParallelism());
+  const [bundle, engineBundle] = await Promise.all([buildWebBundle(), workers > 0 ? liveEngineBundle() : Promise.resolve(null)]);
   const instance = randomBytes(3).toString('hex');
   let sessions = 0;
   const log = o.log ?? (() => undefined);
   const reportsDir = o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live');
   const recordingQuota = new RecordingQuota({ ...DEFAULT_RECORDING_LIMITS, ...(o.recordingLimits ?? {}) });
-  const hub = new RoomHub({
-    clock,
-    catalog,
-    metrics,
-    reportsDir,
-    sessionName: o.sessionName ?? ((room, m) => `${room}-${m.name}-${instance}-${++sessions}`),
-    statsIntervalMs: o.statsIntervalMs ?? 500,
-    emodel: true,
-    maxMembersPerRoom: o.maxRoomMembers ?? 8,
-    recordingQuota,
-    log,
-  });
   const rtpSessionName = o.rtpSessionName ?? ((ssrc: number) => `rtp-${ssrcHex(ssrc).slice(2)}-${instance}-${++sessions}`);
-  const rtp = new RtpStreamControl({
-    catalog,
-    clock,
-    metrics,
-    quota: recordingQuota,
-    reportsDir,
-    sessionName: (s: RtpStream) => rtpSessionName(s.ssrc),
-    recordAll: o.recordRtp ?? false,
-    log,
-  });
+  const rtp = new RtpStreamControl({ catalog, sessionName: rtpSessionName, recordAll: o.recordRtp ?? false });
   const defaultCfg = rtp.config();
-  warmUpCodecs(defaultCfg.codec);
   let ingress: RtpIngress | null = null;
+  let hub: RoomRouter | null = null;
+  const engines = await EnginePool.start({
+    workers,
+    bundle: engineBundle,
+    tsx: catalog.namesTypeScriptModule(),
+    lateness,
+    init: {
+      scenariosDir,
+      scenarioFile: o.scenarioFile ?? null,
+      originMonotonicMs: real.originMonotonicMs,
+      quota: { limits: recordingQuota.limits, shared: recordingQuota.shared },
+      reportsDir,
+      statsIntervalMs: o.statsIntervalMs ?? 500,
+      emodel: true,
+      forward: o.forward ?? null,
+      rtcpSsrc: new SeedTree(defaultCfg.seed).stream('live.rtcp').nextUint32(),
+      rtpAudio: o.onRtpAudio !== undefined,
+      opusAddon: knownOpusAddon(),
+    },
+    onMessage: (engine, m) => {
+      if (m.k === 'log') log(m.line);
+      else if (m.k === 'send' || m.k === 'close') hub?.fromEngine(m);
+      else ingress?.fromEngine(engine, m);
+    },
+    onFailure: (engine, message) => {
+      metrics.internalErrors.inc();
+      process.stderr.write(`jitterlab serve: leg engine ${engine.index} failed: ${message}\n`);
+      hub?.engineFailed(engine);
+      ingress?.engineFailed(engine);
+    },
+  });
+  const rooms = new RoomRouter({
+    engines,
+    maxMembersPerRoom: o.maxRoomMembers ?? 8,
+    sessionName: o.sessionName ?? ((room, m) => `${room}-${m.name}-${instance}-${++sessions}`),
+  });
+  hub = rooms;
   const http = createServer();
   try {
     if (o.rtpPort !== null && o.rtpPort !== undefined) {
@@ -159,24 +185,23 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
         port: o.rtpPort,
         clock,
         metrics,
-        legConfig: () => rtp.config(),
+        engines,
+        streamSettings: () => rtp.streamSettings(),
         forward: o.forward ?? null,
         idleMs: o.rtpIdleMs ?? 3000,
         maxStreams: o.maxRtpStreams ?? 64,
         maxStreamsPerSource: o.maxRtpStreamsPerSource,
-        rtcpSsrc: new SeedTree(defaultCfg.seed).stream('live.rtcp').nextUint32(),
         onAudio: o.onRtpAudio,
         log,
-        autoRecord: (s) => rtp.autoRecord(s),
-        onRecordingSaved: (s, r) => rtp.saved(s, r),
+        autoRecord: (ssrc) => rtp.autoRecord(ssrc),
       });
       rtp.ingress = ingress;
     }
     await listen(http, o.port ?? 8080, host);
   } catch (e) {
-    hub.close();
-    clock.stop();
     await ingress?.close();
+    await engines.close();
+    clock.stop();
     throw e;
   }
   const addr = http.address();
@@ -185,7 +210,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const gateway = new WsGateway({
     token: o.token,
     origins,
-    hub,
+    hub: rooms,
     metrics,
     clock,
     maxMessageBytes: o.maxMessageBytes ?? 64 * 1024,
@@ -195,8 +220,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   });
   const ing = ingress;
   metrics.bindGauges({
-    rooms: () => hub.roomSizes(),
-    streams: () => ({ ws: hub.legCount(), rtp: ing?.streamCount ?? 0 }),
+    rooms: () => rooms.roomSizes(),
+    streams: () => ({ ws: rooms.legCount(), rtp: ing?.streamCount ?? 0 }),
     connections: () => gateway.connections,
     lateness,
   });
@@ -204,9 +229,10 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     token: o.token,
     publicRead: o.publicRead ?? 'none',
     origins,
-    hub,
+    hub: rooms,
     catalog,
     metrics,
+    engineCounters: () => engines.counters(),
     bundle,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     uptimeMs: () => real.now(),
@@ -221,18 +247,21 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     rtpPort: ingress?.port ?? null,
     rtcpPort: ingress?.rtcpPort ?? null,
     metrics,
-    hub,
+    hub: rooms,
     ingress,
     catalog,
     clock,
     lateness,
     rtp,
+    engines,
     close: async () => {
       if (closed) return;
       closed = true;
       gateway.close();
-      hub.close();
+      rooms.close();
       await ingress?.close();
+      // The engines end every stream and save every recording before they stop.
+      await engines.close();
       clock.stop();
       await new Promise<void>((r) => {
         http.close(() => r());

@@ -32,6 +32,15 @@ interface Entry {
   cancelled: boolean;
 }
 
+/**
+ * A wake-up that has run callbacks for this long (ms) stops and lets the event loop in (incoming
+ * packets, requests, outgoing batches) before it goes on with what is still due. Without it a
+ * thread whose due work outgrew real time never left the wake-up: it caught up forever and read
+ * nothing, not even a request to close; and packets that had arrived before a playout tick's due
+ * time waited behind the tick and were counted late.
+ */
+export const YIELD_AFTER_MS = 10;
+
 export interface LatenessSink {
   record(lateMs: number): void;
 }
@@ -139,8 +148,8 @@ export class TimerWheel implements Clock {
     this.armedAt = Infinity;
     this.firing = true;
     try {
-      let limit = this.now() + this.earlyMs;
-      let ran = 0;
+      const start = this.now();
+      let limit = start + this.earlyMs;
       for (let e = this.queue.peek(); e !== undefined && e.at <= limit; e = this.queue.peek()) {
         this.queue.pop();
         if (e.cancelled) continue;
@@ -150,8 +159,10 @@ export class TimerWheel implements Clock {
           if (!this.onError) throw err;
           this.onError(err);
         }
-        // A long batch: look at the clock again so entries that fell due meanwhile run too.
-        if (++ran % 32 === 0) limit = this.now() + this.earlyMs;
+        // Entries that fell due meanwhile run too, up to the wake-up's time budget.
+        const now = this.now();
+        if (now - start >= YIELD_AFTER_MS) break;
+        limit = now + this.earlyMs;
       }
     } finally {
       this.firing = false;

@@ -16,15 +16,14 @@ import { tokenMatches, tokenOf, WS_PROTOCOL, type OriginPolicy } from './access.
 import { BoundedPeer } from './bounded-peer.ts';
 import { parseClientMessage } from './client-messages.ts';
 import type { LiveMetrics } from './live-metrics.ts';
-import type { Member } from './member.ts';
 import { AUDIO_IN, CLOSE_ROOM_FULL, decodeAudioFrame, FRAME_MS, type ListenMode, type ServerEvent } from './protocol.ts';
-import type { RoomHub } from './room-hub.ts';
+import type { MemberHandle, RoomRouter } from './room-router.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
 export interface GatewayOptions {
   token: string;
   origins: OriginPolicy;
-  hub: RoomHub;
+  hub: RoomRouter;
   metrics: LiveMetrics;
   clock: TimerWheel;
   maxMessageBytes: number;
@@ -37,7 +36,7 @@ export interface GatewayOptions {
 
 interface Peer {
   ws: WebSocket;
-  member: Member;
+  member: MemberHandle;
   bounded: BoundedPeer;
   lastPongMs: number;
   /** Bytes sent when each of the last pings went out, by ping number modulo PING_RING. */

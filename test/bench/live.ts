@@ -1,28 +1,47 @@
 /**
  * `npm run bench:live`: capacity of the live receive path. For each N, a sender process sends N
  * RTP/Opus streams (50 packets/s each, phases spread over the 20 ms period) over UDP loopback to
- * an RtpIngress in this process: per stream the live channel (quickstart network: jitter + bursty
- * loss), the jitter buffer, Opus decode, FEC and PLC, on the one timer wheel of the live server.
- * Reported per N: playout-tick lateness p50/p99/max (run instant - due time), this process's
- * CPU (user + system, % of one core) and event-loop utilisation. Pass: p99 < 5 ms.
+ * a live server in this process (`startLiveServer`, as `jitterlab serve` runs it): per stream the
+ * live channel (quickstart network: jitter + bursty loss), the jitter buffer, Opus decode, FEC and
+ * PLC, on the server's leg engines (--workers: worker threads; 0 = all on the main thread).
  *
- *   npm run bench:live                      # N = 50 100 200 300 400 500, 10 s each (2 s warm-up)
- *   npm run bench:live -- --n 200,400 --seconds 6
+ * Reported per N, measured over the same seconds:
+ * - playout-tick lateness p50/p99/max (run instant - due time, every tick of every engine);
+ * - concealment: % of frames played concealed, the same streams' concealment without load (an
+ *   offline replay of their packets at the instants they were meant to leave, through the same
+ *   legs on a virtual clock: every stream meets the same network, the preset's seed keys its
+ *   draws to time slots), and the difference, "by load" (what the server's or the machine's load
+ *   added; the sender's own lateness counts here too);
+ * - CPU (% of one core): the whole server, its main thread, its busiest engine, the sender; and
+ *   as costs that tell the floor on any machine: all engines' CPU per stream (what one more
+ *   stream's legs cost) and the main thread's per 1000 packets/s;
+ * - /healthz and /metrics response times from another process (p99, ms), and UDP receive-buffer
+ *   overflows of the kernel;
+ * - the machine: how late an idle process's 20 ms timer ran meanwhile (p99), and the load average.
+ * Pass: every stream made, p99 lateness < 5 ms, concealment by load < 0.1 % of frames, /healthz
+ * p99 < 100 ms.
+ *
+ *   npm run bench:live                                 # N = 100 200 300 400 500 600, 8 s each after 2 s
+ *   npm run bench:live -- --n 200,500 --seconds 6 --workers 0,2   # one thread vs two workers, interleaved
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import { CodecConfigSchema } from '../../src/codec/config.ts';
 import { OpusFrameEncoder } from '../../src/codec/opus-encoder.ts';
-import { RealClock } from '../../src/core/clock.ts';
+import { monotonicMs, VirtualClock } from '../../src/core/clock.ts';
 import { LiveCatalog } from '../../src/live/catalog.ts';
-import { LatenessRecorder } from '../../src/live/lateness.ts';
+import type { LegConfig } from '../../src/live/leg-config.ts';
+import { LiveLeg } from '../../src/live/leg.ts';
 import { LiveMetrics } from '../../src/live/live-metrics.ts';
-import { RtpIngress } from '../../src/live/rtp-ingress.ts';
-import { TimerWheel } from '../../src/live/timer-wheel.ts';
+import type { CounterSnapshot } from '../../src/live/prometheus.ts';
+import { startLiveServer, type LiveServer } from '../../src/live/server.ts';
+import { threadCpuMs } from '../../src/live/thread-cpu.ts';
+import { summarize } from '../../src/metrics/percentile.ts';
 import { OpusPacketizer } from '../../src/rtp/opus-packetizer.ts';
 import { serializeRtp } from '../../src/rtp/packet.ts';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
@@ -30,29 +49,43 @@ import { AudioSource } from '../../src/source/audio-source.ts';
 
 const PERIOD_MS = 20;
 const P99_LIMIT_MS = 5;
+const BY_LOAD_LIMIT_PCT = 0.1;
+const HEALTHZ_LIMIT_MS = 100;
+const TOKEN = 'bench-live-token';
+const SCENARIO = join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Sender process: N streams of pre-encoded Opus, each packet at t0 + k*20 ms + phase(i). */
-async function runSender(port: number, n: number, seconds: number): Promise<void> {
+/** The 250 Opus payloads every stream cycles through (stream j sends payload (k + j) mod 250 as frame k). */
+function encodePayloads(): Uint8Array[] {
   const codec = CodecConfigSchema.parse({ bitrateKbps: 24 });
   const src = AudioSource.fromWav(join(PROJECT_ROOT, 'fixtures', 'speech-48k.wav'), { file: 'fixtures/speech-48k.wav', loop: true, offsetS: 0, gainDb: 0 }, 48000);
   const enc = new OpusFrameEncoder(codec);
   const pcm = new Int16Array(960);
-  const payloads: Uint8Array[] = [];
+  const out: Uint8Array[] = [];
   for (let i = 0; i < 250; i++) {
     src.frame(i, pcm);
-    payloads.push(enc.encode(pcm));
+    out.push(enc.encode(pcm));
   }
+  return out;
+}
+
+const phaseOf = (j: number, n: number) => (j * PERIOD_MS) / n;
+const packetizerOf = (j: number) => new OpusPacketizer({ payloadType: 111, ssrc: 0x10000 + j, initialSeq: (j * 7919) & 0xffff, initialTimestamp: j * 104729 });
+
+/**
+ * Sender process: N streams, packet k of stream j at t0 + k * 20 ms + phase(j). It prints t0 on
+ * the process-wide monotonic clock (shared by every process of the machine) before it starts.
+ */
+async function runSender(port: number, n: number, seconds: number): Promise<void> {
+  const payloads = encodePayloads();
   const sock = createSocket('udp4');
-  const streams = Array.from({ length: n }, (_, i) => ({
-    phase: (i * PERIOD_MS) / n,
-    pk: new OpusPacketizer({ payloadType: 111, ssrc: 0x10000 + i, initialSeq: (i * 7919) & 0xffff, initialTimestamp: i * 104729 }),
-  }));
+  const streams = Array.from({ length: n }, (_, j) => ({ phase: phaseOf(j, n), pk: packetizerOf(j) }));
   const t0 = performance.now() + 50;
+  process.stdout.write(`${JSON.stringify({ t0Mono: monotonicMs() + 50 })}\n`);
   const total = Math.round((seconds * 1000) / PERIOD_MS);
   let k = 0; // frame index
   let j = 0; // stream index within frame k
@@ -73,71 +106,256 @@ async function runSender(port: number, n: number, seconds: number): Promise<void
   setTimeout(tickSend, Math.max(0, t0 - performance.now()));
 }
 
+/** Probe process: an idle 20 ms timer (the machine's scheduling lateness) and /healthz every 50 ms, /metrics every second. */
+function runProbe(url: string): void {
+  const late: number[] = [];
+  const health: number[] = [];
+  const metrics: number[] = [];
+  let next = performance.now() + 20;
+  const tick = () => {
+    late.push(performance.now() - next);
+    next += 20;
+    setTimeout(tick, Math.max(0, next - performance.now()));
+  };
+  setTimeout(tick, 20);
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const get = (path: string, into: number[], every: number) => {
+    const t0 = performance.now();
+    const req = request(`${url}${path}`, { agent, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        into.push(performance.now() - t0);
+        setTimeout(() => get(path, into, every), every);
+      });
+    });
+    req.on('error', () => setTimeout(() => get(path, into, every), every));
+    req.end();
+  };
+  get('/healthz', health, 50);
+  get('/metrics', metrics, 1000);
+  process.on('SIGTERM', () => {
+    process.stdout.write(JSON.stringify({ late, health, metrics }));
+    process.exit(0);
+  });
+}
+
+/** CPU seconds (user + system) a process has used. */
+function processCpuS(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The kernel's UDP receive-buffer overflows (system-wide, /proc/net/snmp). */
+function udpRcvbufErrors(): number {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const keys = lines[0].split(/\s+/);
+    return Number(lines[1].split(/\s+/)[keys.indexOf('RcvbufErrors')]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** A counter of the RTP paths, summed over the engines. */
+function rtpCounter(snaps: CounterSnapshot[], name: string): number {
+  let s = 0;
+  for (const snap of snaps) for (const x of snap[`jitterlab_live_${name}_total`] ?? []) if (x.labels.kind === 'rtp') s += x.value;
+  return s;
+}
+
+/**
+ * Concealment of streams j (a sample of the N) without load: their packets at the instants the
+ * sender meant them to leave, through the same legs on a virtual clock, with playout ticks from
+ * the second packet on (a stream starts after RFC 3550 A.1 probation), counted over the frames
+ * played in [fromMs, toMs) of the sender's timeline.
+ */
+function unloadedConcealment(cfg: LegConfig, payloads: Uint8Array[], n: number, sample: number[], fromMs: number, toMs: number): { played: number; concealed: number } {
+  const clock = new VirtualClock(0);
+  const metrics = new LiveMetrics();
+  const frames = Math.ceil(toMs / PERIOD_MS) + 10;
+  let at: { played: number; concealed: number } | null = null;
+  const read = () => ({ played: metrics.framesPlayed.get({ kind: 'rtp' }), concealed: metrics.concealedFrames.get({ kind: 'rtp' }) });
+  for (const j of sample) {
+    const phase = phaseOf(j, n);
+    const leg = new LiveLeg(clock, cfg, { payloadType: 111, kind: 'rtp', metrics, originMs: phase });
+    const pk = packetizerOf(j);
+    for (let k = 0; k < frames; k++) {
+      const bytes = serializeRtp(pk.packetize({ payload: payloads[(k + j) % payloads.length], timestampOffset48k: k * 960, talkspurtStart: k === 0 }));
+      clock.schedule(phase + k * PERIOD_MS, (t) => leg.onRtp(bytes, t));
+      clock.schedule(phase + PERIOD_MS + (k + 1) * PERIOD_MS, (t) => void leg.tick(t));
+    }
+  }
+  clock.schedule(fromMs, () => (at = read()));
+  clock.run(toMs);
+  const end = read();
+  const start = at ?? { played: 0, concealed: 0 };
+  return { played: end.played - start.played, concealed: end.concealed - start.concealed };
+}
+
 interface Row {
+  workers: number;
   n: number;
   streams: number;
   packetsPerS: number;
-  ticksPerS: number;
   p50: number;
   p99: number;
   max: number;
-  cpuPct: number;
-  elu: number;
   concealedPct: number;
-  /** Involuntary context switches per second: the OS ran something else (a loaded machine). */
-  preemptPerS: number;
+  unloadedPct: number;
+  byLoadPct: number;
+  cpuPct: number;
+  mainPct: number;
+  enginePct: number;
+  /** CPU of all the engines per stream (% of a core): what one more stream's legs cost. */
+  perStreamPct: number;
+  /** The main thread's CPU per 1000 packets/s (% of a core): sockets, validation, batching. */
+  mainPerKppsPct: number;
+  senderPct: number;
+  healthP99: number;
+  metricsP99: number;
+  udpDrops: number;
+  machineP99: number;
   pass: boolean;
 }
 
-async function measure(n: number, seconds: number, warmupS: number): Promise<Row> {
-  const catalog = await LiveCatalog.load(join(PROJECT_ROOT, 'scenarios'), join(PROJECT_ROOT, 'scenarios', 'quickstart.yaml'));
-  const cfg = catalog.resolve(catalog.defaultSettings());
-  const clock = new TimerWheel(new RealClock());
-  const lateness = new LatenessRecorder(1 << 20);
-  clock.lateness = lateness;
-  const metrics = new LiveMetrics();
-  const ingress = await RtpIngress.start({ host: '127.0.0.1', port: 0, clock, metrics, legConfig: () => cfg, forward: null, idleMs: 5000, maxStreams: 4096, rtcpSsrc: 1 });
-  const self = fileURLToPath(import.meta.url);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', self, '--sender', String(ingress.port), String(n), String(seconds + warmupS + 1)], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  await sleep(warmupS * 1000 + 1000); // sender start-up (encoding) + warm-up
-  lateness.reset();
-  const played0 = metrics.framesPlayed.get({ kind: 'rtp' });
-  const conc0 = metrics.concealedFrames.get({ kind: 'rtp' });
-  const pk0 = metrics.packetsSent.get({ kind: 'rtp' });
+function child(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function firstLine(p: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = '';
+    p.stdout!.on('data', (d) => {
+      buf += String(d);
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+  });
+}
+
+function allOutput(p: ChildProcess): Promise<string> {
+  let buf = '';
+  p.stdout!.on('data', (d) => (buf += String(d)));
+  return new Promise((resolve) => p.once('exit', () => resolve(buf)));
+}
+
+/** Every engine's counters, however long a busy engine takes to answer (/metrics would show an old snapshot after a second). */
+const engineCounters = (server: LiveServer) => Promise.all(server.engines.engines.map((e) => e.request({ q: 'metrics' })));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measure(workers: number, n: number, seconds: number, warmupS: number, cfg: LegConfig, payloads: Uint8Array[]): Promise<Row> {
+  const server: LiveServer = await startLiveServer({
+    token: TOKEN,
+    port: 0,
+    rtpPort: 0,
+    scenarioFile: SCENARIO,
+    maxRtpStreams: 4096,
+    maxRtpStreamsPerSource: 4096,
+    rtpIdleMs: 5000,
+    workers,
+    reportsDir: join(PROJECT_ROOT, 'reports', 'bench-live'),
+  });
+  const probe = child(['--probe', server.url]);
+  const probeOut = allOutput(probe);
+  const sender = child(['--sender', String(server.rtpPort), String(n), String(seconds + warmupS + 1)]);
+  const { t0Mono } = JSON.parse(await firstLine(sender)) as { t0Mono: number };
+  await sleep(Math.max(0, t0Mono - monotonicMs()) + warmupS * 1000);
+  const zero = server.clock.now();
+  const zeroMono = monotonicMs();
+  server.lateness.reset();
+  const c0 = await engineCounters(server);
+  const load0 = await Promise.all(server.engines.engines.map((e) => e.request({ q: 'load' })));
   const cpu0 = process.cpuUsage();
-  const ru0 = process.resourceUsage().involuntaryContextSwitches;
-  const elu0 = performance.eventLoopUtilization();
+  const main0 = threadCpuMs() ?? Number.NaN;
+  const sender0 = processCpuS(sender.pid!);
+  const udp0 = udpRcvbufErrors();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const preempt = process.resourceUsage().involuntaryContextSwitches - ru0;
-  const elu = performance.eventLoopUtilization(elu0);
-  const played = metrics.framesPlayed.get({ kind: 'rtp' }) - played0;
-  const concealed = metrics.concealedFrames.get({ kind: 'rtp' }) - conc0;
-  const packets = metrics.packetsSent.get({ kind: 'rtp' }) - pk0;
-  const s = lateness.summary();
-  const streams = ingress.streamCount;
-  child.kill('SIGKILL');
-  await ingress.close();
-  clock.stop();
-  const p99 = s.p99 ?? Number.NaN;
+  const mainMs = (threadCpuMs() ?? Number.NaN) - main0;
+  const senderS = processCpuS(sender.pid!) - sender0;
+  const udpDrops = udpRcvbufErrors() - udp0;
+  const c1 = await engineCounters(server);
+  const load1 = await Promise.all(server.engines.engines.map((e) => e.request({ q: 'load' })));
+  const late = server.lateness.summary();
+  const streams = server.ingress!.streamCount;
+  const elapsed = server.clock.now() - zero;
+  probe.kill('SIGTERM');
+  const probed = JSON.parse((await probeOut) || '{"late":[],"health":[],"metrics":[]}') as { late: number[]; health: number[]; metrics: number[] };
+  sender.kill('SIGKILL');
+  await server.close();
+
+  const played = rtpCounter(c1, 'frames_played') - rtpCounter(c0, 'frames_played');
+  const concealed = rtpCounter(c1, 'concealed_frames') - rtpCounter(c0, 'concealed_frames');
+  const packets = rtpCounter(c1, 'packets_sent') - rtpCounter(c0, 'packets_sent');
+  // The same window on the sender's timeline, replayed without load for a sample of the streams.
+  const from = zeroMono - t0Mono;
+  const sample = [...new Set([0, 1, 2, 3].map((q) => Math.floor((q * n) / 4)))];
+  const ref = unloadedConcealment(cfg, payloads, n, sample, from, from + elapsed);
+  const concealedPct = played > 0 ? (100 * concealed) / played : Number.NaN;
+  const unloadedPct = ref.played > 0 ? (100 * ref.concealed) / ref.played : Number.NaN;
+  const enginePcts = load1.map((l, i) => (((l.cpuMs ?? Number.NaN) - (load0[i].cpuMs ?? Number.NaN)) / wall) * 100);
+  const enginePct = Math.max(...enginePcts);
+  const packetsPerS = (packets * 1000) / wall;
+  const health = summarize(probed.health);
+  const p99 = late.p99 ?? Number.NaN;
+  const byLoadPct = concealedPct - unloadedPct;
   return {
+    workers,
     n,
     streams,
-    packetsPerS: (packets * 1000) / wall,
-    ticksPerS: (lateness.total * 1000) / wall,
-    p50: s.p50 ?? Number.NaN,
+    packetsPerS,
+    p50: late.p50 ?? Number.NaN,
     p99,
-    max: s.max ?? Number.NaN,
+    max: late.max ?? Number.NaN,
+    concealedPct,
+    unloadedPct,
+    byLoadPct,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
-    elu: elu.utilization,
-    concealedPct: played > 0 ? (100 * concealed) / played : Number.NaN,
-    preemptPerS: (preempt * 1000) / wall,
-    pass: streams === n && p99 < P99_LIMIT_MS && played > 0.95 * n * (wall / PERIOD_MS),
+    mainPct: (mainMs / wall) * 100,
+    enginePct,
+    perStreamPct: enginePcts.reduce((a, b) => a + b, 0) / streams,
+    mainPerKppsPct: (mainMs / wall) * 100 / (packetsPerS / 1000),
+    senderPct: ((senderS * 1000) / wall) * 100,
+    healthP99: health.p99 ?? Number.NaN,
+    metricsP99: summarize(probed.metrics).p99 ?? Number.NaN,
+    udpDrops,
+    machineP99: summarize(probed.late).p99 ?? Number.NaN,
+    pass: streams === n && p99 < P99_LIMIT_MS && byLoadPct < BY_LOAD_LIMIT_PCT && (health.p99 ?? Infinity) < HEALTHZ_LIMIT_MS && played > 0.95 * n * (wall / PERIOD_MS),
   };
 }
+
+const COLUMNS: Array<[string, number, (r: Row) => string]> = [];
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+COLUMNS.push(
+  ['workers', 8, (r) => String(r.workers)],
+  ['N', 6, (r) => String(r.n)],
+  ['streams', 8, (r) => String(r.streams)],
+  ['pkts/s', 8, (r) => f(r.packetsPerS, 0)],
+  ['late p50', 9, (r) => f(r.p50)],
+  ['p99', 7, (r) => f(r.p99)],
+  ['max', 8, (r) => f(r.max, 1)],
+  ['concealed %', 12, (r) => f(r.concealedPct)],
+  ['unloaded %', 11, (r) => f(r.unloadedPct)],
+  ['by load %', 10, (r) => f(r.byLoadPct)],
+  ['CPU %', 7, (r) => f(r.cpuPct, 0)],
+  ['main %', 7, (r) => f(r.mainPct, 0)],
+  ['engine %', 9, (r) => f(r.enginePct, 0)],
+  ['legs %/stream', 14, (r) => f(r.perStreamPct, 3)],
+  ['main %/kpps', 12, (r) => f(r.mainPerKppsPct, 2)],
+  ['sender %', 9, (r) => f(r.senderPct, 0)],
+  ['healthz p99', 12, (r) => f(r.healthP99, 1)],
+  ['metrics p99', 12, (r) => f(r.metricsP99, 1)],
+  ['UDP drops', 10, (r) => String(r.udpDrops)],
+  ['machine p99', 12, (r) => f(r.machineP99, 1)],
+  ['pass', 4, (r) => (r.pass ? 'yes' : 'no')],
+);
 
 async function main(): Promise<void> {
   if (process.argv.includes('--sender')) {
@@ -145,25 +363,39 @@ async function main(): Promise<void> {
     await runSender(Number(process.argv[i + 1]), Number(process.argv[i + 2]), Number(process.argv[i + 3]));
     return;
   }
-  const ns = (arg('n') ?? '50,100,200,300,400,500').split(',').map(Number);
+  if (process.argv.includes('--probe')) return runProbe(process.argv[process.argv.indexOf('--probe') + 1]);
+  const ns = (arg('n') ?? '100,200,300,400,500,600').split(',').map(Number);
   const seconds = Number(arg('seconds') ?? 8);
   const warmup = Number(arg('warmup') ?? 2);
-  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  process.stdout.write(`live receive path capacity: ${availableParallelism()} cores (load average ${load}), ${seconds} s measured per N after ${warmup} s warm-up, quickstart network, 50 packets/s per stream\n`);
-  const header = 'N      streams  pkts/s   ticks/s  late p50  late p99  late max  CPU %   ELU    concealed %  preempt/s  p99<5ms';
-  process.stdout.write(`${header}\n`);
+  const cores = availableParallelism();
+  const workerSets = (arg('workers') ?? String(Math.min(8, cores))).split(',').map(Number);
+  const catalog = await LiveCatalog.load(join(PROJECT_ROOT, 'scenarios'), SCENARIO);
+  const cfg = catalog.resolve(catalog.defaultSettings());
+  const payloads = encodePayloads();
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(
+    `live receive path capacity: ${cores} cores, load average ${load()} at the start; ${seconds} s measured per N after ${warmup} s warm-up; quickstart network; 50 packets/s per stream; ` +
+      `pass: p99 lateness < ${P99_LIMIT_MS} ms, concealment by load < ${BY_LOAD_LIMIT_PCT} %, /healthz p99 < ${HEALTHZ_LIMIT_MS} ms\n`,
+  );
+  process.stdout.write(`${COLUMNS.map(([h, w]) => h.padEnd(w)).join(' ')}  load average\n`);
   const rows: Row[] = [];
+  const saturated = new Set<number>();
   for (const n of ns) {
-    const r = await measure(n, seconds, warmup);
-    rows.push(r);
-    const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-    process.stdout.write(
-      `${String(r.n).padEnd(7)}${String(r.streams).padEnd(9)}${f(r.packetsPerS, 0).padEnd(9)}${f(r.ticksPerS, 0).padEnd(9)}${f(r.p50).padEnd(10)}${f(r.p99).padEnd(10)}${f(r.max).padEnd(10)}${f(r.cpuPct, 1).padEnd(8)}${f(r.elu).padEnd(7)}${f(r.concealedPct, 1).padEnd(13)}${f(r.preemptPerS, 0).padEnd(11)}${r.pass ? 'yes' : 'no'}\n`,
-    );
-    if (!r.pass && r.elu > 0.95) break; // saturated: larger N only gets worse
+    for (const w of workerSets) {
+      if (saturated.has(w)) continue;
+      const r = await measure(w, n, seconds, warmup, cfg, payloads);
+      rows.push(r);
+      process.stdout.write(`${COLUMNS.map(([, width, get]) => get(r).padEnd(width)).join(' ')}  ${load()}\n`);
+      // Far past the bar while the machine ran an idle process on time: larger N only gets worse.
+      // (On a machine other jobs hold, a bad row is no evidence about the server: go on.)
+      if (!r.pass && r.p99 > 10 * P99_LIMIT_MS && r.machineP99 < P99_LIMIT_MS) saturated.add(w);
+    }
   }
-  const best = rows.filter((r) => r.pass).reduce<Row | null>((b, r) => (b === null || r.n > b.n ? r : b), null);
-  process.stdout.write(best ? `largest N with p99 tick lateness < ${P99_LIMIT_MS} ms: ${best.n}\n` : `no N met p99 < ${P99_LIMIT_MS} ms\n`);
+  for (const w of workerSets) {
+    const best = rows.filter((r) => r.workers === w && r.pass).reduce<Row | null>((b, r) => (b === null || r.n > b.n ? r : b), null);
+    process.stdout.write(`workers ${w}: ${best ? `largest N that passed: ${best.n}` : 'no N passed'}\n`);
+  }
+  process.stdout.write(`load average at the end: ${load()}\n`);
   process.exit(0);
 }
 

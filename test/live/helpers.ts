@@ -31,6 +31,11 @@ export function writeScenario(dir: string, name: string, body: string): string {
   return file;
 }
 
+/**
+ * A live server for a test. Its legs run on one worker thread unless the test asks otherwise:
+ * the same messages cross the same thread boundary as with more engines, and each further
+ * engine costs every server start 0.5-0.8 s of CPU (engines.test.ts and the rooms tests run two).
+ */
 export async function testServer(dir: string, o: Partial<LiveServerOptions> = {}): Promise<LiveServer> {
   let n = 0;
   return startLiveServer({
@@ -39,6 +44,7 @@ export async function testServer(dir: string, o: Partial<LiveServerOptions> = {}
     rtpPort: null,
     reportsDir: join(dir, 'reports'),
     sessionName: (room, m) => `${room}-${m.name}-${++n}`,
+    workers: 1,
     ...o,
   });
 }
@@ -119,9 +125,9 @@ export function int16FromBase64(b64: string): Int16Array {
   return out;
 }
 
-export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -140,6 +146,10 @@ export interface RtpSendOptions {
   rtcpPort?: number;
   /** Frames not sent (lost before the ingress): their sequence numbers are spent anyway. */
   drop?: (frame: number) => boolean;
+  /** After this frame, an RTCP sender report (to `rtcpPort`) with that frame's timestamp and the packets sent so far: the sender is still sending. */
+  srAfter?: number;
+  /** After this frame the sender stalls for `ms`, then sends what it owes at once (as a process the machine did not run for a while). */
+  stall?: { afterFrame: number; ms: number };
 }
 
 /** Opus payloads of the fixture from `fromS`, 20 ms each, with the project's encoder. */
@@ -167,6 +177,12 @@ export async function sendRtpStream(o: RtpSendOptions): Promise<{ sent: number; 
       sock.send(bytes, o.port, '127.0.0.1');
       sent++;
     }
+    if (k === o.srAfter) {
+      const ntp = ntpFromMs(3_900_000_000_000 + k * 20);
+      const sr = { type: 'sr' as const, ssrc: o.ssrc, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: (123_456 + k * 960) >>> 0, packetCount: sent, octetCount: 0, reports: [], profileExtension: new Uint8Array(0) };
+      sock.send(serializeRtcp([sr]), o.rtcpPort!, '127.0.0.1');
+    }
+    if (k === o.stall?.afterFrame) await new Promise((r) => setTimeout(r, o.stall!.ms));
     const wait = t0 + (k + 1) * 20 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }

@@ -33,7 +33,8 @@ let wsUrl: (q: Record<string, string>) => string;
 
 beforeAll(async () => {
   const scenario = writeScenario(tmp.dir, 'rooms-test', 'channel:\n  delay: { baseMs: 25 }\nreceiver:\n  jitterBuffer: { type: fixed, delayMs: 40 }\n');
-  server = await testServer(tmp.dir, { scenarioFile: scenario, maxMessageBytes: 8192, heartbeatMs: 1000, statsIntervalMs: 200 });
+  // Two leg engines: the rooms of these tests spread over both (a room lives whole on one).
+  server = await testServer(tmp.dir, { scenarioFile: scenario, maxMessageBytes: 8192, heartbeatMs: 1000, statsIntervalMs: 200, workers: 2 });
   wsUrl = (q) => `${server.url.replace('http', 'ws')}/ws?${new URLSearchParams(q)}`;
 }, 30_000);
 
@@ -106,6 +107,39 @@ describe('rooms', () => {
     await waitFor(() => a.of('error').length === 1, 6000, 'error event');
     expect(a.of('error')[0].code).toBe('bad-settings');
     a.ws.close();
+  }, 20_000);
+});
+
+describe('rooms on two leg engines', () => {
+  it('places two rooms on the two engines; each plays on its own, /api/rooms and /metrics gather both', async () => {
+    const x = new Client(wsUrl({ token: TOKEN, room: 'e1', name: 'xavier' }));
+    const y = new Client(wsUrl({ token: TOKEN, room: 'e2', name: 'yara' }));
+    await Promise.all([x.opened(), y.opened()]);
+    await waitFor(() => x.of('welcome').length === 1 && y.of('welcome').length === 1, 6000, 'welcomes');
+    // One self-loop leg on each engine.
+    expect(server.engines.engines.map((e) => e.legs)).toEqual([1, 1]);
+    const loads = await Promise.all(server.engines.engines.map((e) => e.request({ q: 'load' })));
+    expect(loads.map((l) => l.members)).toEqual([1, 1]);
+    const played0 = Number(/^jitterlab_live_frames_played_total\{kind="ws"\} (\d+)$/m.exec(await (await fetch(`${server.url}/metrics?token=${TOKEN}`)).text())![1]);
+    await Promise.all([x.speak(fixturePcm(0, 1.2)), y.speak(fixturePcm(3, 1.2))]);
+    await sleep(200);
+    // Each hears themselves, from their own engine.
+    for (const [c, from] of [[x, 0], [y, 3]] as const) {
+      const heard = envelope(Int16Array.from(c.audio.flatMap((f) => Array.from(f))));
+      expect(bestEnvelopeCorrelation(heard, envelope(fixturePcm(from, 1.2)), 20, 40).r).toBeGreaterThan(0.9);
+    }
+    const rooms = (await (await fetch(`${server.url}/api/rooms?token=${TOKEN}`)).json()) as { rooms: Array<{ name: string; members: Array<{ name: string }> }> };
+    expect(rooms.rooms.map((r) => [r.name, r.members.map((m) => m.name)])).toEqual([
+      ['e1', ['xavier']],
+      ['e2', ['yara']],
+    ]);
+    // Frames played on both engines add up on /metrics: 1.2 s each (60 frames) at least.
+    const played1 = Number(/^jitterlab_live_frames_played_total\{kind="ws"\} (\d+)$/m.exec(await (await fetch(`${server.url}/metrics?token=${TOKEN}`)).text())![1]);
+    expect(played1 - played0).toBeGreaterThanOrEqual(2 * 55);
+    x.ws.close();
+    y.ws.close();
+    await waitFor(() => server.hub.roomSizes().length === 0, 6000, 'rooms gone');
+    expect(server.engines.engines.map((e) => e.legs)).toEqual([0, 0]);
   }, 20_000);
 });
 

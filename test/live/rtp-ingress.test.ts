@@ -144,7 +144,7 @@ describe('RTP ingress with the project sender', () => {
     }
     await sleep(400);
 
-    const streams = server.ingress!.streams();
+    const streams = await server.ingress!.streams();
     const a = streams.find((s) => s.ssrc === A)!;
     const bs = streams.filter((s) => s.ssrc === B).sort((x, y) => x.generation - y.generation);
     expect(a.payloadType).toBe(PT);
@@ -217,7 +217,7 @@ describe.runIf(hasFfmpeg)('RTP ingress with ffmpeg as the sender', () => {
     });
     expect(code).toBe(0);
     await sleep(300);
-    const streams = server.ingress!.streams();
+    const streams = await server.ingress!.streams();
     expect(streams.length).toBe(1);
     const s = streams[0];
     expect(s.payloadType).toBe(97);

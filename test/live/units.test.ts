@@ -5,7 +5,7 @@ import { MetricRegistry } from '../../src/live/prometheus.ts';
 import { AUDIO_FRAME_BYTES, AUDIO_IN, decodeAudioFrame, encodeAudioFrame } from '../../src/live/protocol.ts';
 import { ReceptionStats } from '../../src/live/reception-stats.ts';
 import { SeqRestartDetector } from '../../src/rtp/seq-restart.ts';
-import { TimerWheel } from '../../src/live/timer-wheel.ts';
+import { TimerWheel, YIELD_AFTER_MS } from '../../src/live/timer-wheel.ts';
 import { FakeHost } from './fake-host.ts';
 import { OriginPolicy, tokenMatches } from '../../src/live/access.ts';
 import { parseClientMessage } from '../../src/live/client-messages.ts';
@@ -43,6 +43,19 @@ describe('TimerWheel', () => {
     expect(order.filter(([, n]) => n === 't0').length).toBe(5); // due 1, 21, 41, 61, 81
     expect(order.some(([at, n]) => n === 'once' && at === 15.05)).toBe(true);
     expect(host.pendingTimers).toBe(1);
+  });
+
+  it('lets the event loop in after a wake-up has run for YIELD_AFTER_MS, then goes on in order', () => {
+    const host = new FakeHost(0);
+    const wheel = new TimerWheel({ now: host.now }, host, 0);
+    const order: string[] = [];
+    // Three entries due at 5 whose callbacks take 6 ms each: the wake-up stops after the second.
+    for (const name of ['a', 'b', 'c']) wheel.schedule(5, () => (order.push(name), (host.t += 6)));
+    // Something else of the event loop (a message) that became ready at 8.
+    host.set(() => order.push('message'), 8);
+    host.advance(100);
+    expect(order).toEqual(['a', 'b', 'message', 'c']);
+    expect(YIELD_AFTER_MS).toBe(10);
   });
 
   it('cancels periodic and one-shot entries', () => {
