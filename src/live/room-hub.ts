@@ -16,6 +16,7 @@ import type { ClientMessage, LegStats, ListenMode, MemberInfo, ServerEvent, Sett
 import { RtcListener } from './rtc-listener.ts';
 import { LiveRecorder } from './recorder.ts';
 import type { RecordingQuota } from './recording-quota.ts';
+import type { RemoteSink, RoomLink, SpeakerDesc, SpokenPacket } from './room-link.ts';
 import { Speaker } from './speaker.ts';
 import type { TimerWheel } from './timer-wheel.ts';
 
@@ -34,14 +35,19 @@ export interface HubOptions {
   recordingQuota: RecordingQuota;
   /** One line for the terminal (recordings saved). */
   log(line: string): void;
+  /** Rooms shared with other instances (--redis): their members speak in this hub's rooms. */
+  link?: RoomLink;
 }
 
-export class RoomHub {
+const NO_REMOTE: ReadonlyMap<number, SpeakerDesc> = new Map();
+
+export class RoomHub implements RemoteSink {
   private readonly rooms = new Map<string, Map<number, Member>>();
-  private nextId = 1;
+  private nextId: number;
   private readonly statsTimer: TimerHandle;
 
   constructor(private readonly o: HubOptions) {
+    this.nextId = o.link?.firstMemberId ?? 1;
     this.statsTimer = o.clock.every(o.statsIntervalMs, o.clock.now() + o.statsIntervalMs, () => this.pushStats(), { catchUp: false });
   }
 
@@ -64,8 +70,23 @@ export class RoomHub {
 
   /** Why `room` cannot take another member, or null. */
   roomFull(room: string): string | null {
-    const n = this.rooms.get(room)?.size ?? 0;
+    const n = (this.rooms.get(room)?.size ?? 0) + this.remote(room).size;
     return n >= this.o.maxMembersPerRoom ? `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)` : null;
+  }
+
+  /** Before admitting a member to `room`: learn its members on other instances. */
+  prepareRoom(room: string): Promise<void> {
+    return this.o.link?.prepare(room) ?? Promise.resolve();
+  }
+
+  private remote(room: string): ReadonlyMap<number, SpeakerDesc> {
+    return this.o.link?.remote(room) ?? NO_REMOTE;
+  }
+
+  /** A member who speaks in `room`: local, or on another instance. */
+  private speakerIn(room: string, id: number): SpeakerDesc | null {
+    const m = this.rooms.get(room)?.get(id);
+    return m ? speakerDescOf(m) : (this.remote(room).get(id) ?? null);
   }
 
   join(room: string, name: string, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }): Member {
@@ -82,6 +103,7 @@ export class RoomHub {
     }
     for (const other of members.values()) other.event({ type: 'member-joined', member: m.info } satisfies ServerEvent);
     members.set(id, m);
+    this.o.link?.joined(room, speakerDescOf(m));
     const now = this.o.clock.now();
     m.tick = this.o.clock.every(LIVE_FRAME_MS, now + LIVE_FRAME_MS, (due) => m.playout(due));
     this.rewire(room);
@@ -89,7 +111,7 @@ export class RoomHub {
       type: 'welcome',
       you: m.info,
       room,
-      members: [...members.values()].map((x) => x.info),
+      members: [...members.values()].map((x) => x.info).concat([...this.remote(room).values()].map((x) => x.info)),
       presets: this.o.catalog.presetNames(),
       buffers: this.o.catalog.bufferTypes(),
       settings: { ...settings },
@@ -112,6 +134,7 @@ export class RoomHub {
     const members = this.rooms.get(m.room);
     if (!members) return;
     members.delete(m.id);
+    this.o.link?.left(m.room, m.info, reason);
     if (members.size === 0) {
       this.rooms.delete(m.room);
       return;
@@ -124,8 +147,9 @@ export class RoomHub {
   private rewire(room: string): void {
     const members = this.rooms.get(room);
     if (!members) return;
+    const speakers = [...members.keys(), ...this.remote(room).keys()];
     for (const listener of members.values()) {
-      const want = new Set(members.size > 1 ? [...members.keys()].filter((id) => id !== listener.id) : [listener.id]);
+      const want = new Set(speakers.length > 1 ? speakers.filter((id) => id !== listener.id) : [listener.id]);
       for (const [sid, leg] of listener.legs) {
         if (!want.has(sid)) {
           listener.recording?.removeLeg(sid, this.o.clock.now());
@@ -136,19 +160,19 @@ export class RoomHub {
       }
       for (const sid of want) {
         if (listener.legs.has(sid)) continue;
-        const speaker = members.get(sid)!;
+        const speaker = this.speakerIn(room, sid)!;
         const rtc = listener.rtc;
         const leg = new LiveLeg(this.o.clock, listener.config, {
-          payloadType: speaker.speaker.rtp.payloadType,
+          payloadType: speaker.payloadType,
           kind: 'ws',
           metrics: this.o.metrics,
           // WebRTC listening: each impaired packet goes to the listener's browser at its arrival.
           ...(rtc ? { onDelivered: (bytes: Uint8Array) => rtc.write(sid, bytes) } : {}),
         });
         listener.legs.set(sid, leg);
-        const codec = speaker.config.codec;
-        rtc?.open(sid, { payloadType: speaker.speaker.rtp.payloadType, inbandFec: codec.fec, dtx: codec.dtx });
-        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => speaker.config.codec);
+        const codec = speaker.codec;
+        rtc?.open(sid, { payloadType: speaker.payloadType, inbandFec: codec.fec, dtx: codec.dtx });
+        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => this.speakerIn(room, sid)?.codec ?? codec);
       }
     }
   }
@@ -166,6 +190,32 @@ export class RoomHub {
       listener.recording?.spoken(m.info, pcm);
       for (const p of packets) leg.onRtp(p.bytes, now, p.lane);
     }
+    this.o.link?.spoke(m.room, m.id, packets);
+  }
+
+  /** A member on another instance joined `room` (or changed its codec): legs and events follow. */
+  remoteJoined(room: string, s: SpeakerDesc): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    const known = [...members.values()].some((m) => m.legs.has(s.info.id));
+    if (known) return;
+    for (const m of members.values()) m.event({ type: 'member-joined', member: s.info } satisfies ServerEvent);
+    this.rewire(room);
+  }
+
+  remoteLeft(room: string, member: MemberInfo, reason: string): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    for (const m of members.values()) m.event({ type: 'member-left', member, reason } satisfies ServerEvent);
+    this.rewire(room);
+  }
+
+  /** A remote speaker's packet, as its instance sent it: into every local listener's own leg. */
+  remoteRtp(room: string, speakerId: number, p: SpokenPacket): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    const now = this.o.clock.now();
+    for (const listener of members.values()) listener.legs.get(speakerId)?.onRtp(p.bytes, now, p.lane);
   }
 
   onMessage(m: Member, msg: ClientMessage): void {
@@ -192,6 +242,7 @@ export class RoomHub {
     m.settings = next;
     m.config = this.o.catalog.resolve(next);
     m.speaker.setCodec(m.config.codec);
+    this.o.link?.updated(m.room, speakerDescOf(m));
     for (const leg of m.legs.values()) leg.reconfigure(m.config);
     m.recording?.newPeriod(this.o.clock.now());
     m.event({ type: 'settings', settings: { ...next }, effective: effectiveSettings(m.config) } satisfies ServerEvent);
@@ -239,8 +290,8 @@ export class RoomHub {
     m.recording = recorder;
     const members = this.rooms.get(m.room);
     for (const [sid, leg] of m.legs) {
-      const speaker = members?.get(sid);
-      if (speaker) recorder.addLeg(speaker.info, leg, now, () => speaker.config.codec);
+      const speaker = members ? this.speakerIn(m.room, sid) : null;
+      if (speaker) recorder.addLeg(speaker.info, leg, now, () => this.speakerIn(m.room, sid)?.codec ?? speaker.codec);
     }
     m.event({ type: 'recording', on: true, dir: recorder.dir } satisfies ServerEvent);
   }
@@ -273,7 +324,7 @@ export class RoomHub {
           m.recording?.sample(sid, s);
           const c = leg.counters();
           legs.push({
-            speaker: members.get(sid)?.info ?? { id: sid, name: '?' },
+            speaker: members.get(sid)?.info ?? this.remote(m.room).get(sid)?.info ?? { id: sid, name: '?' },
             netDelayMs: s.netDelayMs,
             jbTargetMs: s.jbTargetMs,
             jbLevelMs: s.jbLevelMs,
@@ -296,4 +347,8 @@ export class RoomHub {
     this.statsTimer.cancel();
     for (const members of [...this.rooms.values()]) for (const m of [...members.values()]) this.leave(m, 'server-shutdown');
   }
+}
+
+function speakerDescOf(m: Member): SpeakerDesc {
+  return { info: m.info, payloadType: m.speaker.rtp.payloadType, codec: m.config.codec };
 }
