@@ -21,6 +21,7 @@ import { LatenessRecorder } from './lateness.ts';
 import { LiveMetrics } from './live-metrics.ts';
 import type { MemberInfo } from './protocol.ts';
 import { RoomHub } from './room-hub.ts';
+import { RedisRooms } from './redis/redis-rooms.ts';
 import { RtpIngress } from './rtp-ingress.ts';
 import { RtpStreamControl } from './rtp-control.ts';
 import { DEFAULT_RECORDING_LIMITS, RecordingQuota, type RecordingLimits } from './recording-quota.ts';
@@ -69,6 +70,8 @@ export interface LiveServerOptions {
   onRtpAudio?: (ssrc: number, pcm: Int16Array, dueMs: number) => void;
   /** Lines for the terminal: RTP streams starting and ending, recordings saved. */
   log?: (line: string) => void;
+  /** Share rooms with other instances through this Redis (redis://host:port[/db]); null: alone. */
+  redis?: { url: string; heartbeatMs?: number; ttlMs?: number } | null;
 }
 
 export interface LiveServer {
@@ -83,6 +86,8 @@ export interface LiveServer {
   clock: TimerWheel;
   lateness: LatenessRecorder;
   rtp: RtpStreamControl;
+  /** The rooms shared through Redis, when --redis is given. */
+  redis: RedisRooms | null;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const instance = randomBytes(3).toString('hex');
   let sessions = 0;
   const log = o.log ?? (() => undefined);
+  // Before anything listens: a Redis that is not there is one error line, not a half-started server.
+  const redis = o.redis ? await RedisRooms.start({ ...o.redis, clock, registry: metrics.registry, describe: `${host}:${o.port ?? 8080} ${instance}`, log }) : null;
   const reportsDir = o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live');
   const recordingQuota = new RecordingQuota({ ...DEFAULT_RECORDING_LIMITS, ...(o.recordingLimits ?? {}) });
   const hub = new RoomHub({
@@ -136,7 +143,9 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     maxMembersPerRoom: o.maxRoomMembers ?? 8,
     recordingQuota,
     log,
+    ...(redis ? { link: redis } : {}),
   });
+  redis?.attach(hub);
   const rtpSessionName = o.rtpSessionName ?? ((ssrc: number) => `rtp-${ssrcHex(ssrc).slice(2)}-${instance}-${++sessions}`);
   const rtp = new RtpStreamControl({
     catalog,
@@ -175,6 +184,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     await listen(http, o.port ?? 8080, host);
   } catch (e) {
     hub.close();
+    await redis?.close();
     clock.stop();
     await ingress?.close();
     throw e;
@@ -227,11 +237,13 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     clock,
     lateness,
     rtp,
+    redis,
     close: async () => {
       if (closed) return;
       closed = true;
       gateway.close();
       hub.close();
+      await redis?.close();
       await ingress?.close();
       clock.stop();
       await new Promise<void>((r) => {

@@ -1,0 +1,92 @@
+/**
+ * Presence and membership in Redis. Each instance holds a slot: the key
+ * `jitterlab:live:instance:<slot>`, set with an expiry (PX) and renewed on every heartbeat, so it
+ * vanishes by Redis's own clock when an instance dies (no clocks of ours are compared). Each room
+ * is a hash `jitterlab:live:room:<room>`: member id -> entry (the member's speaker and slot). An
+ * entry whose slot key is gone belongs to a dead instance: whoever sees it first deletes it.
+ */
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { IoError } from '../../core/errors.ts';
+import type { SpeakerDesc } from '../room-link.ts';
+import { decodeEntry, encodeEntry } from './bus-message.ts';
+
+const PREFIX = 'jitterlab:live:';
+/** Slots 1..2047: member ids are slot x 2^20 + n and stay below 2^31 (the protocol's id range). */
+export const MAX_SLOT = 2047;
+export const IDS_PER_SLOT = 2 ** 20;
+
+export const instanceKey = (slot: number) => `${PREFIX}instance:${slot}`;
+export const roomKey = (room: string) => `${PREFIX}room:${room}`;
+export const busChannel = (room: string) => `${PREFIX}bus:${room}`;
+export const BUS_PREFIX = `${PREFIX}bus:`;
+
+export interface DirectoryEntry {
+  slot: number;
+  speaker: SpeakerDesc;
+}
+
+export class RoomDirectory {
+  constructor(
+    private readonly redis: Redis,
+    readonly ttlMs: number,
+  ) {}
+
+  /** A free slot, taken with SET NX (so two instances never share one) and an expiry. */
+  async claimSlot(info: string): Promise<number> {
+    for (let i = 0; i < 64; i++) {
+      const slot = randomInt(1, MAX_SLOT + 1);
+      if ((await this.redis.set(instanceKey(slot), info, 'PX', this.ttlMs, 'NX')) === 'OK') return slot;
+    }
+    throw new IoError('redis', `no free instance slot (${MAX_SLOT} slots): too many instances, or stale keys under ${PREFIX}instance:*`);
+  }
+
+  /** Renews (or, after a Redis restart, re-creates) this instance's presence. */
+  async heartbeat(slot: number, info: string): Promise<void> {
+    await this.redis.set(instanceKey(slot), info, 'PX', this.ttlMs);
+  }
+
+  async release(slot: number): Promise<void> {
+    await this.redis.del(instanceKey(slot));
+  }
+
+  /** The room's entries whose instance is alive, and the ids of entries of dead instances (deleted). */
+  async read(room: string, ownSlot: number): Promise<{ alive: Map<number, DirectoryEntry>; dead: number[] }> {
+    const raw = await this.redis.hgetall(roomKey(room));
+    const entries = new Map<number, DirectoryEntry>();
+    const bad: string[] = [];
+    for (const [field, text] of Object.entries(raw)) {
+      const e = decodeEntry(text);
+      if (!e || String(e.speaker.info.id) !== field) bad.push(field);
+      else entries.set(e.speaker.info.id, e);
+    }
+    const slots = [...new Set([...entries.values()].map((e) => e.slot).filter((s) => s !== ownSlot))];
+    const live = new Set<number>([ownSlot]);
+    if (slots.length) {
+      const vals = await this.redis.mget(slots.map(instanceKey));
+      slots.forEach((s, i) => vals[i] !== null && live.add(s));
+    }
+    const dead = [...entries.values()].filter((e) => !live.has(e.slot)).map((e) => e.speaker.info.id);
+    for (const id of dead) entries.delete(id);
+    const gone = [...bad, ...dead.map(String)];
+    if (gone.length) await this.redis.hdel(roomKey(room), ...gone);
+    return { alive: entries, dead };
+  }
+
+  /** Writes this instance's members of `room` and deletes its entries that are no longer members. */
+  async sync(room: string, slot: number, local: ReadonlyMap<number, SpeakerDesc>, present: ReadonlyMap<number, DirectoryEntry>): Promise<void> {
+    const stale = [...present.values()].filter((e) => e.slot === slot && !local.has(e.speaker.info.id)).map((e) => String(e.speaker.info.id));
+    const p = this.redis.multi();
+    if (local.size) p.hset(roomKey(room), Object.fromEntries([...local].map(([id, s]) => [String(id), encodeEntry(slot, s)])));
+    if (stale.length) p.hdel(roomKey(room), ...stale);
+    await p.exec();
+  }
+
+  async add(room: string, slot: number, s: SpeakerDesc): Promise<void> {
+    await this.redis.hset(roomKey(room), String(s.info.id), encodeEntry(slot, s));
+  }
+
+  async remove(room: string, id: number): Promise<void> {
+    await this.redis.hdel(roomKey(room), String(id));
+  }
+}
