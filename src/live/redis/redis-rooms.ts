@@ -196,7 +196,7 @@ export class RedisRooms implements RoomLink {
       // Who was there before the subscription: the directory (joins after it come on the bus).
       await this.reconcileRoom(room);
     } catch {
-      // The next reconcile subscribes again.
+      // Redis away: 'ready' after the reconnect subscribes every local room again.
     }
   }
 
@@ -307,7 +307,8 @@ export class RedisRooms implements RoomLink {
 
   private back(): void {
     this.lost = false;
-    this.graceUntilMs = this.o.clock.now() + 2 * this.heartbeatMs;
+    // Other instances reconnect on their own schedule, then re-register on their next heartbeat.
+    this.graceUntilMs = this.o.clock.now() + this.directory.ttlMs;
     this.metrics.reconnects.inc();
     this.o.log(`redis ${this.url}: connected again; rooms shared again`);
     void this.resubscribe();

@@ -20,6 +20,8 @@ export const instanceKey = (slot: number) => `${PREFIX}instance:${slot}`;
 export const roomKey = (room: string) => `${PREFIX}room:${room}`;
 export const busChannel = (room: string) => `${PREFIX}bus:${room}`;
 export const BUS_PREFIX = `${PREFIX}bus:`;
+/** A room hash nobody renews (every instance in it died) goes after this long. */
+const ROOM_KEEP_MS = 60_000;
 
 export interface DirectoryEntry {
   slot: number;
@@ -79,6 +81,7 @@ export class RoomDirectory {
     const p = this.redis.multi();
     if (local.size) p.hset(roomKey(room), Object.fromEntries([...local].map(([id, s]) => [String(id), encodeEntry(slot, s)])));
     if (stale.length) p.hdel(roomKey(room), ...stale);
+    p.pexpire(roomKey(room), ROOM_KEEP_MS);
     await p.exec();
   }
 
