@@ -12,7 +12,7 @@ import { effectiveSettings, LIVE_FRAME_MS, LIVE_SAMPLE_RATE } from './leg-config
 import { LiveLeg } from './leg.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import { Member, type MemberConnection } from './member.ts';
-import type { ClientMessage, LegStats, ListenMode, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import { CLOSE_ROOM_FULL, type ClientMessage, type LegStats, type ListenMode, type MemberInfo, type ServerEvent, type SettingsState } from './protocol.ts';
 import { RtcListener } from './rtc-listener.ts';
 import { LiveRecorder } from './recorder.ts';
 import type { RecordingQuota } from './recording-quota.ts';
@@ -71,7 +71,11 @@ export class RoomHub implements RemoteSink {
   /** Why `room` cannot take another member, or null. */
   roomFull(room: string): string | null {
     const n = (this.rooms.get(room)?.size ?? 0) + this.remote(room).size;
-    return n >= this.o.maxMembersPerRoom ? `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)` : null;
+    return n >= this.o.maxMembersPerRoom ? this.fullMessage(room) : null;
+  }
+
+  private fullMessage(room: string): string {
+    return `room '${room}' is full (${this.o.maxMembersPerRoom} members, --max-room-members)`;
   }
 
   /** Before admitting a member to `room`: learn its members on other instances. */
@@ -208,6 +212,17 @@ export class RoomHub implements RemoteSink {
     if (!members) return;
     for (const m of members.values()) m.event({ type: 'member-left', member, reason } satisfies ServerEvent);
     this.rewire(room);
+  }
+
+  /** Over the limit after all (another instance filled the room first): told why, and out. */
+  refused(room: string, id: number): void {
+    const m = this.rooms.get(room)?.get(id);
+    if (!m) return;
+    const why = this.fullMessage(room);
+    this.o.metrics.rejected.inc({ reason: 'room-full' });
+    m.event({ type: 'error', code: 'room-full', message: why } satisfies ServerEvent);
+    m.conn.close(CLOSE_ROOM_FULL, why.slice(0, 120));
+    this.leave(m, 'room-full');
   }
 
   /** A remote speaker's packet, as its instance sent it: into every local listener's own leg. */

@@ -47,4 +47,6 @@ export interface RemoteSink {
   remoteJoined(room: string, s: SpeakerDesc): void;
   remoteLeft(room: string, member: MemberInfo, reason: string): void;
   remoteRtp(room: string, speakerId: number, packet: SpokenPacket): void;
+  /** A local member turned out to be over the room's limit (another instance took the last place first). */
+  refused(room: string, id: number): void;
 }

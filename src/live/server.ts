@@ -129,7 +129,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   let sessions = 0;
   const log = o.log ?? (() => undefined);
   // Before anything listens: a Redis that is not there is one error line, not a half-started server.
-  const redis = o.redis ? await RedisRooms.start({ ...o.redis, clock, registry: metrics.registry, describe: `${host}:${o.port ?? 8080} ${instance}`, log }) : null;
+  const redis = o.redis ? await RedisRooms.start({ ...o.redis, clock, registry: metrics.registry, maxMembersPerRoom: o.maxRoomMembers ?? 8, describe: `${host}:${o.port ?? 8080} ${instance}`, log }) : null;
   const reportsDir = o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live');
   const recordingQuota = new RecordingQuota({ ...DEFAULT_RECORDING_LIMITS, ...(o.recordingLimits ?? {}) });
   const hub = new RoomHub({

@@ -33,6 +33,8 @@ export interface RedisRoomsOptions {
   heartbeatMs?: number;
   /** Presence expiry (default 4000 ms): a dead instance's members leave within ttl + heartbeat. */
   ttlMs?: number;
+  /** Members a room may hold, on every instance together. */
+  maxMembersPerRoom: number;
   /** Shown in this instance's presence key (where it serves). */
   describe: string;
   log(line: string): void;
@@ -49,6 +51,8 @@ export class RedisRooms implements RoomLink {
   private readonly local = new Map<string, Map<number, SpeakerDesc>>();
   private readonly remoteRooms = new Map<string, Map<number, SpeakerDesc>>();
   private readonly prepared = new Map<string, number>();
+  /** Local members whose admission (room limit, counted in Redis) is not settled: not announced yet. */
+  private readonly admitting = new Set<number>();
   private readonly metrics: RedisMetrics;
   private readonly timer: TimerHandle;
   private readonly directory: RoomDirectory;
@@ -143,14 +147,31 @@ export class RedisRooms implements RoomLink {
       void this.subscribe(room);
     }
     members.set(s.info.id, s);
-    this.quietly(this.directory.add(room, this.slot, s));
-    this.publishControl(room, speakerControl('join', s));
+    void this.admit(room, s);
+  }
+
+  /** Announce a member once Redis took its place; one over the limit (a race lost) is refused. */
+  private async admit(room: string, s: SpeakerDesc): Promise<void> {
+    const id = s.info.id;
+    this.admitting.add(id);
+    let ok = true;
+    try {
+      ok = await this.directory.admit(room, this.slot, s, this.o.maxMembersPerRoom);
+    } catch {
+      // Redis away: the member stays; the reconcile after the reconnect adds its entry.
+    }
+    this.admitting.delete(id);
+    const current = this.local.get(room)?.get(id);
+    if (!current) return;
+    if (!ok) return this.sink?.refused(room, id);
+    this.publishControl(room, speakerControl('join', current));
   }
 
   updated(room: string, s: SpeakerDesc): void {
     const members = this.local.get(room);
     if (!members?.has(s.info.id)) return;
     members.set(s.info.id, s);
+    if (this.admitting.has(s.info.id)) return;
     this.quietly(this.directory.add(room, this.slot, s));
     this.publishControl(room, speakerControl('update', s));
   }
@@ -167,8 +188,8 @@ export class RedisRooms implements RoomLink {
   }
 
   spoke(room: string, speakerId: number, packets: readonly SpokenPacket[]): void {
-    // Nobody elsewhere listens: nothing crosses.
-    if (!this.remoteRooms.get(room)?.size) return;
+    // Nobody elsewhere listens (or the speaker is not admitted yet): nothing crosses.
+    if (!this.remoteRooms.get(room)?.size || this.admitting.has(speakerId)) return;
     for (const p of packets) this.publish(room, 'media', encodeMedia(this.slot, speakerId, p.lane, p.bytes));
   }
 
@@ -275,7 +296,8 @@ export class RedisRooms implements RoomLink {
     const local = this.local.get(room);
     const remote = this.remoteRooms.get(room);
     if (!local || !remote) return;
-    await this.directory.sync(room, this.slot, local, alive);
+    const admitted = new Map([...local].filter(([id]) => !this.admitting.has(id)));
+    await this.directory.sync(room, this.slot, admitted, alive);
     const settled = (id: number) => (this.changedAt.get(id) ?? 0) <= readAt;
     for (const id of dead) {
       if (remote.has(id)) this.metrics.expired.inc();

@@ -23,6 +23,24 @@ export const BUS_PREFIX = `${PREFIX}bus:`;
 /** A room hash nobody renews (every instance in it died) goes after this long. */
 const ROOM_KEEP_MS = 60_000;
 
+/**
+ * Admission, atomic in Redis (one script runs at a time): count the room's entries whose instance
+ * is alive; below the limit, add the new member's entry. Two members connecting to two instances
+ * in the same instant cannot both take the last place.
+ */
+const ADMIT = `
+local fields = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 1, #fields, 2 do
+  local ok, e = pcall(cjson.decode, fields[i + 1])
+  if ok and type(e) == 'table' and e.slot and redis.call('EXISTS', ARGV[4] .. e.slot) == 1 then n = n + 1 end
+end
+if n >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
 export interface DirectoryEntry {
   slot: number;
   speaker: SpeakerDesc;
@@ -83,6 +101,13 @@ export class RoomDirectory {
     if (stale.length) p.hdel(roomKey(room), ...stale);
     p.pexpire(roomKey(room), ROOM_KEEP_MS);
     await p.exec();
+  }
+
+  /** Adds the member if the room (on every instance) has fewer than `max` members; false if it is full. */
+  async admit(room: string, slot: number, s: SpeakerDesc, max: number): Promise<boolean> {
+    const args: string[] = [roomKey(room), String(s.info.id), encodeEntry(slot, s), String(max), `${PREFIX}instance:`, String(ROOM_KEEP_MS)];
+    const r = await this.redis.eval(ADMIT, 1, ...args);
+    return r === 1;
   }
 
   async add(room: string, slot: number, s: SpeakerDesc): Promise<void> {
