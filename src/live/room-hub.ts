@@ -51,10 +51,12 @@ export class RoomHub implements RemoteSink {
     this.statsTimer = o.clock.every(o.statsIntervalMs, o.clock.now() + o.statsIntervalMs, () => this.pushStats(), { catchUp: false });
   }
 
-  roomInfo(): Array<{ name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }> }> {
+  /** The rooms of this instance: its members, and (with --redis) the room's members on other instances. */
+  roomInfo(): Array<{ name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }>; remoteMembers?: MemberInfo[] }> {
     return [...this.rooms].map(([name, ms]) => ({
       name,
       members: [...ms.values()].map((m) => ({ ...m.info, settings: { ...m.settings }, recording: m.recording !== null })),
+      ...(this.o.link ? { remoteMembers: [...this.remote(name).values()].map((s) => s.info) } : {}),
     }));
   }
 

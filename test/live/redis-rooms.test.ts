@@ -157,6 +157,8 @@ describe.runIf(available)('serve --redis', () => {
     expect(ma).toMatch(/^jitterlab_live_remote_members\{room="x"\} 1$/m);
     expect(mb).toMatch(/^jitterlab_live_remote_members\{room="x"\} 1$/m);
     expect(ma).toMatch(/^jitterlab_live_redis_up 1$/m);
+    const rooms = (await (await fetch(`${a.url}/api/rooms`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { rooms: Array<{ name: string; members: Array<{ name: string }>; remoteMembers: Array<{ name: string }> }> };
+    expect(rooms.rooms.map((r) => [r.name, r.members.map((m) => m.name), r.remoteMembers.map((m) => m.name)])).toEqual([['x', ['alice'], ['bob']]]);
 
     // Redis restarts (its data is gone): both instances re-create their presence and entries.
     const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
