@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { CodecConfigSchema } from '../../src/codec/config.ts';
 import { decodeBusMessage, decodeEntry, encodeControl, encodeEntry, encodeMedia, speakerControl } from '../../src/live/redis/bus-message.ts';
-import { checkRedisUrl, redactRedisUrl } from '../../src/live/redis/redis-connect.ts';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { checkRedisUrl, probeRedis, redactRedisUrl } from '../../src/live/redis/redis-connect.ts';
 
 const speaker = { info: { id: 3 * 2 ** 20 + 7, name: 'bob' }, payloadType: 111, codec: CodecConfigSchema.parse({ dtx: true }) };
 
@@ -50,5 +52,23 @@ describe('--redis URLs', () => {
 
   it('never shows a password', () => {
     expect(redactRedisUrl('redis://user:secret@h:6379/2')).toBe('redis://user:***@h:6379/2');
+  });
+
+  it('says in one line when the server at the URL is not Redis, or does not answer', async () => {
+    const http = createServer((_req, res) => res.end('hello'));
+    const silent = createTcpServer(() => undefined);
+    const port = async (srv: Server | ReturnType<typeof createServer>) => {
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+      return (srv.address() as { port: number }).port;
+    };
+    try {
+      const h = await port(http);
+      await expect(probeRedis(`redis://127.0.0.1:${h}`)).rejects.toThrow(new RegExp(`^redis://127\\.0\\.0\\.1:${h}: Redis is not reachable: it does not answer in the Redis protocol \\(its reply starts with "H"\\)$`));
+      const q = await port(silent);
+      await expect(probeRedis(`redis://127.0.0.1:${q}`, 400)).rejects.toThrow(/: Redis is not reachable: no answer within 0\.4 s$/);
+    } finally {
+      http.close();
+      silent.close();
+    }
   });
 });

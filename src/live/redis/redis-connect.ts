@@ -54,13 +54,24 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
   // connect() rejects with a bare "Connection is closed": the socket's own error says why.
   let cause: Error | null = null;
   r.on('error', (e: Error) => (cause ??= e));
+  let timer: NodeJS.Timeout | undefined;
+  // A server that accepts the connection and never answers: the whole probe has one deadline.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    await r.connect();
-    const pong = await r.ping();
-    if (pong !== 'PONG') throw new Error(`answered PING with '${pong}'`);
+    await Promise.race([
+      (async () => {
+        await r.connect();
+        const pong = await r.ping();
+        if (pong !== 'PONG') throw new Error(`answered PING with '${pong}'`);
+      })(),
+      deadline,
+    ]);
   } catch (e) {
     throw new IoError(shown, `Redis is not reachable: ${oneLine(cause ?? (e as Error))}`);
   } finally {
+    clearTimeout(timer);
     r.disconnect();
   }
 }
@@ -83,5 +94,8 @@ export async function connectRedis(url: string, extra: RedisOptions = {}): Promi
 }
 
 function oneLine(e: Error): string {
-  return (e.message || String(e)).replace(/\s+/g, ' ').trim();
+  const msg = (e.message || String(e)).replace(/\s+/g, ' ').trim();
+  // ioredis's parser error asks to be reported; what it means here is a server that is not Redis.
+  const proto = /^Protocol error, got (".*?") as reply type byte/.exec(msg);
+  return proto ? `it does not answer in the Redis protocol (its reply starts with ${proto[1]})` : msg;
 }
