@@ -11,7 +11,9 @@
  * Redis lost while serving: local rooms go on (media is not queued: publishing fails at once and
  * is counted); after one ttl without a successful reconcile the remote members leave (their
  * presence can no longer be seen); when Redis is back, the heartbeat re-creates this instance's
- * presence and entries, and the members of other instances return.
+ * presence and entries in one transaction, and the members of other instances return (for two
+ * expiry periods after the reconnect, a member whose instance has not re-registered yet stays:
+ * after a Redis restart every instance re-registers on its own schedule).
  */
 import type { Redis } from 'ioredis';
 import type { MetricRegistry } from '../prometheus.ts';
@@ -23,7 +25,7 @@ import type { TimerWheel } from '../timer-wheel.ts';
 import { decodeBusMessage, encodeControl, encodeMedia, speakerControl, speakerOf, type BusMessage, type Control } from './bus-message.ts';
 import { connectRedis, probeRedis, redactRedisUrl } from './redis-connect.ts';
 import { RedisMetrics, type BusKind } from './redis-metrics.ts';
-import { BUS_PREFIX, busChannel, IDS_PER_SLOT, RoomDirectory } from './room-directory.ts';
+import { BUS_PREFIX, busChannel, IDS_PER_SLOT, RoomDirectory, slotOfId, type RoomView } from './room-directory.ts';
 
 export interface RedisRoomsOptions {
   url: string;
@@ -215,7 +217,7 @@ export class RedisRooms implements RoomLink {
     try {
       await this.sub.subscribe(busChannel(room));
       // Who was there before the subscription: the directory (joins after it come on the bus).
-      await this.reconcileRoom(room);
+      await this.reconcileRooms([room]);
     } catch {
       // Redis away: 'ready' after the reconnect subscribes every local room again.
     }
@@ -272,15 +274,13 @@ export class RedisRooms implements RoomLink {
     this.sink?.remoteLeft(room, s.info, reason);
   }
 
-  /** One heartbeat: renew presence, then bring every room in line with the directory. */
+  /** One heartbeat: read every room, renew presence with this instance's entries, then follow the directory. */
   private async reconcile(): Promise<void> {
     if (this.reconciling || this.closed) return;
     this.reconciling = true;
     try {
       if (this.cmd.status !== 'ready') throw new Error('not connected');
-      await this.directory.heartbeat(this.slot, this.o.describe);
-      if (this.lost) this.back();
-      for (const room of [...this.local.keys()]) await this.reconcileRoom(room);
+      await this.reconcileRooms([...this.local.keys()]);
       this.forgetPrepared();
       this.lastOkMs = this.o.clock.now();
     } catch {
@@ -290,26 +290,51 @@ export class RedisRooms implements RoomLink {
     }
   }
 
-  private async reconcileRoom(room: string): Promise<void> {
+  private async reconcileRooms(rooms: string[]): Promise<void> {
     const readAt = this.seq;
-    const { alive, dead } = await this.directory.read(room, this.slot);
-    const local = this.local.get(room);
-    const remote = this.remoteRooms.get(room);
-    if (!local || !remote) return;
-    const admitted = new Map([...local].filter(([id]) => !this.admitting.has(id)));
-    await this.directory.sync(room, this.slot, admitted, alive);
+    const views: RoomView[] = [];
+    for (const room of rooms) {
+      const knownSlots = [...(this.remoteRooms.get(room)?.keys() ?? [])].map(slotOfId);
+      views.push(await this.directory.read(room, this.slot, knownSlots));
+    }
+    const admitted = (room: string) => new Map([...(this.local.get(room) ?? [])].filter(([id]) => !this.admitting.has(id)));
+    await this.directory.commit(this.slot, this.o.describe, views.map((view) => ({ view, local: admitted(view.room) })));
+    if (this.lost) this.back();
+    for (const v of views) this.follow(v, readAt);
+    for (const [id, at] of this.changedAt) if (at <= readAt && !this.isRemote(id)) this.changedAt.delete(id);
+  }
+
+  /**
+   * Bring the view of one room in line with a directory read. A member missing from it left if
+   * its instance is alive (an instance writes its presence and its entries together); if its
+   * instance is gone, it expired, except just after this instance reconnected (after a Redis
+   * restart, instances re-register one by one). Bus notices newer than the read win.
+   */
+  private follow(v: RoomView, readAt: number): void {
+    const remote = this.remoteRooms.get(v.room);
+    if (!remote || !this.local.has(v.room)) return;
     const settled = (id: number) => (this.changedAt.get(id) ?? 0) <= readAt;
-    for (const id of dead) {
-      if (remote.has(id)) this.metrics.expired.inc();
-      this.removeRemote(room, id, 'instance-gone');
-    }
     const graced = this.o.clock.now() < this.graceUntilMs;
-    for (const id of [...remote.keys()]) if (!alive.has(id) && settled(id) && !graced) this.removeRemote(room, id, 'left');
-    for (const e of alive.values()) {
-      const id = e.speaker.info.id;
-      if (e.slot !== this.slot && !remote.has(id) && settled(id)) this.addRemote(room, e.speaker);
+    for (const id of v.dead) this.expire(v.room, id);
+    for (const id of [...remote.keys()]) {
+      if (v.alive.has(id) || !settled(id)) continue;
+      if (v.liveSlots.has(slotOfId(id))) this.removeRemote(v.room, id, 'left');
+      else if (!graced) this.expire(v.room, id);
     }
-    for (const [id, at] of this.changedAt) if (at <= readAt && !remote.has(id)) this.changedAt.delete(id);
+    for (const e of v.alive.values()) {
+      const id = e.speaker.info.id;
+      if (e.slot !== this.slot && !remote.has(id) && settled(id)) this.addRemote(v.room, e.speaker);
+    }
+  }
+
+  private expire(room: string, id: number): void {
+    if (this.remoteRooms.get(room)?.has(id)) this.metrics.expired.inc();
+    this.removeRemote(room, id, 'instance-gone');
+  }
+
+  private isRemote(id: number): boolean {
+    for (const r of this.remoteRooms.values()) if (r.has(id)) return true;
+    return false;
   }
 
   private forgetPrepared(): void {
@@ -330,7 +355,7 @@ export class RedisRooms implements RoomLink {
   private back(): void {
     this.lost = false;
     // Other instances reconnect on their own schedule, then re-register on their next heartbeat.
-    this.graceUntilMs = this.o.clock.now() + this.directory.ttlMs;
+    this.graceUntilMs = this.o.clock.now() + 2 * this.directory.ttlMs;
     this.metrics.reconnects.inc();
     this.o.log(`redis ${this.url}: connected again; rooms shared again`);
     void this.resubscribe();

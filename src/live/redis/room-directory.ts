@@ -46,6 +46,17 @@ export interface DirectoryEntry {
   speaker: SpeakerDesc;
 }
 
+/** A room as one read of the directory saw it. */
+export interface RoomView {
+  room: string;
+  alive: Map<number, DirectoryEntry>;
+  dead: number[];
+  liveSlots: Set<number>;
+}
+
+/** The slot of a member id (ids are slot x 2^20 + n). */
+export const slotOfId = (id: number) => Math.floor(id / IDS_PER_SLOT);
+
 export class RoomDirectory {
   constructor(
     private readonly redis: Redis,
@@ -61,17 +72,15 @@ export class RoomDirectory {
     throw new IoError('redis', `no free instance slot (${MAX_SLOT} slots): too many instances, or stale keys under ${PREFIX}instance:*`);
   }
 
-  /** Renews (or, after a Redis restart, re-creates) this instance's presence. */
-  async heartbeat(slot: number, info: string): Promise<void> {
-    await this.redis.set(instanceKey(slot), info, 'PX', this.ttlMs);
-  }
-
   async release(slot: number): Promise<void> {
     await this.redis.del(instanceKey(slot));
   }
 
-  /** The room's entries whose instance is alive, and the ids of entries of dead instances (deleted). */
-  async read(room: string, ownSlot: number): Promise<{ alive: Map<number, DirectoryEntry>; dead: number[] }> {
+  /**
+   * The room's entries whose instance is alive; the ids of entries of dead instances (deleted);
+   * and which of `alsoSlots` (instances of members this instance knows) are alive.
+   */
+  async read(room: string, ownSlot: number, alsoSlots: Iterable<number> = []): Promise<RoomView> {
     const raw = await this.redis.hgetall(roomKey(room));
     const entries = new Map<number, DirectoryEntry>();
     const bad: string[] = [];
@@ -80,27 +89,37 @@ export class RoomDirectory {
       if (!e || String(e.speaker.info.id) !== field) bad.push(field);
       else entries.set(e.speaker.info.id, e);
     }
-    const slots = [...new Set([...entries.values()].map((e) => e.slot).filter((s) => s !== ownSlot))];
-    const live = new Set<number>([ownSlot]);
+    const slots = [...new Set([...[...entries.values()].map((e) => e.slot), ...alsoSlots])].filter((s) => s !== ownSlot);
+    const liveSlots = new Set<number>([ownSlot]);
     if (slots.length) {
       const vals = await this.redis.mget(slots.map(instanceKey));
-      slots.forEach((s, i) => vals[i] !== null && live.add(s));
+      slots.forEach((s, i) => vals[i] !== null && liveSlots.add(s));
     }
-    const dead = [...entries.values()].filter((e) => !live.has(e.slot)).map((e) => e.speaker.info.id);
+    const dead = [...entries.values()].filter((e) => !liveSlots.has(e.slot)).map((e) => e.speaker.info.id);
     for (const id of dead) entries.delete(id);
     const gone = [...bad, ...dead.map(String)];
     if (gone.length) await this.redis.hdel(roomKey(room), ...gone);
-    return { alive: entries, dead };
+    return { room, alive: entries, dead, liveSlots };
   }
 
-  /** Writes this instance's members of `room` and deletes its entries that are no longer members. */
-  async sync(room: string, slot: number, local: ReadonlyMap<number, SpeakerDesc>, present: ReadonlyMap<number, DirectoryEntry>): Promise<void> {
-    const stale = [...present.values()].filter((e) => e.slot === slot && !local.has(e.speaker.info.id)).map((e) => String(e.speaker.info.id));
+  /**
+   * One transaction: renew (or, after a Redis restart, re-create) this instance's presence and
+   * write its members of each room, deleting its entries that are no longer members. Others thus
+   * never see this instance's presence without its entries.
+   */
+  async commit(slot: number, info: string, rooms: ReadonlyArray<{ view: RoomView; local: ReadonlyMap<number, SpeakerDesc> }>): Promise<void> {
     const p = this.redis.multi();
-    if (local.size) p.hset(roomKey(room), Object.fromEntries([...local].map(([id, s]) => [String(id), encodeEntry(slot, s)])));
-    if (stale.length) p.hdel(roomKey(room), ...stale);
-    p.pexpire(roomKey(room), ROOM_KEEP_MS);
-    await p.exec();
+    p.set(instanceKey(slot), info, 'PX', this.ttlMs);
+    for (const { view, local } of rooms) {
+      const key = roomKey(view.room);
+      const stale = [...view.alive.values()].filter((e) => e.slot === slot && !local.has(e.speaker.info.id)).map((e) => String(e.speaker.info.id));
+      if (local.size) p.hset(key, Object.fromEntries([...local].map(([id, s]) => [String(id), encodeEntry(slot, s)])));
+      if (stale.length) p.hdel(key, ...stale);
+      p.pexpire(key, ROOM_KEEP_MS);
+    }
+    const r = await p.exec();
+    const failed = r?.find(([e]) => e);
+    if (failed) throw failed[0];
   }
 
   /** Adds the member if the room (on every instance) has fewer than `max` members; false if it is full. */
