@@ -5,7 +5,9 @@
  * (20 ms frames in real time) and each hears the other; the member limit counts both instances;
  * a Redis restart is survived (entries re-created, audio still crossing); SIGKILL of B removes
  * its member from A's room within the stated time (ttl + heartbeat). Bad --redis values fail
- * with one line before anything listens.
+ * with one line before anything listens. The legs run on leg engines of every layout: A on one
+ * worker thread, B on two, and the Redis-outage test's first instance on its main thread
+ * (--workers 0); the link to Redis is on each main thread, the rooms on the engines.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -112,7 +114,7 @@ describe.runIf(available)('serve --redis', () => {
   }, 60_000);
 
   it('shares a room across two instances: each member hears the other; the limit counts both; a Redis restart and a killed instance are survived', async () => {
-    const b = await serve(['--scenario', scenario, '--max-room-members', '2', '--redis', redis.url]);
+    const b = await serve(['--scenario', scenario, '--max-room-members', '2', '--workers', '2', '--redis', redis.url]);
     expect(b.out.join('\n')).toMatch(/rooms:\s+shared through redis:\/\/127\.0\.0\.1:\d+ \(instance slot \d+\)/);
     const alice = new Client(wsUrl(a.url, { room: 'x', name: 'alice' }));
     await alice.opened();
@@ -201,7 +203,7 @@ describe.runIf(available)('serve --redis', () => {
     const own = await TestRedis.start();
     const logs: string[] = [];
     const fast = { url: own.url, heartbeatMs: 300, ttlMs: 1500 };
-    const x = await testServer(tmp.dir, { scenarioFile: scenario, redis: fast, log: (l) => logs.push(`x: ${l}`) });
+    const x = await testServer(tmp.dir, { scenarioFile: scenario, redis: fast, workers: 0, log: (l) => logs.push(`x: ${l}`) });
     const y = await testServer(tmp.dir, { scenarioFile: scenario, redis: fast, log: (l) => logs.push(`y: ${l}`) });
     try {
       const dora = new Client(wsUrl(x.url, { room: 'z', name: 'dora' }));
@@ -247,6 +249,58 @@ describe.runIf(available)('serve --redis', () => {
       await own.stop();
     }
   }, 45_000);
+
+  it("runs a shared room on the engine it is placed on: remote speakers' packets go there, and their legs count in the placement", async () => {
+    const p = await testServer(tmp.dir, { scenarioFile: scenario, workers: 2, redis: { url: redis.url } });
+    const q = await testServer(tmp.dir, { scenarioFile: scenario, redis: { url: redis.url } });
+    const [e0, e1] = p.engines.engines;
+    const clients: Client[] = [];
+    const join = async (url: string, room: string, name: string) => {
+      const c = new Client(wsUrl(url, { room, name }));
+      clients.push(c);
+      await c.opened();
+      await waitFor(() => c.of('welcome').length === 1, 6000, `${name} welcome`);
+      return c;
+    };
+    try {
+      await join(p.url, 'first', 'fay'); // engine 0
+      const gus = await join(p.url, 'shared', 'gus'); // the engine with the fewest legs: engine 1
+      expect([e0.legs, e1.legs]).toEqual([1, 1]);
+      const hal = await join(q.url, 'shared', 'hal');
+      await waitFor(() => knows(gus, 'hal') && knows(hal, 'gus') && p.hub.legCount() === 2 && q.hub.legCount() === 1, 6000, 'gus and hal in one room');
+      const ida = await join(q.url, 'shared', 'ida');
+      // gus hears hal and ida: two legs on engine 1, for speakers on another instance.
+      await waitFor(() => e1.legs === 2, 6000, "engine 1's legs to both remote speakers");
+      expect(e0.legs).toBe(1);
+      const micG = new Mic(gus);
+      const micH = new Mic(hal);
+      const micI = new Mic(ida);
+      gus.audio.length = 0;
+      hal.audio.length = 0;
+      await Promise.all([micH.say(fixturePcm(2, 1.6)), micG.say(fixturePcm(5, 1.6))]);
+      await new Promise((r) => setTimeout(r, 400));
+      const gusHeard = bestEnvelopeCorrelation(heard(gus), envelope(fixturePcm(2, 1.6)), 25, 40).r;
+      const halHeard = bestEnvelopeCorrelation(heard(hal), envelope(fixturePcm(5, 1.6)), 25, 40).r;
+      console.log(`redis-rooms: a room on engine 1 of 2: gus heard hal r=${gusHeard.toFixed(3)}, hal heard gus r=${halHeard.toFixed(3)}`);
+      // (0.8: two servers and their clients share this process on a loaded machine.)
+      expect(gusHeard).toBeGreaterThan(0.8);
+      expect(halHeard).toBeGreaterThan(0.8);
+      micI.stop();
+      ida.ws.close();
+      await waitFor(() => e1.legs === 1 && gus.of('member-left').some((e) => e.member.name === 'ida'), 6000, 'ida gone from engine 1');
+      micH.stop();
+      hal.ws.close();
+      micG.stop();
+      // Alone again: gus hears himself, on the same engine.
+      await waitFor(() => gus.of('member-left').some((e) => e.member.name === 'hal') && e1.legs === 1 && p.hub.legCount() === 2, 6000, 'gus alone');
+      const rooms = (await (await fetch(`${p.url}/api/rooms`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { rooms: Array<{ name: string; remoteMembers: unknown[] }> };
+      expect(rooms.rooms.map((r) => [r.name, r.remoteMembers.length])).toEqual([['first', 0], ['shared', 0]]);
+    } finally {
+      for (const c of clients) c.ws.close();
+      await p.close();
+      await q.close();
+    }
+  }, 40_000);
 
   it('takes the last place in a room once: a member admitted on a stale count is refused by the count in Redis', async () => {
     const p = await testServer(tmp.dir, { scenarioFile: scenario, maxRoomMembers: 1, redis: { url: redis.url } });
