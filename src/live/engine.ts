@@ -51,6 +51,11 @@ const COUNTERS_PUSH_MS = 1000;
 
 type Saved = { dir: string; files: string[]; reason: string | null } | { error: string };
 
+/** `bytes` on a buffer of its own (a post copies a view's whole buffer). */
+function tight(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
 /** The buffer of `view` when the view covers all of it (then it can be transferred, not copied). */
 function ownBuffer(view: Uint8Array | Int16Array): ArrayBuffer[] | undefined {
   const b = view.buffer;
@@ -110,11 +115,11 @@ export class LiveEngine {
     return new LiveEngine(init, post, catalog);
   }
 
-  /** With --redis: local speakers go to the main thread's link (packets copied: the legs here keep theirs). */
+  /** With --redis: local speakers go to the main thread's link (the packets are copied by the post: the legs here keep theirs). */
   private speakerOutbox(): SpeakerOutbox {
     return {
       speaker: (room, speaker) => this.out.push({ k: 'speaker', room, speaker }),
-      spoke: (room, id, packets) => this.out.push({ k: 'spoke', room, id, packets: packets.map((p) => ({ bytes: p.bytes, lane: p.lane })) }),
+      spoke: (room, id, packets) => this.out.push({ k: 'spoke', room, id, packets: packets.map((p) => ({ bytes: tight(p.bytes), lane: p.lane })) }),
     };
   }
 

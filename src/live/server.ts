@@ -4,6 +4,8 @@
  * timer wheel for heartbeats and idle checks. The legs (channels, jitter buffers, decoding,
  * concealment, playout ticks, RTCP reports, recordings) run on leg engines, one per worker thread
  * (engine.ts, engine-pool.ts), so they use every core and never hold up /healthz or the sockets.
+ * With --redis, the link to the other instances (redis/redis-rooms.ts) is on the main thread too,
+ * beside the room router, which passes remote speakers to the engine that runs their room.
  * The limits (members per room, connections, RTP streams, recordings) are options with the
  * defaults below.
  */

@@ -1,6 +1,6 @@
 /**
  * Rooms shared by server instances through Redis (`jitterlab serve --redis`), the RoomLink of the
- * room hub. What crosses instances is what a speaker's instance produced: the encoded RTP packets
+ * room router (on the main thread; the rooms' legs run on the leg engines). What crosses instances is what a speaker's instance produced: the encoded RTP packets
  * (before any simulated network) and join / update / leave notices, on the room's pub/sub channel
  * (bus-message.ts). Each listener's instance then runs its own channel and jitter buffer per
  * speaker, exactly as for a local speaker. Presence and membership live in Redis with expiry
@@ -370,7 +370,7 @@ export class RedisRooms implements RoomLink {
     }
   }
 
-  /** Leaves gracefully: the members' entries (hub.close made them leave) and the presence go. */
+  /** Leaves gracefully: the members' entries (the router's close made them leave) and the presence go. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
