@@ -195,7 +195,8 @@ export class RoomHub {
       listener.recording?.spoken(m.info, pcm);
       for (const p of packets) leg.onRtp(p.bytes, now, p.lane);
     }
-    this.o.link?.spoke(m.room, m.id, packets);
+    // Only while the room has members elsewhere: the packets would cross to the main thread for nothing.
+    if (this.remote(m.room).size > 0) this.o.link?.spoke(m.room, m.id, packets);
   }
 
   /** A member on another instance joined `room` (or changed its codec): legs and events follow. */
