@@ -3,6 +3,8 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { MAX_DEFAULT_WORKERS, startLiveServer } from '../live/server.ts';
 import { MAX_RECORDING_MB } from '../live/recording-quota.ts';
+import { checkRedisUrl } from '../live/redis/redis-connect.ts';
+import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from '../live/redis/redis-rooms.ts';
 import type { PublicRead } from '../live/http-app.ts';
 
 interface ServeArgs {
@@ -25,6 +27,7 @@ interface ServeArgs {
   'max-recording-mb': number;
   'recording-budget-mb': number;
   workers?: number;
+  redis?: string;
 }
 
 function checkCount(name: string, v: number, min: number, max: number): void {
@@ -84,6 +87,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('max-recording-mb', { type: 'number', default: 2048, describe: `audio one recording may write; it stops and is saved there (at most ${MAX_RECORDING_MB})` })
       .option('recording-budget-mb', { type: 'number', default: 8192, describe: 'audio all recordings of this run may write' })
       .option('workers', { type: 'number', describe: `worker threads running the legs (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 0 = on the main thread)` })
+      .option('redis', { type: 'string', describe: 'share rooms with other instances through this Redis: redis://host:port[/db]' })
       .check((a) => {
         checkPort('port', a.port, true);
         checkPort('rtp-port', a['rtp-port'], true);
@@ -97,6 +101,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (a.workers !== undefined) checkCount('workers', a.workers, 0, 64);
         if (!(a['rtp-idle'] >= 0.2 && a['rtp-idle'] <= 600)) throw new UsageError(`--rtp-idle must be 0.2 to 600 seconds, got ${a['rtp-idle']}`);
         if (a.forward !== undefined) parseHostPort(a.forward);
+        if (a.redis !== undefined) checkRedisUrl(a.redis);
         if (a.token !== undefined && a.token.length < 8) throw new UsageError('--token must be at least 8 characters');
         return true;
       }) as never,
@@ -128,6 +133,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       },
       log: (line) => process.stdout.write(`${line}\n`),
       workers: args.workers,
+      redis: args.redis ? { url: args.redis } : null,
     });
     for (const s of server.catalog.skipped) process.stderr.write(`jitterlab serve: preset skipped: ${s}\n`);
     const out = process.stdout;
@@ -140,6 +146,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     out.write(`  limits:   ${args['max-room-members']} members per room, ${args['max-connections']} connections; recordings ${args['max-active-recordings']} at once, ${args['max-recordings']} per run, ${args['max-recording-mb']} MB each, ${args['recording-budget-mb']} MB in all\n`);
     const who = { none: 'token holders', metrics: 'anyone (--public metrics)', read: 'anyone (--public read)' }[args.public];
     out.write(`  health:   ${server.url}/healthz   metrics: ${server.url}/metrics (${who}; GET /api/*: ${args.public === 'read' ? 'anyone' : 'token holders'})\n`);
+    if (server.redis) {
+      const leaveS = (DEFAULT_REDIS_TTL_MS + DEFAULT_REDIS_HEARTBEAT_MS) / 1000;
+      out.write(`  rooms:    shared through ${server.redis.url} (instance slot ${server.redis.slot}); members of an instance that stops answering leave within ${leaveS} s\n`);
+    }
     if (server.rtpPort !== null) {
       out.write(`  RTP in:   udp://${args.host}:${server.rtpPort} (RTCP ${server.rtcpPort}), e.g.\n`);
       out.write(`            ffmpeg -re -i speech.wav -c:a libopus -f rtp rtp://${args.host}:${server.rtpPort}\n`);

@@ -18,6 +18,7 @@ import type { CounterSnapshot } from './prometheus.ts';
 import type { ClientMessage, ListenMode, MemberInfo, SettingsState } from './protocol.ts';
 import type { RecordingLimits } from './recording-quota.ts';
 import type { RtpStreamInfo } from './rtp-stream.ts';
+import type { SpeakerDesc, SpokenPacket } from './room-link.ts';
 
 /** What an engine is started with (a worker's workerData). */
 export interface EngineInit {
@@ -38,6 +39,8 @@ export interface EngineInit {
   rtpAudio: boolean;
   /** The libopus addon's path as the main thread found it (codec/opus-native.ts), or null. */
   opusAddon: string | null;
+  /** Rooms are shared with other instances (--redis): speakers' descriptions and packets go to the main thread's link. */
+  shareRooms: boolean;
 }
 
 /** The address a stream's packets come from (RemoteInfo without its per-datagram size). */
@@ -53,7 +56,7 @@ export type Query =
   | { q: 'close' };
 
 export type RecordResult = { ok: true; dir: string; files?: string[] } | { error: string; status: number };
-export type RoomInfo = { name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }> };
+export type RoomInfo = { name: string; members: Array<MemberInfo & { settings: SettingsState; recording: boolean }>; remoteMembers?: MemberInfo[] };
 
 /** What each query answers. */
 export interface Answers {
@@ -75,10 +78,15 @@ export type ToEngine =
   | { k: 'rtp-bye'; id: number; atMs: number }
   | { k: 'rtp-end'; id: number; reason: string }
   | { k: 'rtp-settings'; id: number | null; settings: ListenerSettings }
-  | { k: 'join'; member: MemberInfo; room: string; listen: ListenMode; loopback: boolean }
+  /** `remote`: the room's members on other instances, when the join makes the room on this engine. */
+  | { k: 'join'; member: MemberInfo; room: string; listen: ListenMode; loopback: boolean; remote: SpeakerDesc[] }
   | { k: 'leave'; id: number; reason: string }
   | { k: 'msg'; id: number; msg: ClientMessage; session: string | null }
   | { k: 'audio'; id: number; pcm: Int16Array }
+  /** Members on other instances (--redis): joined or changed codec, left, and their packets. */
+  | { k: 'remote-join'; room: string; speaker: SpeakerDesc }
+  | { k: 'remote-left'; room: string; member: MemberInfo; reason: string }
+  | { k: 'remote-rtp'; room: string; id: number; packet: SpokenPacket }
   | { k: 'req'; req: number; query: Query };
 
 export type FromEngine =
@@ -90,6 +98,9 @@ export type FromEngine =
   | { k: 'rtcp'; bytes: Uint8Array; port: number; address: string }
   | { k: 'audio'; ssrc: number; pcm: Int16Array; dueMs: number }
   | { k: 'log'; line: string }
+  /** With shareRooms: a local member's speaker (on join and every settings change) and what it sent. */
+  | { k: 'speaker'; room: string; speaker: SpeakerDesc }
+  | { k: 'spoke'; room: string; id: number; packets: SpokenPacket[] }
   /** A stream ended (on its own, or as asked): its final figures and summary line. */
   | { k: 'ended'; id: number; info: RtpStreamInfo; line: string }
   /** The engine's counters, sent every second unasked (what /metrics shows while the engine is busy). */

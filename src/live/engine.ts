@@ -28,6 +28,7 @@ import type { Member, MemberConnection } from './member.ts';
 import { LiveRecorder } from './recorder.ts';
 import { RecordingQuota } from './recording-quota.ts';
 import { RoomHub } from './room-hub.ts';
+import type { SpeakerOutbox } from './room-link.ts';
 import { RtpStream, ssrcHex } from './rtp-stream.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { TimerWheel } from './timer-wheel.ts';
@@ -49,6 +50,11 @@ const LATE_BATCH = 2048;
 const COUNTERS_PUSH_MS = 1000;
 
 type Saved = { dir: string; files: string[]; reason: string | null } | { error: string };
+
+/** `bytes` on a buffer of its own (a post copies a view's whole buffer). */
+function tight(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
 
 /** The buffer of `view` when the view covers all of it (then it can be transferred, not copied). */
 function ownBuffer(view: Uint8Array | Int16Array): ArrayBuffer[] | undefined {
@@ -94,6 +100,7 @@ export class LiveEngine {
       emodel: init.emodel,
       recordingQuota: this.quota,
       log: (line) => this.log(line),
+      ...(init.shareRooms ? { link: this.speakerOutbox() } : {}),
     });
     const f = init.forward;
     this.fwd = f ? createSocket(isIPv6(f.host) ? 'udp6' : 'udp4') : null;
@@ -106,6 +113,14 @@ export class LiveEngine {
     const catalog = await LiveCatalog.load(init.scenariosDir, init.scenarioFile);
     warmUpCodecs(catalog.resolve(catalog.defaultSettings()).codec);
     return new LiveEngine(init, post, catalog);
+  }
+
+  /** With --redis: local speakers go to the main thread's link (the packets are copied by the post: the legs here keep theirs). */
+  private speakerOutbox(): SpeakerOutbox {
+    return {
+      speaker: (room, speaker) => this.out.push({ k: 'speaker', room, speaker }),
+      spoke: (room, id, packets) => this.out.push({ k: 'spoke', room, id, packets: packets.map((p) => ({ bytes: tight(p.bytes), lane: p.lane })) }),
+    };
   }
 
   private log(line: string): void {
@@ -176,6 +191,12 @@ export class LiveEngine {
         const member = this.members.get(m.id);
         return member ? this.hub.onAudio(member, m.pcm) : undefined;
       }
+      case 'remote-join':
+        return this.hub.remoteJoined(m.room, m.speaker);
+      case 'remote-left':
+        return this.hub.remoteLeft(m.room, m.member, m.reason);
+      case 'remote-rtp':
+        return this.hub.remoteRtp(m.room, m.id, m.packet);
       case 'req':
         return this.out.push({ k: 'reply', req: m.req, value: this.answer(m.query) });
     }
@@ -294,7 +315,7 @@ export class LiveEngine {
       },
       close: (code, reason) => out.push({ k: 'close', id, code, reason }),
     };
-    this.members.set(id, this.hub.join(m.room, m.member, conn, { listen: m.listen, loopback: m.loopback }));
+    this.members.set(id, this.hub.join(m.room, m.member, conn, { listen: m.listen, loopback: m.loopback }, m.remote));
   }
 
   private answer<Q extends Query>(query: Q): Answers[Q['q']] {

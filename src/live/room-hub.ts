@@ -4,7 +4,10 @@
  * channel, own jitter buffer); alone, they hear themselves. Join and leave are broadcast;
  * settings apply to the listener's legs (and the speaker's encoder); statistics go to every
  * member a few times a second for the charts. Members, their ids and their connections are the
- * main thread's: what a member is sent goes through `conn`.
+ * main thread's: what a member is sent goes through `conn`. With rooms shared across instances
+ * (--redis), a room's members on other instances are speakers here (the main thread's link
+ * passes their joins, leaves and packets): every local listener hears each through a leg of its
+ * own, as a local speaker.
  */
 import { join } from 'node:path';
 import { rtpInitFor } from '../sim/run-scenario.ts';
@@ -15,6 +18,7 @@ import { LiveLeg } from './leg.ts';
 import type { LiveMetrics } from './live-metrics.ts';
 import { Member, type MemberConnection } from './member.ts';
 import type { ClientMessage, LegStats, ListenMode, MemberInfo, ServerEvent, SettingsState } from './protocol.ts';
+import type { SpeakerDesc, SpeakerOutbox, SpokenPacket } from './room-link.ts';
 import { RtcListener } from './rtc-listener.ts';
 import { LiveRecorder } from './recorder.ts';
 import type { RecordingQuota } from './recording-quota.ts';
@@ -33,10 +37,16 @@ export interface HubOptions {
   recordingQuota: RecordingQuota;
   /** One line for the terminal (recordings saved). */
   log(line: string): void;
+  /** Rooms shared with other instances (--redis): local speakers are told to the main thread's link. */
+  link?: SpeakerOutbox;
 }
+
+const NO_REMOTE: ReadonlyMap<number, SpeakerDesc> = new Map();
 
 export class RoomHub {
   private readonly rooms = new Map<string, Map<number, Member>>();
+  /** Members of each local room on other instances, by id (--redis). */
+  private readonly remoteRooms = new Map<string, Map<number, SpeakerDesc>>();
   private readonly statsTimer: TimerHandle;
 
   constructor(private readonly o: HubOptions) {
@@ -69,8 +79,21 @@ export class RoomHub {
     return null;
   }
 
-  /** A new member (the main thread gave its id and checked the room's limit). */
-  join(room: string, info: MemberInfo, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }): Member {
+  private remote(room: string): ReadonlyMap<number, SpeakerDesc> {
+    return this.remoteRooms.get(room) ?? NO_REMOTE;
+  }
+
+  /** A member who speaks in `room`: local, or on another instance. */
+  private speakerIn(room: string, id: number): SpeakerDesc | null {
+    const m = this.rooms.get(room)?.get(id);
+    return m ? speakerDescOf(m) : (this.remote(room).get(id) ?? null);
+  }
+
+  /**
+   * A new member (the main thread gave its id and checked the room's limit); `remote`: the
+   * room's members on other instances, taken when this join makes the room.
+   */
+  join(room: string, info: MemberInfo, conn: MemberConnection, how: { listen: ListenMode; loopback: boolean } = { listen: 'server', loopback: true }, remote: readonly SpeakerDesc[] = []): Member {
     const { id, name } = info;
     const settings = this.o.catalog.defaultSettings();
     const cfg = this.o.catalog.resolve(settings);
@@ -81,9 +104,11 @@ export class RoomHub {
     if (!members) {
       members = new Map();
       this.rooms.set(room, members);
+      if (remote.length) this.remoteRooms.set(room, new Map(remote.map((s) => [s.info.id, s])));
     }
     for (const other of members.values()) other.event({ type: 'member-joined', member: m.info } satisfies ServerEvent);
     members.set(id, m);
+    this.o.link?.speaker(room, speakerDescOf(m));
     const now = this.o.clock.now();
     m.tick = this.o.clock.every(LIVE_FRAME_MS, now + LIVE_FRAME_MS, (due) => m.playout(due));
     this.rewire(room);
@@ -91,7 +116,7 @@ export class RoomHub {
       type: 'welcome',
       you: m.info,
       room,
-      members: [...members.values()].map((x) => x.info),
+      members: [...members.values()].map((x) => x.info).concat([...this.remote(room).values()].map((x) => x.info)),
       presets: this.o.catalog.presetNames(),
       buffers: this.o.catalog.bufferTypes(),
       settings: { ...settings },
@@ -116,6 +141,7 @@ export class RoomHub {
     members.delete(m.id);
     if (members.size === 0) {
       this.rooms.delete(m.room);
+      this.remoteRooms.delete(m.room);
       return;
     }
     for (const other of members.values()) other.event({ type: 'member-left', member: m.info, reason } satisfies ServerEvent);
@@ -126,8 +152,9 @@ export class RoomHub {
   private rewire(room: string): void {
     const members = this.rooms.get(room);
     if (!members) return;
+    const speakers = [...members.keys(), ...this.remote(room).keys()];
     for (const listener of members.values()) {
-      const want = new Set(members.size > 1 ? [...members.keys()].filter((id) => id !== listener.id) : [listener.id]);
+      const want = new Set(speakers.length > 1 ? speakers.filter((id) => id !== listener.id) : [listener.id]);
       for (const [sid, leg] of listener.legs) {
         if (!want.has(sid)) {
           listener.recording?.removeLeg(sid, this.o.clock.now());
@@ -138,19 +165,19 @@ export class RoomHub {
       }
       for (const sid of want) {
         if (listener.legs.has(sid)) continue;
-        const speaker = members.get(sid)!;
+        const speaker = this.speakerIn(room, sid)!;
         const rtc = listener.rtc;
         const leg = new LiveLeg(this.o.clock, listener.config, {
-          payloadType: speaker.speaker.rtp.payloadType,
+          payloadType: speaker.payloadType,
           kind: 'ws',
           metrics: this.o.metrics,
           // WebRTC listening: each impaired packet goes to the listener's browser at its arrival.
           ...(rtc ? { onDelivered: (bytes: Uint8Array) => rtc.write(sid, bytes) } : {}),
         });
         listener.legs.set(sid, leg);
-        const codec = speaker.config.codec;
-        rtc?.open(sid, { payloadType: speaker.speaker.rtp.payloadType, inbandFec: codec.fec, dtx: codec.dtx });
-        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => speaker.config.codec);
+        const codec = speaker.codec;
+        rtc?.open(sid, { payloadType: speaker.payloadType, inbandFec: codec.fec, dtx: codec.dtx });
+        listener.recording?.addLeg(speaker.info, leg, this.o.clock.now(), () => this.speakerIn(room, sid)?.codec ?? codec);
       }
     }
   }
@@ -168,6 +195,39 @@ export class RoomHub {
       listener.recording?.spoken(m.info, pcm);
       for (const p of packets) leg.onRtp(p.bytes, now, p.lane);
     }
+    // Only while the room has members elsewhere: the packets would cross to the main thread for nothing.
+    if (this.remote(m.room).size > 0) this.o.link?.spoke(m.room, m.id, packets);
+  }
+
+  /** A member on another instance joined `room` (or changed its codec): legs and events follow. */
+  remoteJoined(room: string, s: SpeakerDesc): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    let remote = this.remoteRooms.get(room);
+    if (!remote) {
+      remote = new Map();
+      this.remoteRooms.set(room, remote);
+    }
+    const known = remote.has(s.info.id);
+    remote.set(s.info.id, s);
+    if (known) return;
+    for (const m of members.values()) m.event({ type: 'member-joined', member: s.info } satisfies ServerEvent);
+    this.rewire(room);
+  }
+
+  remoteLeft(room: string, member: MemberInfo, reason: string): void {
+    const members = this.rooms.get(room);
+    if (!members || !this.remoteRooms.get(room)?.delete(member.id)) return;
+    for (const m of members.values()) m.event({ type: 'member-left', member, reason } satisfies ServerEvent);
+    this.rewire(room);
+  }
+
+  /** A remote speaker's packet, as its instance sent it: into every local listener's own leg. */
+  remoteRtp(room: string, speakerId: number, p: SpokenPacket): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    const now = this.o.clock.now();
+    for (const listener of members.values()) listener.legs.get(speakerId)?.onRtp(p.bytes, now, p.lane);
   }
 
   /** A control message; `session`: the folder name a recording started by it takes. */
@@ -195,6 +255,7 @@ export class RoomHub {
     m.settings = next;
     m.config = this.o.catalog.resolve(next);
     m.speaker.setCodec(m.config.codec);
+    this.o.link?.speaker(m.room, speakerDescOf(m));
     for (const leg of m.legs.values()) leg.reconfigure(m.config);
     m.recording?.newPeriod(this.o.clock.now());
     m.event({ type: 'settings', settings: { ...next }, effective: effectiveSettings(m.config) } satisfies ServerEvent);
@@ -240,10 +301,9 @@ export class RoomHub {
       return;
     }
     m.recording = recorder;
-    const members = this.rooms.get(m.room);
     for (const [sid, leg] of m.legs) {
-      const speaker = members?.get(sid);
-      if (speaker) recorder.addLeg(speaker.info, leg, now, () => speaker.config.codec);
+      const speaker = this.speakerIn(m.room, sid);
+      if (speaker) recorder.addLeg(speaker.info, leg, now, () => this.speakerIn(m.room, sid)?.codec ?? speaker.codec);
     }
     m.event({ type: 'recording', on: true, dir: recorder.dir } satisfies ServerEvent);
   }
@@ -276,7 +336,7 @@ export class RoomHub {
           m.recording?.sample(sid, s);
           const c = leg.counters();
           legs.push({
-            speaker: members.get(sid)?.info ?? { id: sid, name: '?' },
+            speaker: members.get(sid)?.info ?? this.remote(m.room).get(sid)?.info ?? { id: sid, name: '?' },
             netDelayMs: s.netDelayMs,
             jbTargetMs: s.jbTargetMs,
             jbLevelMs: s.jbLevelMs,
@@ -299,4 +359,8 @@ export class RoomHub {
     this.statsTimer.cancel();
     for (const members of [...this.rooms.values()]) for (const m of [...members.values()]) this.leave(m, 'server-shutdown');
   }
+}
+
+function speakerDescOf(m: Member): SpeakerDesc {
+  return { info: m.info, payloadType: m.speaker.rtp.payloadType, codec: m.config.codec };
 }

@@ -4,6 +4,8 @@
  * timer wheel for heartbeats and idle checks. The legs (channels, jitter buffers, decoding,
  * concealment, playout ticks, RTCP reports, recordings) run on leg engines, one per worker thread
  * (engine.ts, engine-pool.ts), so they use every core and never hold up /healthz or the sockets.
+ * With --redis, the link to the other instances (redis/redis-rooms.ts) is on the main thread too,
+ * beside the room router, which passes remote speakers to the engine that runs their room.
  * The limits (members per room, connections, RTP streams, recordings) are options with the
  * defaults below.
  */
@@ -25,6 +27,7 @@ import { LatenessRecorder } from './lateness.ts';
 import { LiveMetrics } from './live-metrics.ts';
 import type { MemberInfo } from './protocol.ts';
 import { RoomRouter } from './room-router.ts';
+import { RedisRooms } from './redis/redis-rooms.ts';
 import { RtpIngress } from './rtp-ingress.ts';
 import { RtpStreamControl } from './rtp-control.ts';
 import { DEFAULT_RECORDING_LIMITS, RecordingQuota, type RecordingLimits } from './recording-quota.ts';
@@ -74,6 +77,8 @@ export interface LiveServerOptions {
   log?: (line: string) => void;
   /** Worker threads running the legs (default: one per core, at most 8); 0 = on the main thread. */
   workers?: number;
+  /** Share rooms with other instances through this Redis (redis://host:port[/db]); null: alone. */
+  redis?: { url: string; heartbeatMs?: number; ttlMs?: number } | null;
 }
 
 /** Leg engines by default: one per core, at most this many. */
@@ -94,6 +99,8 @@ export interface LiveServer {
   lateness: LatenessRecorder;
   rtp: RtpStreamControl;
   engines: EnginePool;
+  /** The rooms shared through Redis (on the main thread, next to the router), when --redis is given. */
+  redis: RedisRooms | null;
   close(): Promise<void>;
 }
 
@@ -134,6 +141,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   const instance = randomBytes(3).toString('hex');
   let sessions = 0;
   const log = o.log ?? (() => undefined);
+  // Before anything starts: a Redis that is not there is one error line, not a half-started server.
+  const redis = o.redis ? await RedisRooms.start({ ...o.redis, clock, registry: metrics.registry, maxMembersPerRoom: o.maxRoomMembers ?? 8, describe: `${host}:${o.port ?? 8080} ${instance}`, log }) : null;
   const reportsDir = o.reportsDir ?? join(PROJECT_ROOT, 'reports', 'live');
   const recordingQuota = new RecordingQuota({ ...DEFAULT_RECORDING_LIMITS, ...(o.recordingLimits ?? {}) });
   const rtpSessionName = o.rtpSessionName ?? ((ssrc: number) => `rtp-${ssrcHex(ssrc).slice(2)}-${instance}-${++sessions}`);
@@ -158,10 +167,11 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
       rtcpSsrc: new SeedTree(defaultCfg.seed).stream('live.rtcp').nextUint32(),
       rtpAudio: o.onRtpAudio !== undefined,
       opusAddon: knownOpusAddon(),
+      shareRooms: redis !== null,
     },
     onMessage: (engine, m) => {
       if (m.k === 'log') log(m.line);
-      else if (m.k === 'send' || m.k === 'close') hub?.fromEngine(m);
+      else if (m.k === 'send' || m.k === 'close' || m.k === 'speaker' || m.k === 'spoke') hub?.fromEngine(m);
       else ingress?.fromEngine(engine, m);
     },
     onFailure: (engine, message) => {
@@ -175,7 +185,10 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     engines,
     maxMembersPerRoom: o.maxRoomMembers ?? 8,
     sessionName: o.sessionName ?? ((room, m) => `${room}-${m.name}-${instance}-${++sessions}`),
+    metrics,
+    ...(redis ? { link: redis } : {}),
   });
+  redis?.attach(rooms);
   hub = rooms;
   const http = createServer();
   try {
@@ -199,6 +212,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     }
     await listen(http, o.port ?? 8080, host);
   } catch (e) {
+    rooms.close();
+    await redis?.close();
     await ingress?.close();
     await engines.close();
     clock.stop();
@@ -254,11 +269,13 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     lateness,
     rtp,
     engines,
+    redis,
     close: async () => {
       if (closed) return;
       closed = true;
       gateway.close();
       rooms.close();
+      await redis?.close();
       await ingress?.close();
       // The engines end every stream and save every recording before they stop.
       await engines.close();

@@ -116,10 +116,17 @@ export class WsGateway {
       settled = true;
     };
     socket.once('close', settle);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      settle();
-      this.accept(ws, room, name, { listen, loopback });
-    });
+    // With rooms shared across instances, who is in the room elsewhere is looked up first (the
+    // member limit counts every instance); ws refuses a socket that closed meanwhile.
+    void this.o.hub
+      .prepareRoom(room)
+      .then(() =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          settle();
+          this.accept(ws, room, name, { listen, loopback });
+        }),
+      )
+      .catch(() => socket.destroy());
   }
 
   private accept(ws: WebSocket, room: string, name: string, how: { listen: ListenMode; loopback: boolean }): void {
