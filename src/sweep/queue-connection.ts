@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { JitterlabError, UsageError } from '../core/errors.ts';
+import { redactRedisUrl } from '../core/redis-url.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
 /** How often a lost connection is tried again. */
@@ -29,15 +30,7 @@ export function parseQueueUrl(url: string): string {
 }
 
 /** The URL without its password, for messages. */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}
+export const shownUrl = redactRedisUrl;
 
 /** The reason of a failed Redis call, in one line. */
 export function redisReason(e: unknown): string {

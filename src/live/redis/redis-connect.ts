@@ -6,17 +6,9 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { IoError, UsageError } from '../../core/errors.ts';
+import { redactRedisUrl } from '../../core/redis-url.ts';
 
-/** Where the URL is shown, without its password. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}
+export { redactRedisUrl };
 
 /** A usage error unless `url` is a redis:// or rediss:// URL with a host and an optional database number. */
 export function checkRedisUrl(url: string): void {
