@@ -68,13 +68,36 @@ export interface PointChunk {
   points: PointTask[];
 }
 
-/** Points per job for a shard of `total` points: stable across runs, so a resumed planner's jobs keep their ids. */
-export function chunkSize(total: number): number {
-  return Math.max(1, Math.min(16, Math.floor(total / 100)));
+/**
+ * The last jobs shrink (guided self-scheduling: Polychronopoulos & Kuck, "Guided self-scheduling",
+ * IEEE Trans. Computers C-36(12), 1987): each holds at most 1/TAIL_SHARE of the points left, so
+ * near the end no worker still holds a full chunk (and the one it took in advance) while the
+ * others have nothing left to take.
+ */
+const TAIL_SHARE = 16;
+
+/**
+ * Points per job, in queue order, for a shard of `total` points: up to min(16, total / 100), the
+ * tail shrinking down to single points. Stable across runs, so a resumed planner's jobs keep their ids.
+ */
+export function chunkLayout(total: number): number[] {
+  const base = Math.max(1, Math.min(16, Math.floor(total / 100)));
+  const sizes: number[] = [];
+  for (let left = total; left > 0; ) {
+    const size = Math.max(1, Math.min(base, Math.floor(left / TAIL_SHARE)));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
 }
 
-/** Job id of chunk `k`, named with its size so a different chunking never meets an old job. */
-export const chunkJobId = (size: number, k: number): string => `c${size}-${k}`;
+/** Job id of chunk `k` of a shard of `total` points, named with the total so a different layout never meets an old job. */
+export const chunkJobId = (total: number, k: number): string => `g${total}-${k}`;
+
+/** Pub/sub channel on which the planner announces a sweep queued (queue-wake.ts): idle workers take it at once. */
+export const SWEEPS_CHANNEL = 'jitterlab:sweeps:queued';
+/** Pub/sub channel on which workers announce outcomes pushed to the results list: the planner takes them in at once. */
+export const resultsChannel = (id: string): string => `jitterlab:sweep:${id}:results:pushed`;
 
 /** A scenario path as the spec holds it: relative to the project root when inside it. */
 export function portablePath(file: string): string {

@@ -20,7 +20,8 @@ import { JitterlabError } from '../core/errors.ts';
 import { gridPoints } from './grid.ts';
 import type { PointOutcome, PointTask } from './point-run.ts';
 import { connectRedis, redisReason, shownUrl } from './queue-connection.ts';
-import { audioKey, localPath, problemsKey, queueName, resultsKey, specKey, SWEEPS_KEY, type PointChunk, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
+import { audioKey, localPath, problemsKey, queueName, resultsChannel, resultsKey, specKey, SWEEPS_CHANNEL, SWEEPS_KEY, type PointChunk, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
+import { Wakeup } from './queue-wake.ts';
 import { knownOpusAddon, namesTypeScriptModule, WORKER_ENTRY } from './run-sweep.ts';
 import { rebaseSharedAudio, sharedAudioFromBytes } from './shared-audio-wire.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
@@ -40,10 +41,14 @@ export interface QueueWorkerOptions {
   name?: string;
 }
 
-/** How often an idle worker looks for a sweep (a few cheap commands), and a busy one checks that its sweep is still on. */
+/**
+ * How often a busy worker checks that its sweep is still on, and an idle one looks for a sweep
+ * (a few cheap commands; the planner's announcement on SWEEPS_CHANNEL wakes it sooner).
+ */
 const LOOK_MS = 200;
-/** RPUSH ARGV[1] onto KEYS[2] if KEYS[1] exists, in one step. */
-const PUSH_IF_ON = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('rpush', KEYS[2], ARGV[1]) end return 0";
+/** RPUSH ARGV[1] onto KEYS[2] if KEYS[1] exists, and tell the planner on channel ARGV[2] (queue-wake.ts), in one step. */
+const PUSH_IF_ON =
+  "if redis.call('exists', KEYS[1]) == 1 then local n = redis.call('rpush', KEYS[2], ARGV[1]); redis.call('publish', ARGV[2], ''); return n end return 0";
 const CONNECTION_ERROR = /ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|Connection is closed|connect/i;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -65,6 +70,7 @@ export async function serveQueue(opts: QueueWorkerOptions): Promise<void> {
   const skipped = new Set<string>();
   const supply = new PoolSupply(opts.jobs);
   supply.prepare();
+  const queued = await Wakeup.listen(redis, SWEEPS_CHANNEL);
   opts.log(`jitterlab worker ${name}: ${opts.jobs} thread(s), waiting for sweeps on ${shownUrl(opts.url)}`);
   try {
     while (!opts.signal.aborted) {
@@ -76,9 +82,10 @@ export async function serveQueue(opts: QueueWorkerOptions): Promise<void> {
         outage.failed(e);
       }
       if (spec) await workOn(redis, spec, { ...opts, name }, skipped, outage, supply);
-      else await sleep(LOOK_MS, opts.signal);
+      else await queued.wait(LOOK_MS, opts.signal);
     }
   } finally {
+    queued.close();
     await supply.close();
     redis.disconnect();
   }
@@ -204,7 +211,7 @@ async function workOn(redis: Redis, spec: QueuedSweepSpec, opts: QueueWorkerOpti
     // One entry per chunk, pushed before the job completes (or fails): a worker that dies in between
     // leaves it to the stalled check. Only while the sweep exists: a late duplicate of a finished
     // sweep would leave a key behind.
-    await redis.eval(PUSH_IF_ON, 2, specKey(spec.id), resultsKey(spec.id), JSON.stringify(out));
+    await redis.eval(PUSH_IF_ON, 2, specKey(spec.id), resultsKey(spec.id), JSON.stringify(out), resultsChannel(spec.id));
     ran += out.length;
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw new UnrecoverableError(failed.error);

@@ -28,7 +28,8 @@ import { JitterlabError } from '../core/errors.ts';
 import type { SweepPlan } from './plan.ts';
 import type { PointOutcome } from './point-run.ts';
 import { connectRedis, parseQueueUrl, redisReason, shownUrl } from './queue-connection.ts';
-import { audioKey, chunkJobId, chunkSize, portablePath, problemsKey, queueName, resultsKey, specKey, sweepQueueId, SWEEPS_KEY, type PointChunk, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
+import { audioKey, chunkJobId, chunkLayout, portablePath, problemsKey, queueName, resultsChannel, resultsKey, specKey, sweepQueueId, SWEEPS_CHANNEL, SWEEPS_KEY, type PointChunk, type QueuedOutcome, type QueuedSweepSpec } from './queue-spec.ts';
+import { Wakeup } from './queue-wake.ts';
 import { pointTask, type SweepOutcome } from './run-sweep.ts';
 import { SweepSession, validatePoints, type SessionOptions } from './sweep-session.ts';
 import { encodeShared } from './shared-encodings.ts';
@@ -41,7 +42,7 @@ export interface QueuedSweepOptions extends SessionOptions {
   signal?: AbortSignal;
   /** How long Redis may be unreachable before the sweep stops with an error. Default 30 s. */
   redisDownMs?: number;
-  /** Wait between two looks at the queue when nothing finished. Default 100 ms. */
+  /** Longest wait between two looks at the queue; workers' news of pushed outcomes ends it at once. Default 500 ms. */
   pollMs?: number;
   /** Lines for the user (a restarted Redis, a worker that cannot run the sweep). */
   warn?: (line: string) => void;
@@ -87,23 +88,31 @@ class QueuedRun {
 
   /** The spec for the workers, then every point not finished yet (ids make a second add of one a no-op). */
   async publish(): Promise<void> {
-    await this.redis.set(audioKey(this.spec.id), this.audio);
-    await this.redis.set(specKey(this.spec.id), JSON.stringify(this.spec));
-    await this.redis.zadd(SWEEPS_KEY, 'NX', Date.now(), this.spec.id);
-    await this.queue.resume();
     const jobs = this.chunks();
-    for (let i = 0; i < jobs.length; i += ADD_CHUNK) await this.queue.addBulk(jobs.slice(i, i + ADD_CHUNK));
+    // Sent together (one connection: Redis runs them in this order), awaited together: one round
+    // trip instead of one per call, while the audio is still on its way. Workers take a sweep only
+    // once it has a spec and jobs, and are told last.
+    const sent: Array<Promise<unknown>> = [
+      this.redis.set(audioKey(this.spec.id), this.audio),
+      this.redis.set(specKey(this.spec.id), JSON.stringify(this.spec)),
+      this.redis.zadd(SWEEPS_KEY, 'NX', Date.now(), this.spec.id),
+      this.queue.resume(),
+    ];
+    for (let i = 0; i < jobs.length; i += ADD_CHUNK) sent.push(this.queue.addBulk(jobs.slice(i, i + ADD_CHUNK)));
+    await Promise.all(sent);
+    await this.redis.publish(SWEEPS_CHANNEL, this.spec.id);
   }
 
   /** The shard's points cut into fixed chunks, each job holding its points still pending (ids make a second add of one a no-op). */
   private chunks(): Array<{ name: string; data: PointChunk; opts: typeof JOB_OPTS & { jobId: string } }> {
     const mine = this.session.mine;
-    const size = chunkSize(mine.length);
     const out: Array<{ name: string; data: PointChunk; opts: typeof JOB_OPTS & { jobId: string } }> = [];
-    for (let k = 0; k * size < mine.length; k++) {
-      const points = mine.slice(k * size, (k + 1) * size).filter((p) => this.session.pending(p.index)).map(pointTask);
-      if (points.length > 0) out.push({ name: 'points', data: { points }, opts: { ...JOB_OPTS, jobId: chunkJobId(size, k) } });
-    }
+    let start = 0;
+    chunkLayout(mine.length).forEach((size, k) => {
+      const points = mine.slice(start, start + size).filter((p) => this.session.pending(p.index)).map(pointTask);
+      if (points.length > 0) out.push({ name: 'points', data: { points }, opts: { ...JOB_OPTS, jobId: chunkJobId(mine.length, k) } });
+      start += size;
+    });
     return out;
   }
 
@@ -113,13 +122,30 @@ class QueuedRun {
    * gave up on. Returns how many came in.
    */
   async collect(): Promise<number> {
-    if ((await this.redis.exists(specKey(this.spec.id))) === 0) {
+    // The common look (the sweep is there, no job failed) in one round trip: the spec, the
+    // problems, the failed jobs' count, then (in that order, see takeIn) the outcomes.
+    const results = resultsKey(this.spec.id);
+    const replies = await this.redis
+      .pipeline()
+      .exists(specKey(this.spec.id))
+      .hgetall(problemsKey(this.spec.id))
+      .zcard(this.queue.keys.failed)
+      .lrange(results, 0, BATCH - 1)
+      .exec();
+    const [exists, problems, failed, texts] = (replies ?? []).map(([e, v]) => {
+      if (e) throw e;
+      return v;
+    }) as [number, Record<string, string>, number, string[]];
+    if (exists === 0) {
       const left = this.session.todo.length - this.session.finished;
       this.warn(`jitterlab: Redis lost this sweep's queue (restarted or flushed); queueing its ${left} unfinished point(s) again`);
       await this.publish();
     }
-    await this.showProblems();
-    return await this.takeIn();
+    this.showProblems(problems);
+    if (failed > 0) return await this.takeIn();
+    this.takeOutcomes(texts);
+    if (texts.length > 0) await this.redis.ltrim(results, texts.length, -1);
+    return texts.length;
   }
 
   /**
@@ -132,7 +158,7 @@ class QueuedRun {
     // job, so every outcome of a job seen failed is in the list read after (all of it, then).
     const failed = await this.queue.getFailed(0, BATCH - 1);
     const texts = await this.redis.lrange(resultsKey(this.spec.id), 0, failed.length > 0 ? -1 : BATCH - 1);
-    for (const t of texts) for (const o of JSON.parse(t) as QueuedOutcome[]) this.take(o);
+    this.takeOutcomes(texts);
     if (texts.length > 0) await this.redis.ltrim(resultsKey(this.spec.id), texts.length, -1);
     // What BullMQ gave up on (stalled too often, failed 3 times outside the scenario) without outcomes.
     if (!retryFailed) for (const j of failed) for (const p of (j.data as PointChunk).points) this.take({ index: p.index, ok: false, error: j.failedReason, started: j.attemptsStarted });
@@ -148,6 +174,11 @@ class QueuedRun {
     await this.publish();
   }
 
+  /** The outcome lists read from the results list, into points.jsonl. */
+  private takeOutcomes(texts: readonly string[]): void {
+    for (const t of texts) for (const o of JSON.parse(t) as QueuedOutcome[]) this.take(o);
+  }
+
   private take(o: QueuedOutcome): void {
     if (!this.session.pending(o.index)) return;
     if (o.started > 1) this.requeued++;
@@ -155,8 +186,7 @@ class QueuedRun {
     this.session.record(outcome as PointOutcome);
   }
 
-  private async showProblems(): Promise<void> {
-    const problems = await this.redis.hgetall(problemsKey(this.spec.id));
+  private showProblems(problems: Record<string, string>): void {
     for (const [worker, why] of Object.entries(problems)) {
       if (this.shownProblems.has(worker)) continue;
       this.shownProblems.add(worker);
@@ -199,16 +229,19 @@ export async function runQueuedSweep(plan: SweepPlan, opts: QueuedSweepOptions):
   const spec: QueuedSweepSpec = { id: sweepQueueId(plan, session.shard, opts.outDir), file: portablePath(plan.scenarioFile), raw: plan.raw, axes: plan.axes, root: PROJECT_ROOT, signal: needsOptIn([plan.measure]) };
   const warn = opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
   const run = new QueuedRun(redis, spec, session, warn, audio);
+  // Subscribed before anything is queued: no outcome's news can come before it listens.
+  const wake = await Wakeup.listen(redis, resultsChannel(spec.id));
   try {
     session.initOutputs();
     await start(run, session, url, opts.resume === true);
-    const interrupted = await collectAll(run, session, url, opts);
+    const interrupted = await collectAll(run, session, url, opts, wake);
     if (interrupted) await run.pause().catch(() => {});
     // Every point is in points.jsonl: a Redis gone now costs only the clean-up.
     else await run.remove().catch((e: unknown) => warn(`jitterlab: could not remove the finished sweep from Redis at ${shownUrl(url)} (${redisReason(e)})`));
     const report = session.finish(interrupted);
     return { report, ran: session.finished, resumed: session.resumed, interrupted, simulatedS: session.simulatedS, requeued: run.requeued };
   } finally {
+    wake.close();
     await run.close();
     redis.disconnect();
   }
@@ -226,7 +259,7 @@ async function start(run: QueuedRun, session: SweepSession, url: string, resume:
 }
 
 /** Takes in points until all are in (false) or the signal stops it (true); throws when Redis stays away. */
-async function collectAll(run: QueuedRun, session: SweepSession, url: string, opts: QueuedSweepOptions): Promise<boolean> {
+async function collectAll(run: QueuedRun, session: SweepSession, url: string, opts: QueuedSweepOptions, wake: Wakeup): Promise<boolean> {
   const downMs = opts.redisDownMs ?? 30_000;
   let okAt = performance.now();
   let gotAt = okAt;
@@ -239,7 +272,7 @@ async function collectAll(run: QueuedRun, session: SweepSession, url: string, op
       else if (okAt - gotAt > LOST_CHECK_MS) {
         await run.requeueLost();
         gotAt = okAt;
-      } else await sleep(opts.pollMs ?? 100);
+      } else await wake.wait(opts.pollMs ?? 500, opts.signal);
     } catch (e) {
       if (e instanceof JitterlabError) throw e; // ours (points.jsonl unwritable, ...), not Redis's
       if (performance.now() - okAt > downMs) {

@@ -10,7 +10,7 @@ import { JitterlabError, UsageError } from '../../src/core/errors.ts';
 import { planSweep, type SweepPlan } from '../../src/sweep/plan.ts';
 import { parseQueueUrl, shownUrl } from '../../src/sweep/queue-connection.ts';
 import { runQueuedSweep } from '../../src/sweep/queued-sweep.ts';
-import { chunkSize } from '../../src/sweep/queue-spec.ts';
+import { chunkLayout } from '../../src/sweep/queue-spec.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
 import { readSweepJson } from '../../src/sweep/sweep-report.ts';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
@@ -106,9 +106,9 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
 
   it('continues cleanly when Redis restarts mid-sweep (its queue lost), with points in chunks', async () => {
     const dir = tempDir('queue-restart');
-    // 200 points: two per job (queue-spec.ts chunkSize).
+    // 200 points: two per job, then single points at the tail (queue-spec.ts chunkLayout).
     const plan = planSweep(writeSweepScenario(dir), { vary: ['channel.loss.rate=0:0.09:0.01', 'channel.delay.jitterMs=0,20,40,60'], seeds: 5 });
-    expect(chunkSize(plan.points.length)).toBe(2);
+    expect(chunkLayout(plan.points.length)[0]).toBe(2);
     await runSweep(plan, { outDir: join(dir, 'local'), jobs: 0 });
     const r = await redis();
     await worker(r.url).ready;
