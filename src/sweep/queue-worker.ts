@@ -109,14 +109,23 @@ class OutageLog {
 
 /** Jobs of the sweep not finished: waiting, or held by a worker (alive, or dead until the stalled check returns them). */
 async function unfinishedJobs(redis: Redis, id: string): Promise<number> {
-  const q = new Queue(queueName(id), { connection: redis });
-  q.on('error', () => {});
+  const q = sweepQueue(redis, id);
   try {
-    const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused');
-    return Object.values(c).reduce((a, b) => a + b, 0);
+    return await unfinishedIn(q);
   } finally {
     await q.close();
   }
+}
+
+function sweepQueue(redis: Redis, id: string): Queue {
+  const q = new Queue(queueName(id), { connection: redis });
+  q.on('error', () => {});
+  return q;
+}
+
+async function unfinishedIn(q: Queue): Promise<number> {
+  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused');
+  return Object.values(c).reduce((a, b) => a + b, 0);
 }
 
 /** The oldest sweep on the queue with points to run (a finished one waits only for its planner to collect them). */
@@ -233,9 +242,12 @@ async function workOn(redis: Redis, spec: QueuedSweepSpec, opts: QueueWorkerOpti
     if (CONNECTION_ERROR.test(redisReason(e))) outage.failed(e);
     else opts.log(`jitterlab worker: ${redisReason(e)}`);
   });
+  // One handle for the checks below (every LOOK_MS for the whole sweep), not one per check.
+  const queue = sweepQueue(redis, spec.id);
   try {
-    while (!opts.signal.aborted && !broken && (await stillOn(redis, spec.id, outage))) await sleep(LOOK_MS, opts.signal);
+    while (!opts.signal.aborted && !broken && (await stillOn(redis, spec.id, queue, outage))) await sleep(LOOK_MS, opts.signal);
   } finally {
+    await queue.close();
     await worker.close();
     await pool!.close();
     supply.prepare();
@@ -247,9 +259,9 @@ async function workOn(redis: Redis, spec: QueuedSweepSpec, opts: QueueWorkerOpti
  * Whether to stay on the sweep: it is still on the queue (not finished, not stopped by its
  * planner) and has points left. True while Redis is unreachable: its points may come back.
  */
-async function stillOn(redis: Redis, id: string, outage: OutageLog): Promise<boolean> {
+async function stillOn(redis: Redis, id: string, queue: Queue, outage: OutageLog): Promise<boolean> {
   try {
-    const on = (await redis.zscore(SWEEPS_KEY, id)) !== null && (await unfinishedJobs(redis, id)) > 0;
+    const on = (await redis.zscore(SWEEPS_KEY, id)) !== null && (await unfinishedIn(queue)) > 0;
     outage.ok();
     return on;
   } catch (e) {
