@@ -5,8 +5,8 @@
  * client reconnects on its own; the planner and the workers decide how long an outage may last.
  */
 import { Redis } from 'ioredis';
-import { JitterlabError, UsageError } from '../core/errors.ts';
-import { redactRedisUrl } from '../core/redis-url.ts';
+import { JitterlabError } from '../core/errors.ts';
+import { checkRedisUrl, redactRedisUrl } from '../core/redis-url.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
 /** How often a lost connection is tried again. */
@@ -14,18 +14,7 @@ const RECONNECT_MS = 250;
 
 /** The URL as given, checked: redis:// or rediss://, a host, an optional port and database number. */
 export function parseQueueUrl(url: string): string {
-  const bad = (why: string): never => {
-    throw new UsageError(`--queue: expected redis://host:port[/db], got "${url}" (${why})`);
-  };
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return bad('not a URL');
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') bad(`scheme ${u.protocol.replace(/:$/, '')} is not redis`);
-  if (u.hostname === '') bad('no host');
-  if (!/^(\/\d{0,2})?$/.test(u.pathname)) bad(`database "${u.pathname.slice(1)}" is not a number`);
+  checkRedisUrl(url, '--queue');
   return url;
 }
 

@@ -44,10 +44,13 @@ describe('room bus messages', () => {
 describe('--redis URLs', () => {
   it('takes redis:// and rediss:// with an optional database, refuses the rest as usage errors', () => {
     for (const ok of ['redis://127.0.0.1:6379', 'redis://h:1/3', 'rediss://user:pw@h:6380/0', 'redis://h']) expect(() => checkRedisUrl(ok)).not.toThrow();
-    expect(() => checkRedisUrl('http://h:6379')).toThrow(/must start with redis:\/\//);
-    expect(() => checkRedisUrl('localhost:6379')).toThrow(/must start with redis:\/\/|must be a URL/);
-    expect(() => checkRedisUrl('redis://h:6379/x')).toThrow(/database must be a number/);
-    expect(() => checkRedisUrl('nonsense')).toThrow(/must be a URL/);
+    expect(() => checkRedisUrl('http://h:6379')).toThrow(/^--redis: expected redis:\/\/host:port\[\/db\], got "http:\/\/h:6379" \(scheme http is not redis\)$/);
+    expect(() => checkRedisUrl('localhost:6379')).toThrow(/scheme localhost is not redis|not a URL/);
+    expect(() => checkRedisUrl('redis://h:6379/x')).toThrow(/database "x" is not a number/);
+    expect(() => checkRedisUrl('nonsense')).toThrow(/not a URL/);
+    // The same check as --queue's (one database range: up to 5 digits), and no password in the message.
+    expect(() => checkRedisUrl('redis://h:6379/12345')).not.toThrow();
+    expect(() => checkRedisUrl('redis://u:secret@h:6379/x')).toThrow(/got "redis:\/\/u:\*\*\*@h:6379\/x"/);
   });
 
   it('never shows a password', () => {

@@ -189,6 +189,7 @@ describe('a queued sweep, bad input', () => {
   it('refuses a URL that is not redis://host:port[/db] as a usage error', () => {
     for (const bad of ['http://127.0.0.1:6379', 'redis://', '127.0.0.1:6379', 'redis://127.0.0.1:6379/x']) expect(() => parseQueueUrl(bad), bad).toThrow(UsageError);
     expect(parseQueueUrl('redis://127.0.0.1:6379/2')).toBe('redis://127.0.0.1:6379/2');
+    expect(() => parseQueueUrl('redis://u:secret@127.0.0.1:6379/x')).toThrow(/^--queue: expected .* got "redis:\/\/u:\*\*\*@127\.0\.0\.1:6379\/x" \(database "x" is not a number\)$/);
     // Messages never show a password.
     expect(shownUrl('redis://user:secret@10.0.0.5:6379/2')).toBe('redis://user:***@10.0.0.5:6379/2');
     expect(shownUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');

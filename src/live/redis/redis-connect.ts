@@ -6,22 +6,13 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { IoError, UsageError } from '../../core/errors.ts';
-import { redactRedisUrl } from '../../core/redis-url.ts';
+import { checkRedisUrl as checkRedisUrlAs, redactRedisUrl } from '../../core/redis-url.ts';
 
 export { redactRedisUrl };
 
 /** A usage error unless `url` is a redis:// or rediss:// URL with a host and an optional database number. */
 export function checkRedisUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`--redis must be a URL like redis://host:6379/0, got '${url}'`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--redis must start with redis:// or rediss://, got '${redactRedisUrl(url)}'`);
-  if (!u.hostname) throw new UsageError(`--redis needs a host, got '${redactRedisUrl(url)}'`);
-  const db = u.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d{1,5}$/.test(db)) throw new UsageError(`--redis database must be a number (redis://host:port/0), got '${db}'`);
+  checkRedisUrlAs(url, '--redis');
 }
 
 /** Options of every connection: fail commands at once while disconnected (media is not queued for later). */
