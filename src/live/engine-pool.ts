@@ -123,9 +123,20 @@ export interface EnginePoolOptions {
   lateness: LatenessRecorder;
   /** Everything an engine sends but replies, readiness and lateness. */
   onMessage(engine: EngineHandle, m: FromEngine): void;
-  /** An engine's thread failed after it started. */
+  /** An engine's thread failed after it started (its streams and rooms are gone). */
   onFailure(engine: EngineHandle, message: string): void;
+  /** A failed engine's slot runs again, on a fresh thread (`engine`), or will not (`engine` null: it failed too often). */
+  onRestart?(index: number, engine: EngineHandle | null, why: string): void;
 }
+
+/**
+ * A worker engine that fails is started again in its slot, so one bad stream (a jitter-buffer
+ * module that ends its thread) costs its own streams, not a core for the rest of the server's
+ * life. A slot that failed RESTART_LIMIT times within RESTART_WINDOW_MS stays down: something
+ * fails at every start, and restarting it forever would only burn the CPU the others need.
+ */
+export const RESTART_LIMIT = 3;
+export const RESTART_WINDOW_MS = 60_000;
 
 /**
  * How long /metrics waits for an engine's fresh counters before it shows the last ones the engine
@@ -134,54 +145,101 @@ export interface EnginePoolOptions {
 const COUNTERS_WAIT_MS = 50;
 
 export class EnginePool {
+  /** Counters of engines that failed, as they last sent them: the totals /metrics shows never go back. */
+  private readonly retired: CounterSnapshot[] = [];
+  /** When each slot's engine failed, within the restart window. */
+  private readonly failures: number[][];
+  private closing = false;
+
   private constructor(
     readonly engines: EngineHandle[],
     /** Each engine's latest counters (sent every second, or a reply to /metrics), null before the first. */
     private readonly lastCounters: Array<CounterSnapshot | null>,
-  ) {}
+    private readonly o: EnginePoolOptions,
+  ) {
+    this.failures = engines.map(() => []);
+  }
 
   /** Start the engines and wait until each has loaded its presets and codecs. */
   static async start(o: EnginePoolOptions): Promise<EnginePool> {
-    const engines: EngineHandle[] = [];
-    const ready: Array<Promise<void>> = [];
     const count = Math.max(1, o.workers);
-    const lastCounters: Array<CounterSnapshot | null> = Array.from({ length: count }, () => null);
-    for (let index = 0; index < count; index++) {
-      let settle: { resolve(): void; reject(e: Error): void } = { resolve: () => undefined, reject: () => undefined };
-      ready.push(new Promise<void>((resolve, reject) => (settle = { resolve, reject })));
-      let started = false;
-      let handle: EngineHandle | null = null;
-      const onBatch = (batch: FromEngine[]) => {
-        for (const m of batch) {
-          if (m.k === 'ready') {
-            started = true;
-            settle.resolve();
-          } else if (m.k === 'failed') settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${m.message}`));
-          else if (m.k === 'reply') handle!.answered(m.req, m.value, m.error);
-          else if (m.k === 'late') for (const x of m.samples) o.lateness.record(x);
-          else if (m.k === 'counters') lastCounters[index] = m.snapshot;
-          else o.onMessage(handle!, m);
-        }
-      };
-      const onDeath = (message: string) => {
-        if (!started) return settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${message}`));
-        // A thread that throws is reported twice ('error', then 'exit'): it died once.
-        if (handle!.isDead) return;
-        handle!.failed(message);
-        o.onFailure(handle!, message);
-      };
-      const init: EngineInit = { ...o.init, index };
-      handle = new EngineHandle(index, o.workers === 0 ? inlineTransport(init, onBatch, onDeath) : workerTransport(init, o.bundle, o.tsx, onBatch, onDeath), o.workers === 0 ? 'main' : 'worker');
-      engines.push(handle);
-    }
-    const pool = new EnginePool(engines, lastCounters);
+    const pool = new EnginePool([], Array.from({ length: count }, () => null), o);
+    const started = Array.from({ length: count }, (_, index) => pool.startEngine(index));
+    pool.engines.push(...started.map((s) => s.handle));
+    pool.failures.push(...started.map(() => []));
     try {
-      await Promise.all(ready);
+      await Promise.all(started.map((s) => s.ready));
     } catch (e) {
       await pool.terminate();
       throw e;
     }
     return pool;
+  }
+
+  /** Engines whose thread runs (not failed, or started again). */
+  get running(): number {
+    return this.engines.filter((e) => !e.isDead).length;
+  }
+
+  /** One engine in slot `index`: its handle at once, ready once it has loaded its presets and codecs. */
+  private startEngine(index: number): { handle: EngineHandle; ready: Promise<void> } {
+    const o = this.o;
+    let settle: { resolve(): void; reject(e: Error): void } = { resolve: () => undefined, reject: () => undefined };
+    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    let started = false;
+    let handle: EngineHandle | null = null;
+    const onBatch = (batch: FromEngine[]) => {
+      for (const m of batch) {
+        if (m.k === 'ready') {
+          started = true;
+          settle.resolve();
+        } else if (m.k === 'failed') settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${m.message}`));
+        else if (m.k === 'reply') handle!.answered(m.req, m.value, m.error);
+        else if (m.k === 'late') for (const x of m.samples) o.lateness.record(x);
+        else if (m.k === 'counters') this.lastCounters[index] = m.snapshot;
+        else o.onMessage(handle!, m);
+      }
+    };
+    const onDeath = (message: string) => {
+      if (!started) return settle.reject(new JitterlabError('internal', `leg engine ${index} did not start: ${message}`));
+      // A thread that throws is reported twice ('error', then 'exit'): it died once.
+      if (handle!.isDead) return;
+      handle!.failed(message);
+      o.onFailure(handle!, message);
+      if (o.workers > 0) this.restart(index, handle!);
+    };
+    const init: EngineInit = { ...o.init, index };
+    handle = new EngineHandle(index, o.workers === 0 ? inlineTransport(init, onBatch, onDeath) : workerTransport(init, o.bundle, o.tsx, onBatch, onDeath), o.workers === 0 ? 'main' : 'worker');
+    return { handle, ready };
+  }
+
+  /**
+   * A fresh engine in the slot of `dead`, which keeps its place (and takes no new legs) until the
+   * new one is ready; unless the slot failed too often (RESTART_LIMIT) or the pool is closing.
+   */
+  private restart(index: number, dead: EngineHandle): void {
+    if (this.closing) return;
+    const now = performance.now();
+    const recent = this.failures[index].filter((t) => now - t < RESTART_WINDOW_MS);
+    recent.push(now);
+    this.failures[index] = recent;
+    const counters = this.lastCounters[index];
+    if (counters) this.retired.push(counters);
+    this.lastCounters[index] = null;
+    void dead.terminate().catch(() => undefined);
+    if (recent.length > RESTART_LIMIT) {
+      this.o.onRestart?.(index, null, `it failed ${recent.length} times within ${RESTART_WINDOW_MS / 1000} s`);
+      return;
+    }
+    const next = this.startEngine(index);
+    next.ready.then(
+      () => {
+        if (this.closing) return void next.handle.terminate();
+        this.engines[index] = next.handle;
+        this.o.onRestart?.(index, next.handle, 'started again');
+      },
+      (e: unknown) => this.o.onRestart?.(index, null, `it did not start again: ${(e as Error).message}`),
+    );
   }
 
   /** The engine with the fewest legs (the first such: placement is deterministic). */
@@ -191,10 +249,14 @@ export class EnginePool {
     return best;
   }
 
-  /** Every engine's counters: fresh, or the last ones it sent when it does not answer within COUNTERS_WAIT_MS. */
+  /**
+   * Every engine's counters: fresh, or the last ones it sent when it does not answer within
+   * COUNTERS_WAIT_MS; and those of engines that failed, so that totals never go back.
+   */
   async counters(): Promise<CounterSnapshot[]> {
     const all = await Promise.all(
       this.engines.map((e, i) => {
+        if (e.isDead) return Promise.resolve(null); // its last counters are retired already
         const fresh = e.request({ q: 'metrics' }).then(
           (c) => (this.lastCounters[i] = c),
           () => this.lastCounters[i],
@@ -204,11 +266,12 @@ export class EnginePool {
         return Promise.race([fresh, late]).finally(() => clearTimeout(timer));
       }),
     );
-    return all.filter((x): x is CounterSnapshot => x !== null);
+    return [...all.filter((x): x is CounterSnapshot => x !== null), ...this.retired];
   }
 
   /** End everything on the engines (recordings are saved, streams report their end), then stop them. */
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.engines.map((e) => e.request({ q: 'close' }).catch(() => null)));
     await this.terminate();
   }

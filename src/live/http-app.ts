@@ -40,6 +40,8 @@ export interface HttpAppOptions {
   bundle: WebBundle;
   maxBodyBytes: number;
   uptimeMs(): number;
+  /** Leg engines whose thread runs, of all: /healthz fails (503) when none does. */
+  engines(): { running: number; total: number };
   rtp: RtpControl | null;
 }
 
@@ -199,8 +201,12 @@ export function createRequestHandler(o: HttpAppOptions): (req: IncomingMessage, 
         return send(res, 200, 'text/javascript; charset=utf-8', o.bundle.appJs);
       case '/worklet.js':
         return send(res, 200, 'text/javascript; charset=utf-8', o.bundle.workletJs);
-      case '/healthz':
-        return json(res, 200, { status: 'ok', uptimeS: Math.round(o.uptimeMs() / 100) / 10, rooms: o.hub.roomSizes().length, legs: o.hub.legCount() });
+      case '/healthz': {
+        // No engine left to run a leg: a load balancer or supervisor should take this instance out (or restart it).
+        const engines = o.engines();
+        const up = engines.running > 0;
+        return json(res, up ? 200 : 503, { status: up ? 'ok' : 'no-leg-engine', uptimeS: Math.round(o.uptimeMs() / 100) / 10, rooms: o.hub.roomSizes().length, legs: o.hub.legCount(), engines });
+      }
       case '/metrics':
         if (!allowed(req, res, url, o.publicRead !== 'none')) return;
         return done(o.engineCounters().then((engines) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', m.render(engines))));

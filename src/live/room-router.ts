@@ -92,6 +92,11 @@ export class RoomRouter implements RemoteSink {
   }
 
   /** Why `room` cannot take another member (counting its members on other instances), or null. */
+  /** Whether a leg engine runs to host a member (none: every engine failed and stays down). */
+  hasEngine(): boolean {
+    return this.o.engines.running > 0;
+  }
+
   roomFull(room: string): string | null {
     const n = (this.rooms.get(room)?.members.size ?? 0) + this.remote(room).size;
     return n >= this.o.maxMembersPerRoom ? this.fullMessage(room) : null;

@@ -210,6 +210,8 @@ export class RtpIngress {
     if (this.byssrc.size >= this.o.maxStreams || (this.perSource.get(key) ?? 0) >= this.maxPerSource) {
       return m.malformedRtp.inc({ reason: 'too-many-streams' }, 2);
     }
+    // Every leg engine failed and stays down: nowhere to run the stream (/healthz says so).
+    if (this.o.engines.running === 0) return m.malformedRtp.inc({ reason: 'no-leg-engine' }, 2);
     s = this.newStream(p.ssrc, first.remote, 0, p.payloadType, first.atMs);
     const held = tryParseRtp(first.bytes);
     if (held.ok) {

@@ -180,6 +180,9 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
       hub?.engineFailed(engine);
       ingress?.engineFailed(engine);
     },
+    onRestart: (index, engine, why) => {
+      process.stderr.write(`jitterlab serve: leg engine ${index} ${engine ? 'started again' : `stays down: ${why}`}\n`);
+    },
   });
   const rooms = new RoomRouter({
     engines,
@@ -251,6 +254,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     bundle,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     uptimeMs: () => real.now(),
+    engines: () => ({ running: engines.running, total: engines.engines.length }),
     rtp: ing ? rtp : null,
   }));
   http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));

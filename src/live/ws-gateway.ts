@@ -105,6 +105,10 @@ export class WsGateway {
       m.rejected.inc({ reason: 'connections' });
       return refuse(socket, 503, `Too many connections (${this.o.maxConnections}, --max-connections)`);
     }
+    if (!this.o.hub.hasEngine()) {
+      m.rejected.inc({ reason: 'no-leg-engine' });
+      return refuse(socket, 503, 'No leg engine running (see /healthz)');
+    }
     const name = (url.searchParams.get('name') ?? 'guest').replace(/[^\p{L}\p{N} _.-]/gu, '').slice(0, 32) || 'guest';
     const listen: ListenMode = url.searchParams.get('listen') === 'webrtc' ? 'webrtc' : 'server';
     // A page on this host gets loopback-only WebRTC; another host gets this host's addresses.

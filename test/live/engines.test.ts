@@ -18,6 +18,8 @@ import type { RtpStreamInfo } from '../../src/live/rtp-ingress.ts';
 import type { LiveServer } from '../../src/live/server.ts';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
 import { sendRtpStream, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
+import { WebSocket } from 'ws';
+import { RESTART_LIMIT } from '../../src/live/engine-pool.ts';
 
 const tmp = tempDir('engines');
 const servers: LiveServer[] = [];
@@ -252,7 +254,7 @@ describe('a busy leg engine', () => {
 });
 
 describe('a leg engine that dies', () => {
-  it('takes only its own streams: the server goes on, new streams go to the engines still running', async () => {
+  it('takes only its own streams: the server goes on, the slot runs again on a fresh thread, and takes new streams', async () => {
     // A custom jitter buffer that ends its thread when it meets sequence number 4242.
     writeFileSync(
       join(tmp.dir, 'fatal-buffer.js'),
@@ -270,24 +272,61 @@ describe('a leg engine that dies', () => {
     const s = await testServer(tmp.dir, { scenarioFile: scenario, rtpPort: 0, rtpIdleMs: 20_000, workers: 2, log: (l) => log.push(l) });
     servers.push(s);
     const errors0 = s.metrics.internalErrors.get();
+    const dead = s.engines.engines[0];
     const first = sendRtpStream({ port: s.rtpPort!, seconds: 0.4, ssrc: 0xdead, initialSeq: 4240 });
-    await waitFor(() => s.engines.engines[0].isDead, 5000, 'the engine to die');
+    await waitFor(() => dead.isDead, 5000, 'the engine to die');
     await first;
     expect(log.some((l) => l === 'rtp 0x0000dead ended (its leg engine failed)')).toBe(true);
     expect(s.metrics.internalErrors.get() - errors0).toBe(1);
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     // Its later packets started the SSRC again as a new stream, on the engine still running.
-    expect(s.engines.engines[0].legs).toBe(0);
     expect(s.engines.engines[1].legs).toBe(s.ingress!.streamCount);
-    // So does the next stream, and it plays there.
+    const startedTotal = async () => Number(/^jitterlab_live_rtp_streams_started_total (\d+)$/m.exec(await (await fetch(`${s.url}/metrics?token=${TOKEN}`)).text())?.[1]);
+    const startedBefore = await startedTotal();
+    // The slot runs again; the totals on /metrics keep what the failed engine had counted.
+    await waitFor(() => s.engines.engines[0] !== dead && !s.engines.engines[0].isDead, 10_000, 'the slot to run again');
+    expect(s.engines.running).toBe(2);
+    expect(await startedTotal()).toBeGreaterThanOrEqual(startedBefore);
+    const health = (await (await fetch(`${s.url}/healthz`)).json()) as { engines: { running: number; total: number } };
+    expect(health.engines).toEqual({ running: 2, total: 2 });
+    // The next stream goes to the fresh engine (fewest legs) and plays there.
     const before = s.ingress!.streamCount;
     const run = sendRtpStream({ port: s.rtpPort!, seconds: 0.6, ssrc: 0xa11e, initialSeq: 100 });
     await waitFor(() => s.ingress!.streamCount === before + 1, 2000, 'the next stream');
-    expect(s.engines.engines.map((e) => e.legs)).toEqual([0, before + 1]);
+    expect(s.engines.engines[0].legs).toBe(1);
     await run;
     const info = (await s.ingress!.streams()).find((x) => x.ssrc === 0xa11e)!;
     expect(info.packetsIn).toBe(30);
-    // /metrics still answers, with the live engine's counters.
     expect((await fetch(`${s.url}/metrics?token=${TOKEN}`)).status).toBe(200);
   }, 30_000);
+
+  it(`stays down after failing ${RESTART_LIMIT + 1} times within a minute; with no engine left /healthz answers 503`, async () => {
+    const scenario = writeScenario(tmp.dir, 'fatal2', 'channel:\n  delay: { baseMs: 20 }\nreceiver:\n  jitterBuffer: { module: ./fatal-buffer.js }\n');
+    const s = await testServer(tmp.dir, { scenarioFile: scenario, rtpPort: 0, rtpIdleMs: 20_000, workers: 1 });
+    servers.push(s);
+    for (let k = 0; k <= RESTART_LIMIT; k++) {
+      const engine = s.engines.engines[0];
+      expect(engine.isDead).toBe(false);
+      await sendRtpStream({ port: s.rtpPort!, seconds: 0.2, ssrc: 0xf00 + k, initialSeq: 4240 });
+      await waitFor(() => engine.isDead, 5000, `failure ${k + 1}`);
+      if (k < RESTART_LIMIT) await waitFor(() => s.engines.engines[0] !== engine, 10_000, `restart ${k + 1}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.engines.running).toBe(0);
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { status: string }).status).toBe('no-leg-engine');
+    // New streams and members are refused, counted, not placed on a dead engine.
+    const dropped0 = s.metrics.malformedRtp.get({ reason: 'no-leg-engine' });
+    await sendRtpStream({ port: s.rtpPort!, seconds: 0.2, ssrc: 0xbeef, initialSeq: 10 });
+    await waitFor(() => s.metrics.malformedRtp.get({ reason: 'no-leg-engine' }) > dropped0, 2000, 'the refused stream');
+    expect(s.ingress!.streamCount).toBe(0);
+    const status = await new Promise<number>((resolve, reject) => {
+      const c = new WebSocket(`${s.url.replace('http', 'ws')}/ws?room=r1&token=${TOKEN}`);
+      c.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      c.on('open', () => reject(new Error('the upgrade was accepted')));
+      c.on('error', () => undefined);
+    });
+    expect(status).toBe(503);
+  }, 60_000);
 });
