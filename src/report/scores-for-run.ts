@@ -16,9 +16,9 @@ import {
   logSpectralDistance,
   opusImpairment,
   resample,
-  scorePair,
   SCORE_SAMPLE_RATE,
   similarityToQuality,
+  visqolSpeech,
   type EmodelBandwidth,
   type VisqolResult,
 } from '../scores/index.ts';
@@ -210,11 +210,8 @@ export function scoreSegments(durationS: number, segmentS = SCORE_SEGMENT_S, max
   return Array.from({ length: n }, (_, k) => ({ startS: k * len, durS: k === n - 1 ? Infinity : len }));
 }
 
-type Mono = { samples: Float32Array; sampleRate: number };
-
-function sanityOf(ref: Mono, deg: Mono): SanityScores {
-  const r = resample(ref.samples, ref.sampleRate, SCORE_SAMPLE_RATE);
-  const d = resample(deg.samples, deg.sampleRate, SCORE_SAMPLE_RATE);
+/** The sanity measures of a pair at SCORE_SAMPLE_RATE (what scorePair computes beside ViSQOL). */
+function sanityOf(r: Float64Array, d: Float64Array): SanityScores {
   const lag = estimateLag(r, d, SCORE_SAMPLE_RATE);
   const o = alignedOverlap(r, d, lag.lagSamples);
   return { lagMs: lag.lagS * 1000, levelOffsetDb: levelOffsetDb(o.ref, o.deg), lsdDb: logSpectralDistance(o.ref, o.deg, SCORE_SAMPLE_RATE) };
@@ -231,25 +228,29 @@ export function signalScores(referenceWav: string, degradedWav: string, opts: { 
   const segments = scoreSegments(wavInfo(referenceWav).durationS, opts.segmentS);
   const results: Array<{ seg: Segment; weight: number; visqol: VisqolResult | null; sanity: SanityScores }> = [];
   let refusal: string | undefined;
+  // Every segment of both files is read into one buffer, each resampled (to a new array) before the next read.
+  let scratch: Float32Array | undefined;
+  const read16k = (file: string, seg: Segment): { x: Float64Array; seconds: number } => {
+    const a = readWavSegment(file, seg.startS, seg.durS, scratch);
+    if (!scratch || a.samples.buffer !== scratch.buffer) scratch = a.samples;
+    return { x: resample(a.samples, a.sampleRate, SCORE_SAMPLE_RATE), seconds: a.samples.length / a.sampleRate };
+  };
   for (const seg of segments) {
-    const ref = readWavSegment(referenceWav, seg.startS, seg.durS);
-    const deg = readWavSegment(degradedWav, seg.startS, seg.durS);
-    if (!ref.samples.length || !deg.samples.length) continue;
-    const weight = ref.samples.length / ref.sampleRate;
+    const ref = read16k(referenceWav, seg);
+    const deg = read16k(degradedWav, seg);
+    if (!ref.x.length || !deg.x.length) continue;
     let visqol: VisqolResult | null = null;
-    let sanity: SanityScores | null = null;
     if (opts.visqol) {
       try {
-        const s = scorePair({ samples: ref.samples, sampleRate: ref.sampleRate }, { samples: deg.samples, sampleRate: deg.sampleRate });
-        visqol = s.visqol;
-        sanity = { lagMs: s.lagMs, levelOffsetDb: s.levelOffsetDb, lsdDb: s.lsdDb };
+        // As scorePair does, on the pair already at its rate.
+        visqol = visqolSpeech(ref.x, deg.x, SCORE_SAMPLE_RATE, { scaled: true });
       } catch (e) {
         // ViSQOL refuses a segment without speech or shorter than one frame; the sanity measures still apply.
         if (!(e instanceof JitterlabError) || e.kind !== 'usage') throw e;
         refusal = e.message;
       }
     }
-    results.push({ seg, weight, visqol, sanity: sanity ?? sanityOf(ref, deg) });
+    results.push({ seg, weight: ref.seconds, visqol, sanity: sanityOf(ref.x, deg.x) });
   }
   if (!results.length) throw new WavError(degradedWav, 'no audio to score');
   const total = results.reduce((a, r) => a + r.weight, 0);

@@ -108,15 +108,20 @@ export function wavInfo(file: string): WavInfo {
   return { sampleRate: m.sampleRate, durationS: m.samples.length / m.sampleRate };
 }
 
-/** Mono samples of [startS, startS + durS) of a WAV at its own rate. */
-export function readWavSegment(file: string, startS: number, durS: number): { samples: Float32Array; sampleRate: number } {
+/**
+ * Mono samples of [startS, startS + durS) of a WAV at its own rate. With `scratch` large enough, a
+ * 16-bit PCM file's samples are read into it (the result is a view of it, valid until the next read
+ * into it): a minute at 48 kHz is 11.5 MB, and fresh memory costs a page fault per 4 KB (tens of
+ * milliseconds a minute on a virtual machine), so a caller reading many segments reuses one buffer.
+ */
+export function readWavSegment(file: string, startS: number, durS: number, scratch?: Float32Array): { samples: Float32Array; sampleRate: number } {
   const fd = openWav(file);
   try {
     const l = pcm16Layout(fd, file);
     if (l) {
       const first = Math.max(0, Math.round(startS * l.sampleRate));
       const count = Math.max(0, Math.min(l.frames - first, Math.round(durS * l.sampleRate)));
-      const out = new Float32Array(count);
+      const out = scratch && scratch.length >= count ? scratch.subarray(0, count) : new Float32Array(count);
       let at = 0;
       readPcm16Frames(fd, l, first, count, (m) => {
         out.set(m, at);
