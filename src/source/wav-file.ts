@@ -3,9 +3,12 @@
  * 8/16/24/32-bit integer or 32/64-bit float, read with `wavefile`. Returns mono Float32 samples
  * in [-1, 1] at the file's own rate; resampling is a separate step (resample.ts).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { WavError } from '../core/errors.ts';
+import { checkRiffWave, openWav, pcm16Layout, readPcm16Frames } from './pcm16-wav.ts';
+
+export { checkRiffWave };
 
 const require = createRequire(import.meta.url);
 
@@ -25,6 +28,8 @@ export interface MonoAudio {
 }
 
 export function readWavMono(file: string): MonoAudio {
+  const pcm16 = readPcm16Mono(file);
+  if (pcm16) return pcm16;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -34,19 +39,6 @@ export function readWavMono(file: string): MonoAudio {
     throw new WavError(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (e as Error).message})`);
   }
   return decodeWavMono(bytes, file);
-}
-
-/**
- * Throws unless `head` (a file's first bytes, at least 12 of them) starts a WAVE file: RIFF, or
- * RF64 (EBU Tech 3306: the same chunks with 64-bit sizes in a ds64 chunk, for files past 4 GiB).
- * Returns the container.
- */
-export function checkRiffWave(head: Uint8Array, file: string): 'RIFF' | 'RF64' {
-  const id = head.length >= 12 ? String.fromCharCode(...head.subarray(0, 4)) : '';
-  if ((id !== 'RIFF' && id !== 'RF64') || String.fromCharCode(...head.subarray(8, 12)) !== 'WAVE') {
-    throw new WavError(file, 'not a WAV file (no RIFF/WAVE header)');
-  }
-  return id;
 }
 
 export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {
@@ -87,6 +79,32 @@ export function decodeWavMono(bytes: Uint8Array, file: string): MonoAudio {
   const k = 1 / (scale * channels.length);
   for (const ch of channels) for (let i = 0; i < n; i++) out[i] += (ch[i] - offset) * k;
   return { samples: out, sampleRate, channels: numChannels, bitDepth: wav.bitDepth };
+}
+
+/**
+ * A plain 16-bit PCM file (format tag 1) read in chunks straight into its mono samples (pcm16-wav.ts),
+ * with the checks decodeWavMono makes; null for any other file, which wavefile reads.
+ */
+function readPcm16Mono(file: string): MonoAudio | null {
+  const fd = openWav(file);
+  try {
+    const l = pcm16Layout(fd, file);
+    if (!l) return null;
+    // As when the bytes were read whole (Node reads at most 2 GiB at once): a clear refusal, not a huge allocation.
+    if (l.dataBytes > 2 ** 31 - 1) throw new WavError(file, 'too large to read whole (over 2 GiB); use a shorter file');
+    if (l.channels > 8) throw new WavError(file, `unsupported channel count ${l.channels}`);
+    if (l.sampleRate < 8000 || l.sampleRate > 192000) throw new WavError(file, `unsupported sample rate ${l.sampleRate} Hz`);
+    const out = new Float32Array(l.frames);
+    let at = 0;
+    readPcm16Frames(fd, l, 0, l.frames, (m) => {
+      out.set(m, at);
+      at += m.length;
+    });
+    if (at === 0) throw new WavError(file, 'no audio samples');
+    return { samples: at === l.frames ? out : out.subarray(0, at), sampleRate: l.sampleRate, channels: l.channels, bitDepth: '16' };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

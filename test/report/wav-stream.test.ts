@@ -8,7 +8,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openWav, pcm16Layout, readWavSegment, wavInfo } from '../../src/report/wav-segment.ts';
+import { openWav, pcm16Layout } from '../../src/source/pcm16-wav.ts';
+import { readWavSegment, wavInfo } from '../../src/report/wav-segment.ts';
 import { WAV_HEADER_BYTES, WavStreamWriter, wavHeader } from '../../src/report/wav-stream.ts';
 import { readWavMono } from '../../src/source/wav-file.ts';
 

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WavError } from '../../src/core/errors.ts';
 import { AudioSource } from '../../src/source/audio-source.ts';
-import { readWavMono } from '../../src/source/wav-file.ts';
+import { decodeWavMono, readWavMono } from '../../src/source/wav-file.ts';
 import { resampleMono } from '../../src/source/resample.ts';
 
 const require = createRequire(import.meta.url);
@@ -55,6 +55,24 @@ describe('WAV source', () => {
           expect(freqOf(mid, 48000)).toBeCloseTo(rate === 8000 ? 500 : 1000, -1);
         });
       }
+
+  it('reads 16-bit PCM in chunks to exactly the samples wavefile gives (mono, stereo, a truncated data chunk, past one chunk)', () => {
+    for (const [channels, seconds] of [[1, 0.5], [2, 0.5], [2, 3]] as const) {
+      const f = toneFile(44100, channels, '16', 700, seconds);
+      const bytes = readFileSync(f);
+      const viaWavefile = decodeWavMono(bytes, f);
+      const chunked = readWavMono(f);
+      expect(chunked.channels).toBe(channels);
+      expect(chunked.bitDepth).toBe('16');
+      expect(Buffer.from(chunked.samples.buffer, chunked.samples.byteOffset, chunked.samples.byteLength).equals(Buffer.from(viaWavefile.samples.buffer, viaWavefile.samples.byteOffset, viaWavefile.samples.byteLength))).toBe(true);
+      // A file cut short inside its data chunk: the frames that are there.
+      const cut = join(dir, `cut-${channels}-${seconds}.wav`);
+      writeFileSync(cut, bytes.subarray(0, bytes.length - 1001));
+      const part = readWavMono(cut);
+      expect(part.samples.length).toBe(Math.floor((bytes.length - 1001 - 44) / (2 * channels)));
+      expect(Array.from(part.samples)).toEqual(Array.from(viaWavefile.samples.subarray(0, part.samples.length)));
+    }
+  });
 
   it('band-limits when downsampling: a 10 kHz tone at 48 kHz vanishes at 16 kHz (no alias at 6 kHz)', () => {
     const n = 48000;

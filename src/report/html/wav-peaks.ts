@@ -4,7 +4,7 @@
  */
 import { closeSync } from 'node:fs';
 import { readWavMono } from '../../source/wav-file.ts';
-import { openWav, pcm16Layout, readPcm16Frames } from '../wav-segment.ts';
+import { openWav, pcm16Layout, readPcm16Frames } from '../../source/pcm16-wav.ts';
 import { PeakAccumulator } from './downsample.ts';
 
 export interface WavPeaks {
