@@ -10,6 +10,7 @@ export { scoreFiles } from './score-command.ts';
 export { scoreWorkerBundle } from '../report/score-pool.ts';
 export { planSweep, pointScenario } from '../sweep/plan.ts';
 export { runSweep } from '../sweep/run-sweep.ts';
-export { runQueuedSweep } from '../sweep/queued-sweep.ts';
+/** The queued sweep's module, loaded on demand (BullMQ takes a quarter of a second to load, for every command). */
+export const loadQueuedSweep = (): Promise<typeof import('../sweep/queued-sweep.ts')> => import('../sweep/queued-sweep.ts');
 export { sweepWorkerBundle } from '../sweep/worker-bundle.ts';
 export { encodeShared } from '../sweep/shared-encodings.ts';

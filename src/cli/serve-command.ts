@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
-import { MAX_DEFAULT_WORKERS, startLiveServer } from '../live/server.ts';
+import { MAX_DEFAULT_WORKERS } from '../live/worker-count.ts';
 import { MAX_RECORDING_MB } from '../live/recording-quota.ts';
-import { checkRedisUrl } from '../live/redis/redis-connect.ts';
-import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from '../live/redis/redis-rooms.ts';
+import { checkRedisUrl } from '../core/redis-url.ts';
+import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from '../live/redis/presence-timing.ts';
 import type { PublicRead } from '../live/http-app.ts';
 
 interface ServeArgs {
@@ -101,7 +101,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (a.workers !== undefined) checkCount('workers', a.workers, 0, 64);
         if (!(a['rtp-idle'] >= 0.2 && a['rtp-idle'] <= 600)) throw new UsageError(`--rtp-idle must be 0.2 to 600 seconds, got ${a['rtp-idle']}`);
         if (a.forward !== undefined) parseHostPort(a.forward);
-        if (a.redis !== undefined) checkRedisUrl(a.redis);
+        if (a.redis !== undefined) checkRedisUrl(a.redis, '--redis');
         if (a.token !== undefined && a.token.length < 8) throw new UsageError('--token must be at least 8 characters');
         return true;
       }) as never,
@@ -109,6 +109,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const envToken = process.env.JITTERLAB_TOKEN;
     const token = args.token ?? (envToken && envToken.length > 0 ? envToken : randomBytes(18).toString('base64url'));
     const names = wallClockSessionNames();
+    // The live server's modules (ws, ioredis, the engines) load with this command only.
+    const { startLiveServer } = await import('../live/server.ts');
     const server = await startLiveServer({
       token,
       host: args.host,

@@ -7,8 +7,7 @@ import { writeReportIndex } from '../report/report-index.ts';
 import { PROJECT_ROOT } from '../scenario/load.ts';
 import { comboCount, parseShard } from '../sweep/grid.ts';
 import { planSweep } from '../sweep/plan.ts';
-import { parseQueueUrl, shownUrl } from '../sweep/queue-connection.ts';
-import { runQueuedSweep } from '../sweep/queued-sweep.ts';
+import { checkRedisUrl, redactRedisUrl } from '../core/redis-url.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { sweepTable } from '../sweep/sweep-table.ts';
 
@@ -43,7 +42,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('queue', { type: 'string', describe: 'redis://host:port[/db]: put the points on a Redis queue for jitterlab worker processes instead of running them here' })
       .check((a) => {
         if (a.queue !== undefined && a.jobs !== undefined) throw new UsageError('--jobs and --queue do not go together: with --queue, jitterlab worker processes run the points (give them --jobs)');
-        if (a.queue !== undefined) parseQueueUrl(a.queue);
+        if (a.queue !== undefined) checkRedisUrl(a.queue, '--queue');
         if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 0)) throw new UsageError(`--jobs must be an integer >= 0, got ${a.jobs}`);
         return true;
       }) as never,
@@ -63,7 +62,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const bar = tty ? new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {percentage}% | eta {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
     const combos = comboCount(plan.axes);
     process.stderr.write(
-      `${plan.scenarioName}: ${plan.axes.map((a) => `${a.key} (${a.values.length})`).join(' x ')} x ${plan.seeds.length} seed(s) = ${plan.points.length} points${shard ? `, shard ${shard.k}/${shard.n}` : ''}, ${args.queue !== undefined ? `on the queue at ${shownUrl(args.queue)}` : `${jobs} job(s)`}\n`,
+      `${plan.scenarioName}: ${plan.axes.map((a) => `${a.key} (${a.values.length})`).join(' x ')} x ${plan.seeds.length} seed(s) = ${plan.points.length} points${shard ? `, shard ${shard.k}/${shard.n}` : ''}, ${args.queue !== undefined ? `on the queue at ${redactRedisUrl(args.queue)}` : `${jobs} job(s)`}\n`,
     );
     let started = false;
     try {
@@ -75,7 +74,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         } else bar.update(done);
       };
       const common = { outDir, shard, resume: args.resume, signal: ctrl.signal, onProgress };
-      const out = args.queue !== undefined ? await runQueuedSweep(plan, { ...common, queue: args.queue, warn: (l) => process.stderr.write(`${bar ? '\n' : ''}${l}\n`) }) : await runSweep(plan, { ...common, jobs });
+      // BullMQ (a quarter of a second to load) only for a queued sweep.
+      const out =
+        args.queue !== undefined
+          ? await (await import('../sweep/queued-sweep.ts')).runQueuedSweep(plan, { ...common, queue: args.queue, warn: (l) => process.stderr.write(`${bar ? '\n' : ''}${l}\n`) })
+          : await runSweep(plan, { ...common, jobs });
       bar?.stop();
       const r = out.report;
       if (combos <= MAX_PRINTED_ROWS) process.stdout.write(`${sweepTable(r)}\n\n`);

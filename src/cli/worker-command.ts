@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
-import { parseQueueUrl } from '../sweep/queue-connection.ts';
-import { serveQueue } from '../sweep/queue-worker.ts';
+import { checkRedisUrl } from '../core/redis-url.ts';
 
 interface WorkerArgs {
   queue: string;
@@ -22,7 +21,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
         if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 1)) throw new UsageError(`--jobs must be an integer >= 1, got ${a.jobs}`);
         const t = a.stallTimeout as number;
         if (!(t >= 1 && t <= 3600)) throw new UsageError(`--stall-timeout must be 1..3600 seconds, got ${t}`);
-        parseQueueUrl(a.queue);
+        checkRedisUrl(a.queue, '--queue');
         return true;
       }) as never,
   handler: async (args) => {
@@ -34,6 +33,8 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Loaded here, not with every command: BullMQ takes a quarter of a second to load.
+    const { serveQueue } = await import('../sweep/queue-worker.ts');
     try {
       await serveQueue({
         url: args.queue,

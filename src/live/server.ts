@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { opusAddonPath } from '../codec/opus-native.ts';
 import { RealClock } from '../core/clock.ts';
@@ -35,6 +34,7 @@ import { ssrcHex } from './rtp-stream.ts';
 import { TimerWheel } from './timer-wheel.ts';
 import { buildWebBundle } from './web-bundle.ts';
 import { WsGateway } from './ws-gateway.ts';
+import { defaultWorkers } from './worker-count.ts';
 
 export interface LiveServerOptions {
   token: string;
@@ -80,9 +80,6 @@ export interface LiveServerOptions {
   /** Share rooms with other instances through this Redis (redis://host:port[/db]); null: alone. */
   redis?: { url: string; heartbeatMs?: number; ttlMs?: number } | null;
 }
-
-/** Leg engines by default: one per core, at most this many. */
-export const MAX_DEFAULT_WORKERS = 8;
 
 export interface LiveServer {
   url: string;
@@ -136,7 +133,7 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
   };
   const scenariosDir = o.scenariosDir ?? join(PROJECT_ROOT, 'scenarios');
   const catalog = await LiveCatalog.load(scenariosDir, o.scenarioFile ?? null);
-  const workers = o.workers ?? Math.min(MAX_DEFAULT_WORKERS, availableParallelism());
+  const workers = o.workers ?? defaultWorkers();
   const [bundle, engineBundle] = await Promise.all([buildWebBundle(), workers > 0 ? liveEngineBundle() : Promise.resolve(null)]);
   const instance = randomBytes(3).toString('hex');
   let sessions = 0;

@@ -27,7 +27,8 @@ import { WorkerProcess } from '../sweep/queue-helpers.ts';
 import { benchCallYaml } from './bench-call.ts';
 import { benchApp } from './in-bundle.ts';
 
-const { planSweep, runSweep, runQueuedSweep, sweepWorkerBundle, encodeShared, pointScenario } = await benchApp(import.meta.url, 'bench-queue');
+const { planSweep, runSweep, loadQueuedSweep, sweepWorkerBundle, encodeShared, pointScenario } = await benchApp(import.meta.url, 'bench-queue');
+const { runQueuedSweep } = await loadQueuedSweep();
 
 if (!redisAvailable()) {
   process.stderr.write('bench:queue needs redis-server (apt-get install redis-server)\n');

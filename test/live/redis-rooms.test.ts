@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/scenario/load.ts';
 import type { LiveServer } from '../../src/live/server.ts';
-import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from '../../src/live/redis/redis-rooms.ts';
+import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from '../../src/live/redis/presence-timing.ts';
 import { freePort, redisAvailable, TestRedis } from '../redis/redis-server.ts';
 import { bestEnvelopeCorrelation, Client, envelope, fixturePcm, tempDir, testServer, TOKEN, waitFor, writeScenario } from './helpers.ts';
 

@@ -26,6 +26,7 @@ import { decodeBusMessage, encodeControl, encodeMedia, speakerControl, speakerOf
 import { connectRedis, probeRedis, redactRedisUrl } from './redis-connect.ts';
 import { RedisMetrics, type BusKind } from './redis-metrics.ts';
 import { BUS_PREFIX, busChannel, IDS_PER_SLOT, RoomDirectory, slotOfId, type RoomView } from './room-directory.ts';
+import { DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_TTL_MS } from './presence-timing.ts';
 
 export interface RedisRoomsOptions {
   url: string;
@@ -42,8 +43,6 @@ export interface RedisRoomsOptions {
   log(line: string): void;
 }
 
-export const DEFAULT_REDIS_HEARTBEAT_MS = 1000;
-export const DEFAULT_REDIS_TTL_MS = 4000;
 /** A room looked up for an admission but never joined is forgotten after this long. */
 const PREPARED_KEEP_MS = 5000;
 
