@@ -14,7 +14,7 @@
  * prepended to it. A negative lag drops its leading samples. A lag of 0 or of more than half the
  * reference length is ignored.
  */
-import { fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
 import { crossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
@@ -31,8 +31,7 @@ const MIN_FFT_SIZE = 32;
 function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Float64Array | null] {
   const n = a.length;
   const m = Math.max(nextPowerOfTwo(Math.max(n, b ? b.length : 0, 1)), MIN_FFT_SIZE);
-  const re = new Float64Array(m);
-  const im = new Float64Array(m);
+  const [re, im] = fftBuffers(m);
   const meanA = mean(a);
   const meanB = b ? mean(b) : 0;
   for (let i = 0; i < n; i++) re[i] = a[i] - meanA;
@@ -47,11 +46,11 @@ function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Floa
   im[1] *= b && b.length === m ? 1 : 0;
   fftFromBitReversed(re, im, 1);
   scaleInverse(re, im);
-  // The envelopes overwrite the transform's arrays (a minute at 16 kHz: 7.7 MB each saved).
-  const outA = re.subarray(0, n);
+  // Copied out: the transform's arrays may be the SIMD kernels' memory (fftBuffers).
+  const outA = new Float64Array(n);
   for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
   if (!b) return [outA, null];
-  const outB = im.subarray(0, b.length);
+  const outB = new Float64Array(b.length);
   for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i]) + meanB;
   return [outA, outB];
 }

@@ -130,6 +130,145 @@ function nsimOffsetsKernel(): WasmFunction {
   return { name: 'nsimOffsets', params, locals, body: c };
 }
 
+/**
+ * difPass / ditPass(re, im, nBytes, sizeBytes, quarterBytes, cos, sin, stepBytes, sign): one
+ * radix-4 stage of fftToBitReversed / fftFromBitReversed (fft.ts) over all blocks of `size`
+ * points (quarter L = size / 4 >= 2), butterflies k and k + 1 in the two lanes, twiddles read at
+ * t = k step from the cos/sin tables. The JavaScript stage skips the twiddle products at k = 0;
+ * here lane 0 of each block's first pair keeps its untwiddled values by a bit select, so every
+ * output is the same bits.
+ */
+function fftPassKernel(kind: 'dif' | 'dit'): WasmFunction {
+  const RE = 0, IM = 1, N = 2, SIZE = 3, QUARTER = 4, COS = 5, SIN = 6, STEP = 7, SIGN = 8;
+  const B = 9, K = 10, T = 11, P = 12, D = 16, STEP2 = 17; // P .. P + 3: the quarters' addresses
+  const SG = 18, NG = 19, MASK = 20, FIRST = 21, A = 22; // A .. A + 7: ar ai br bi cr ci dr di
+  const W = 30, X = 36; // W .. W + 5: w1r w1i w2r w2i w3r w3i; X .. X + 7: temporaries
+  const [AR, AI, BR, BI, CR, CI, DR, DI] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => A + i);
+  const [W1R, W1I, W2R, W2I, W3R, W3I] = [0, 1, 2, 3, 4, 5].map((i) => W + i);
+  const c = new Code();
+  c.get(SIGN).splat().set(SG);
+  c.f64(0).get(SIGN).f64Sub().splat().set(NG);
+  c.v128Bytes([255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0]).set(FIRST);
+  c.get(IM).get(RE).i32Sub().set(D);
+  c.get(STEP).get(STEP).i32Add().set(STEP2);
+  /** Lanes table[t], table[t + step] (double: table[2t], table[2t + 2 step]). */
+  const gather = (l: Code, table: number, double: boolean) => {
+    const at = (extra: number) => {
+      l.get(table).get(T);
+      if (double) l.get(T).i32Add();
+      l.i32Add();
+      if (extra) l.get(extra).i32Add();
+    };
+    at(0);
+    l.f64Load().splat();
+    at(double ? STEP2 : STEP);
+    l.f64Load().replaceLane(1);
+  };
+  /** Complex product (re, im) x (wr, wi) of locals, left as two vectors on the stack. */
+  const cmulRe = (l: Code, r: number, i: number, wr: number, wi: number) => l.get(r).get(wr).mul().get(i).get(wi).mul().sub();
+  const cmulIm = (l: Code, r: number, i: number, wr: number, wi: number) => l.get(r).get(wi).mul().get(i).get(wr).mul().add();
+  const store = (l: Code, quarter: number, imag: boolean, value: () => void) => {
+    l.get(P + quarter);
+    if (imag) l.get(D).i32Add();
+    value();
+    l.v128Store();
+  };
+  c.i32(0).set(B);
+  c.loop((blocks) => {
+    blocks.get(FIRST).set(MASK);
+    blocks.i32(0).set(K);
+    blocks.i32(0).set(T);
+    blocks.loop((l) => {
+      l.get(RE).get(B).i32Add().get(K).i32Add().set(P);
+      for (let q = 1; q < 4; q++) l.get(P + q - 1).get(QUARTER).i32Add().set(P + q);
+      for (let q = 0; q < 4; q++) {
+        l.get(P + q).v128Load().set(A + 2 * q);
+        l.get(P + q).get(D).i32Add().v128Load().set(A + 2 * q + 1);
+      }
+      gather(l, COS, false);
+      l.set(W1R);
+      gather(l, SIN, false);
+      l.get(SG).mul().set(W1I);
+      gather(l, COS, true);
+      l.set(W2R);
+      gather(l, SIN, true);
+      l.get(SG).mul().set(W2I);
+      cmulRe(l, W1R, W1I, W2R, W2I).set(W3R);
+      cmulIm(l, W1R, W1I, W2R, W2I).set(W3I);
+      const select = (raw: number, product: () => void) => {
+        l.get(raw);
+        product();
+        l.get(MASK).bitselect();
+      };
+      if (kind === 'dif') {
+        const [T0R, T0I, T1R, T1I, T2R, T2I, T3R, T3I] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => X + i);
+        l.get(AR).get(CR).add().set(T0R);
+        l.get(AI).get(CI).add().set(T0I);
+        l.get(AR).get(CR).sub().set(T1R);
+        l.get(AI).get(CI).sub().set(T1I);
+        l.get(BR).get(DR).add().set(T2R);
+        l.get(BI).get(DI).add().set(T2I);
+        l.get(NG).get(BI).get(DI).sub().mul().set(T3R);
+        l.get(SG).get(BR).get(DR).sub().mul().set(T3I);
+        store(l, 0, false, () => l.get(T0R).get(T2R).add());
+        store(l, 0, true, () => l.get(T0I).get(T2I).add());
+        // x = t0 - t2 (times w2), y = t1 + t3 (times w1), z = t1 - t3 (times w3); reuse a..d.
+        l.get(T0R).get(T2R).sub().set(AR);
+        l.get(T0I).get(T2I).sub().set(AI);
+        l.get(T1R).get(T3R).add().set(BR);
+        l.get(T1I).get(T3I).add().set(BI);
+        l.get(T1R).get(T3R).sub().set(CR);
+        l.get(T1I).get(T3I).sub().set(CI);
+        const out: [number, number, number, number, number][] = [
+          [1, AR, AI, W2R, W2I],
+          [2, BR, BI, W1R, W1I],
+          [3, CR, CI, W3R, W3I],
+        ];
+        for (const [q, r, i, wr, wi] of out) {
+          store(l, q, false, () => select(r, () => cmulRe(l, r, i, wr, wi)));
+          store(l, q, true, () => select(i, () => cmulIm(l, r, i, wr, wi)));
+        }
+      } else {
+        // b, c, d times w2, w1, w3 (lane 0 of a block's first pair untouched).
+        const twiddled: [number, number, number, number][] = [
+          [BR, BI, W2R, W2I],
+          [CR, CI, W1R, W1I],
+          [DR, DI, W3R, W3I],
+        ];
+        for (const [r, i, wr, wi] of twiddled) {
+          select(r, () => cmulRe(l, r, i, wr, wi));
+          select(i, () => cmulIm(l, r, i, wr, wi));
+          l.set(i).set(r);
+        }
+        const [S0R, S0I, S1R, S1I, S2R, S2I, S3R, S3I] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => X + i);
+        l.get(AR).get(BR).add().set(S0R);
+        l.get(AI).get(BI).add().set(S0I);
+        l.get(AR).get(BR).sub().set(S1R);
+        l.get(AI).get(BI).sub().set(S1I);
+        l.get(CR).get(DR).add().set(S2R);
+        l.get(CI).get(DI).add().set(S2I);
+        l.get(NG).get(CI).get(DI).sub().mul().set(S3R);
+        l.get(SG).get(CR).get(DR).sub().mul().set(S3I);
+        store(l, 0, false, () => l.get(S0R).get(S2R).add());
+        store(l, 0, true, () => l.get(S0I).get(S2I).add());
+        store(l, 2, false, () => l.get(S0R).get(S2R).sub());
+        store(l, 2, true, () => l.get(S0I).get(S2I).sub());
+        store(l, 1, false, () => l.get(S1R).get(S3R).add());
+        store(l, 1, true, () => l.get(S1I).get(S3I).add());
+        store(l, 3, false, () => l.get(S1R).get(S3R).sub());
+        store(l, 3, true, () => l.get(S1I).get(S3I).sub());
+      }
+      l.get(X + 8).set(MASK); // X + 8: a vector local never written, i.e. zero
+      l.get(T).get(STEP2).i32Add().set(T);
+      l.get(K).i32(16).i32Add().tee(K).get(QUARTER).i32LtS().brIf(0);
+    });
+    blocks.get(B).get(SIZE).i32Add().tee(B).get(N).i32LtS().brIf(0);
+  });
+  const params: ValType[] = [...new Array<ValType>(8).fill(I32), F64];
+  const locals: ValType[] = [...new Array<ValType>(9).fill(I32), ...new Array<ValType>(27).fill(V128)];
+  return { name: `${kind}Pass`, params, locals, body: c };
+}
+
 interface KernelExports {
   memory: WebAssembly.Memory;
   gammatonePair: (
@@ -142,7 +281,14 @@ interface KernelExports {
     cells: number, refs: number, deg: number, stats: number, plane: number, rows: number, cols: number,
     pairBytes: number, rowSum: number, out: number, colsF: number, rowsF: number,
   ) => void;
+  difPass: FftPass;
+  ditPass: FftPass;
 }
+
+type FftPass = (
+  re: number, im: number, nBytes: number, sizeBytes: number, quarterBytes: number,
+  cos: number, sin: number, stepBytes: number, sign: number,
+) => void;
 
 /** The kernels and their memory, grown on demand. */
 export class SimdKernels {
@@ -178,7 +324,7 @@ let kernels: SimdKernels | null | undefined;
 export function simdKernels(): SimdKernels | null {
   if (kernels !== undefined) return kernels;
   try {
-    const bytes = writeModule([gammatonePairKernel(), nsimOffsetsKernel()], 1);
+    const bytes = writeModule([gammatonePairKernel(), nsimOffsetsKernel(), fftPassKernel('dif'), fftPassKernel('dit')], 1);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
     kernels = new SimdKernels(instance.exports as unknown as KernelExports);
   } catch {

@@ -48,6 +48,9 @@ const SIMD = {
   f64x2Mul: 0xf2,
   f64x2Div: 0xf3,
   f64x2Pmax: 0xf7,
+  f64x2ReplaceLane: 0x22,
+  v128Const: 0x0c,
+  bitselect: 0x52,
 } as const;
 
 /** A function body under construction: one method per instruction used by the kernels. */
@@ -117,6 +120,10 @@ export class Code {
     return this.op(0x28).memarg(2, offset);
   }
 
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+
   f64Load(offset = 0): this {
     return this.op(0x2b).memarg(3, offset);
   }
@@ -161,6 +168,21 @@ export class Code {
 
   div(): this {
     return this.simd(SIMD.f64x2Div);
+  }
+
+  /** Replace lane `lane` of the vector below the top with the float64 on top. */
+  replaceLane(lane: number): this {
+    return this.simd(SIMD.f64x2ReplaceLane).op(lane);
+  }
+
+  /** A vector constant from its two lanes' bit patterns as bytes (16, lane 0 first). */
+  v128Bytes(bytes: readonly number[]): this {
+    return this.simd(SIMD.v128Const).op(...bytes);
+  }
+
+  /** (v1, v2, mask) on the stack: v1 where the mask's bits are set, else v2. */
+  bitselect(): this {
+    return this.simd(SIMD.bitselect);
   }
 
   /** Pseudo-maximum of (a, b) pushed in that order: a < b ? b : a per lane (f64x2.pmax). */

@@ -1,4 +1,4 @@
-import { fftFromBitReversed, fftToBitReversed, scaleInverse } from './fft.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed, scaleInverse } from './fft.ts';
 
 /**
  * Circular cross-correlation of two real signals by one complex FFT of n points (a power of two,
@@ -7,10 +7,11 @@ import { fftFromBitReversed, fftToBitReversed, scaleInverse } from './fft.ts';
  * B = (Z[k] - conj Z[-k]) / (2i), then c = IFFT(conj(A) B). The spectrum stays in bit-reversed
  * order (no permutation pass). Shared by ViSQOL's
  * envelope alignment and the waveform lag of the sanity measures.
+ *
+ * The result lives in fftBuffers' memory: read it before the next transform or kernel use.
  */
 export function crossCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
+  const [re, im] = fftBuffers(n);
   re.set(a);
   im.set(b);
   fftToBitReversed(re, im, -1);
