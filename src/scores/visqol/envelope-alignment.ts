@@ -15,7 +15,7 @@
  * reference length is ignored.
  */
 import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
-import { crossCorrelation } from './xcorr.ts';
+import { readCrossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
 const MIN_FFT_SIZE = 32;
@@ -87,17 +87,18 @@ export function bestLag(refEnv: Float64Array, degEnv: Float64Array): number {
   // ViSQOL: 2^e with 2L - 1 = f 2^e, f in [0.5, 1), i.e. the power of two above 2L - 1.
   const p = nextPowerOfTwo(2 * L);
   // c[k] = sum_m ref[m] deg[m + k]; ViSQOL's lag is the opposite shift, so it reads c[-lag].
-  const c = crossCorrelation(refEnv, degEnv, p);
-  let best = -Infinity;
-  let bestLagValue = 0;
-  for (let lag = -maxLag; lag <= maxLag; lag++) {
-    const v = c[lag > 0 ? p - lag : -lag];
-    if (v > best) {
-      best = v;
-      bestLagValue = lag;
+  return readCrossCorrelation(refEnv, degEnv, p, (c) => {
+    let best = -Infinity;
+    let bestLagValue = 0;
+    for (let lag = -maxLag; lag <= maxLag; lag++) {
+      const v = c[lag > 0 ? p - lag : -lag];
+      if (v > best) {
+        best = v;
+        bestLagValue = lag;
+      }
     }
-  }
-  return bestLagValue;
+    return bestLagValue;
+  });
 }
 
 export interface GlobalAlignment {

@@ -223,7 +223,10 @@ function simdTransform(re: Float64Array, im: Float64Array, sign: number, tw: Twi
   const n = re.length;
   const layout = fftLayout(n, tw);
   const inPlace = isFftBuffer(kernels, re, im, n);
-  if (!inPlace && kernels.heap(layout.doubles).length === 0) return false;
+  // fftBuffers made room for the twiddles: growing now would detach the caller's views.
+  if (inPlace && kernels.exports.memory.buffer.byteLength < 8 * layout.doubles) {
+    throw new Error('fft: the kernels memory is smaller than fftBuffers reserved');
+  }
   const heap = kernels.heap(layout.doubles);
   const hre = heap.subarray(0, n);
   const him = heap.subarray(n, 2 * n);

@@ -318,17 +318,36 @@ export class SimdKernels {
   }
 }
 
-let kernels: SimdKernels | null | undefined;
+let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+/**
+ * The live instance, held weakly like fft.ts's large twiddle tables: its memory grows to some
+ * 50 MB for a one-minute pair and should not stay for the rest of a long-lived process (serve).
+ * A WeakRef target lives at least to the end of the synchronous job that made or read it, so
+ * one scoring run uses one instance; the next one instantiates the compiled module again.
+ */
+let live: WeakRef<SimdKernels> | null = null;
 
 /** The kernels, or null where WebAssembly SIMD is not available (the JavaScript loops run then). */
 export function simdKernels(): SimdKernels | null {
-  if (kernels !== undefined) return kernels;
-  try {
-    const bytes = writeModule([gammatonePairKernel(), nsimOffsetsKernel(), fftPassKernel('dif'), fftPassKernel('dit')], 1);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    kernels = new SimdKernels(instance.exports as unknown as KernelExports);
-  } catch {
-    kernels = null;
+  if (!enabled) return null;
+  const running = live?.deref();
+  if (running) return running;
+  if (compiled === undefined) {
+    try {
+      const bytes = writeModule([gammatonePairKernel(), nsimOffsetsKernel(), fftPassKernel('dif'), fftPassKernel('dit')], 1);
+      compiled = new WebAssembly.Module(bytes);
+    } catch {
+      compiled = null;
+    }
   }
+  if (!compiled) return null;
+  const kernels = new SimdKernels(new WebAssembly.Instance(compiled).exports as unknown as KernelExports);
+  live = new WeakRef(kernels);
   return kernels;
+}
+
+/** For tests: false runs the JavaScript loops everywhere (as without WebAssembly SIMD), true the kernels again. */
+export function useSimdKernels(on: boolean): void {
+  enabled = on;
 }

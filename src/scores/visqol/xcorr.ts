@@ -7,10 +7,17 @@ import { fftBuffers, fftFromBitReversed, fftToBitReversed, scaleInverse } from '
  * B = (Z[k] - conj Z[-k]) / (2i), then c = IFFT(conj(A) B). The spectrum stays in bit-reversed
  * order (no permutation pass). Shared by ViSQOL's
  * envelope alignment and the waveform lag of the sanity measures.
- *
- * The result lives in fftBuffers' memory: read it before the next transform or kernel use.
  */
 export function crossCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
+  return readCrossCorrelation(a, b, n, (c) => c.slice());
+}
+
+/**
+ * `read` applied to crossCorrelation(a, b, n) where it was computed: in the transforms' working
+ * memory (fftBuffers), valid only during the call. Saves a copy of up to 16 MB when only a
+ * search over the result is wanted.
+ */
+export function readCrossCorrelation<T>(a: ArrayLike<number>, b: ArrayLike<number>, n: number, read: (c: Float64Array) => T): T {
   const [re, im] = fftBuffers(n);
   re.set(a);
   im.set(b);
@@ -26,7 +33,7 @@ export function crossCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, n: 
   }
   fftFromBitReversed(re, im, 1);
   scaleInverse(re, im);
-  return re;
+  return read(re);
 }
 
 /** conj(A) B at positions i and j (mirrors: bins k and -k), from Z = A + iB there. */
