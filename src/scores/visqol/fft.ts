@@ -208,6 +208,14 @@ function ditPass(re: Float64Array, im: Float64Array, sign: number, tw: Twiddles,
   }
 }
 
+/**
+ * Blocks up to this many points go through their stages one after the other; larger ones depth
+ * first (one stage over the block, then each quarter in turn, or the mirror image for the
+ * inverse), so that most stages of a 2^20-point transform run on quarters that stay in the
+ * cache. Each butterfly does the same operations in either order: only the memory traffic changes.
+ */
+const IN_CACHE_POINTS = 1 << 14;
+
 /** Below this size the copies to and from the SIMD kernels' memory cost more than they save. */
 const SIMD_MIN_POINTS = 256;
 
@@ -238,21 +246,41 @@ function simdTransform(re: Float64Array, im: Float64Array, sign: number, tw: Twi
   heap.set(tw.cos.subarray(0, half), layout.cos);
   heap.set(tw.sin.subarray(0, half), layout.cos + half);
   const pass = kind === 'dif' ? kernels.exports.difPass : kernels.exports.ditPass;
-  const run = (size: number) => {
+  // The stage of `size`-point blocks over [start, start + len).
+  const stage = (start: number, len: number, size: number) => {
     if (size === 4) {
-      (kind === 'dif' ? difPass : ditPass)(hre, him, sign, tw, 4);
+      const jsPass = kind === 'dif' ? difPass : ditPass;
+      jsPass(hre.subarray(start, start + len), him.subarray(start, start + len), sign, tw, 4);
       return;
     }
-    pass(0, 8 * n, 8 * n, 8 * size, 2 * size, 8 * layout.cos, 8 * (layout.cos + half), 8 * (tw.n / size), sign);
+    pass(8 * start, 8 * (n + start), 8 * len, 8 * size, 2 * size, 8 * layout.cos, 8 * (layout.cos + half), 8 * (tw.n / size), sign);
   };
   const odd = (31 - Math.clz32(n)) % 2 === 1;
   if (kind === 'dif') {
-    let size = n;
-    for (; size >= 4; size >>= 2) run(size);
+    const dif = (start: number, size: number) => {
+      if (size > IN_CACHE_POINTS) {
+        stage(start, size, size);
+        const quarter = size >> 2;
+        if (quarter >= 4) for (let q = 0; q < 4; q++) dif(start + q * quarter, quarter);
+        return;
+      }
+      for (let s = size; s >= 4; s >>= 2) stage(start, size, s);
+    };
+    dif(0, n);
     if (odd) radix2Pairs(hre, him);
   } else {
     if (odd) radix2Pairs(hre, him);
-    for (let size = odd ? 8 : 4; size <= n; size <<= 2) run(size);
+    const first = odd ? 8 : 4;
+    const dit = (start: number, size: number) => {
+      if (size > IN_CACHE_POINTS) {
+        const quarter = size >> 2;
+        if (quarter >= first) for (let q = 0; q < 4; q++) dit(start + q * quarter, quarter);
+        stage(start, size, size);
+        return;
+      }
+      for (let s = first; s <= size; s <<= 2) stage(start, size, s);
+    };
+    dit(0, n);
   }
   if (!inPlace) {
     re.set(hre);
