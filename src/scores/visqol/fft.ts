@@ -236,6 +236,7 @@ function simdTransform(re: Float64Array, im: Float64Array, sign: number, tw: Twi
     throw new Error('fft: the kernels memory is smaller than fftBuffers reserved');
   }
   const heap = kernels.heap(layout.doubles);
+  if (!heap) return false;
   const hre = heap.subarray(0, n);
   const him = heap.subarray(n, 2 * n);
   if (!inPlace) {
@@ -310,6 +311,7 @@ export function fftBuffers(n: number): [Float64Array, Float64Array] {
   if (!kernels) return [new Float64Array(n), new Float64Array(n)];
   // Room for the largest twiddle table the transforms may meet, so that they never grow the memory.
   const heap = kernels.heap(fftLayout(n, twiddles(n)).doubles);
+  if (!heap) return [new Float64Array(n), new Float64Array(n)];
   heap.fill(0, 0, 2 * n);
   return [heap.subarray(0, n), heap.subarray(n, 2 * n)];
 }

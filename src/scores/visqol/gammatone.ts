@@ -149,12 +149,12 @@ export class GammatoneFilterbank {
   framePairRms(frameA: Float64Array, frameB: Float64Array, outA: Float64Array, outB: Float64Array): void {
     const kernels = simdKernels();
     const n = frameA.length;
-    if (!kernels || frameB.length !== n || n === 0) {
+    const heap = kernels && frameB.length === n && n > 0 ? kernels.heap(2 * n + 2) : null;
+    if (!kernels || !heap) {
       this.frameRms(frameA, outA);
       this.frameRms(frameB, outB);
       return;
     }
-    const heap = kernels.heap(2 * n + 2);
     for (let i = 0; i < n; i++) {
       heap[2 * i] = frameA[i];
       heap[2 * i + 1] = frameB[i];

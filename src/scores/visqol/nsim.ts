@@ -215,7 +215,7 @@ function addCellTerms(
  * patches must have the field's rows and patch width. Use one search at a time.
  */
 export class NsimOffsetSearch {
-  private readonly kernels: SimdKernels | null;
+  private kernels: SimdKernels | null;
   /** Row stride in the kernel's memory: the field's, plus the columns an odd count's spare lane reads. */
   private readonly stride: number;
   private readonly plane: number;
@@ -232,7 +232,9 @@ export class NsimOffsetSearch {
     this.cells = 10 * this.plane;
     this.refsAt = this.cells + Math.ceil((rows * cols * NSIM_CELL_INTS) / 2);
     this.scratchAt = this.refsAt + rows * cols * NSIM_CELL_DOUBLES;
-    if (this.kernels) this.load(this.kernels.heap(this.scratchAt));
+    const heap = this.kernels?.heap(this.scratchAt);
+    if (heap) this.load(heap);
+    else this.kernels = null;
   }
 
   private load(heap: Float64Array): void {
@@ -271,13 +273,13 @@ export class NsimOffsetSearch {
   /** out[k] = NSIM of `ref` against the degraded patch at offset first + k, k < count. */
   run(ref: NsimField, first: number, count: number, out: Float64Array): void {
     const kernels = this.kernels;
-    if (!kernels || count < 1) {
+    const pairs = Math.ceil(count / 2);
+    const heap = kernels && count > 0 ? kernels.heap(this.scratchAt + 4 * pairs + 4) : null;
+    if (!kernels || !heap) {
       nsimAcrossOffsets(ref, this.deg, first, count, out);
       return;
     }
     const { rows, cols } = this.deg;
-    const pairs = Math.ceil(count / 2);
-    const heap = kernels.heap(this.scratchAt + 4 * pairs + 4);
     writeReferenceCells(ref, heap, this.refsAt);
     const rowSum = this.scratchAt;
     const outAt = rowSum + 2 * pairs;

@@ -295,6 +295,8 @@ type FftPass = (
   cos: number, sin: number, stepBytes: number, sign: number,
 ) => void;
 
+const MAX_MEMORY_BYTES = 2 ** 31 - 65536;
+
 /** The kernels and their memory, grown on demand. */
 export class SimdKernels {
   private view: Float64Array;
@@ -305,11 +307,22 @@ export class SimdKernels {
     this.ints = new Int32Array(exports.memory.buffer);
   }
 
-  /** A float64 view of the memory, at least `doubles` long (views made before a growth are stale). */
-  heap(doubles: number): Float64Array {
+  /**
+   * A float64 view of the memory, at least `doubles` long (views made before a growth are stale),
+   * or null when the memory cannot grow that far: the caller runs its JavaScript loop instead.
+   * The kernels compare byte addresses as signed 32-bit integers, hence the 2 GB cap.
+   */
+  heap(doubles: number): Float64Array | null {
     const have = this.exports.memory.buffer.byteLength;
     const need = doubles * 8;
-    if (need > have) this.exports.memory.grow(Math.ceil((need - have) / 65536));
+    if (need > MAX_MEMORY_BYTES) return null;
+    if (need > have) {
+      try {
+        this.exports.memory.grow(Math.ceil((need - have) / 65536));
+      } catch {
+        return null;
+      }
+    }
     if (this.view.buffer !== this.exports.memory.buffer) {
       this.view = new Float64Array(this.exports.memory.buffer);
       this.ints = new Int32Array(this.exports.memory.buffer);
