@@ -14,7 +14,7 @@
  * prepended to it. A negative lag drops its leading samples. A lag of 0 or of more than half the
  * reference length is ignored.
  */
-import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo } from './fft.ts';
 import { readCrossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
@@ -45,13 +45,14 @@ function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Floa
   re[1] *= n === m ? 1 : 0;
   im[1] *= b && b.length === m ? 1 : 0;
   fftFromBitReversed(re, im, 1);
-  scaleInverse(re, im);
-  // Copied out: the transform's arrays may be the SIMD kernels' memory (fftBuffers).
+  // Copied out (the transform's arrays may be the SIMD kernels' memory, fftBuffers), with the
+  // inverse's 1/m scaling of scaleInverse applied on the way, to the samples kept only.
+  const scale = 1 / m;
   const outA = new Float64Array(n);
-  for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
+  for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i] * scale) + meanA;
   if (!b) return [outA, null];
   const outB = new Float64Array(b.length);
-  for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i]) + meanB;
+  for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i] * scale) + meanB;
   return [outA, outB];
 }
 

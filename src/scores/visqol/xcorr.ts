@@ -1,4 +1,4 @@
-import { fftBuffers, fftFromBitReversed, fftToBitReversed, scaleInverse } from './fft.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed } from './fft.ts';
 
 /**
  * Circular cross-correlation of two real signals by one complex FFT of n points (a power of two,
@@ -32,7 +32,9 @@ export function readCrossCorrelation<T>(a: ArrayLike<number>, b: ArrayLike<numbe
     for (let i = q, j = 2 * q - 1; i < j; i++, j--) productSpectrum(re, im, i, j);
   }
   fftFromBitReversed(re, im, 1);
-  scaleInverse(re, im);
+  // scaleInverse's 1/n, on the real part only: the imaginary part (zero) is not returned.
+  const scale = 1 / n;
+  for (let i = 0; i < n; i++) re[i] *= scale;
   return read(re);
 }
 
