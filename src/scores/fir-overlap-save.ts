@@ -6,7 +6,7 @@
  * keeps them apart in the real and imaginary parts), and the spectra stay in bit-reversed order.
  * About log2(F) operations per output instead of T for the direct sum.
  */
-import { fftFromBitReversed, fftToBitReversed, nextPowerOfTwo } from './visqol/fft.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo } from './visqol/fft.ts';
 
 /** FFT size for a filter of `taps` taps: 8x its length keeps the overlap near a tenth. */
 function blockSize(taps: number): number {
@@ -33,8 +33,8 @@ export function firOverlapSave(
   const size = blockSize(taps);
   const valid = size - taps + 1;
   const spectrum = filterSpectrum(h, size);
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  // After filterSpectrum: its transform may reuse the same memory.
+  const [re, im] = fftBuffers(size);
   const last = first + stride * (count - 1);
   let lead = 0;
   while (lead < taps && h[lead] === 0) lead++;

@@ -5,7 +5,7 @@
  * delay, broken decoder), not perceived quality.
  */
 import { fft, nextPowerOfTwo } from './visqol/fft.ts';
-import { crossCorrelation } from './visqol/xcorr.ts';
+import { readCrossCorrelation } from './visqol/xcorr.ts';
 
 type Samples = Float32Array | Float64Array;
 
@@ -28,16 +28,18 @@ export function estimateLag(ref: Samples, deg: Samples, sampleRate: number, maxL
   // zero padding then covers every shifted term): for a one-minute segment at 16 kHz that is
   // 2^20 points, half the 2^21 of a full linear cross-correlation (and half its memory).
   const n = nextPowerOfTwo(Math.max(ref.length, deg.length) + maxLag + 1);
-  const cr = crossCorrelation(ref, deg, n);
-  let best = -Infinity;
-  let lag = 0;
-  for (let l = -maxLag; l <= maxLag; l++) {
-    const v = cr[l < 0 ? n + l : l];
-    if (v > best) {
-      best = v;
-      lag = l;
+  const { best, lag } = readCrossCorrelation(ref, deg, n, (cr) => {
+    let top = -Infinity;
+    let at = 0;
+    for (let l = -maxLag; l <= maxLag; l++) {
+      const v = cr[l < 0 ? n + l : l];
+      if (v > top) {
+        top = v;
+        at = l;
+      }
     }
-  }
+    return { best: top, lag: at };
+  });
   const e = energy(ref) * energy(deg);
   return { lagSamples: lag, lagS: lag / sampleRate, correlation: e > 0 ? best / Math.sqrt(e) : 0 };
 }

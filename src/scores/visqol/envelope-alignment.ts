@@ -14,8 +14,8 @@
  * prepended to it. A negative lag drops its leading samples. A lag of 0 or of more than half the
  * reference length is ignored.
  */
-import { fftFromBitReversed, fftToBitReversed, nextPowerOfTwo, scaleInverse } from './fft.ts';
-import { crossCorrelation } from './xcorr.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo } from './fft.ts';
+import { readCrossCorrelation } from './xcorr.ts';
 
 /** pffft (used by ViSQOL) refuses sizes below 32. */
 const MIN_FFT_SIZE = 32;
@@ -31,8 +31,7 @@ const MIN_FFT_SIZE = 32;
 function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Float64Array | null] {
   const n = a.length;
   const m = Math.max(nextPowerOfTwo(Math.max(n, b ? b.length : 0, 1)), MIN_FFT_SIZE);
-  const re = new Float64Array(m);
-  const im = new Float64Array(m);
+  const [re, im] = fftBuffers(m);
   const meanA = mean(a);
   const meanB = b ? mean(b) : 0;
   for (let i = 0; i < n; i++) re[i] = a[i] - meanA;
@@ -46,13 +45,14 @@ function envelopes(a: Float64Array, b: Float64Array | null): [Float64Array, Floa
   re[1] *= n === m ? 1 : 0;
   im[1] *= b && b.length === m ? 1 : 0;
   fftFromBitReversed(re, im, 1);
-  scaleInverse(re, im);
-  // The envelopes overwrite the transform's arrays (a minute at 16 kHz: 7.7 MB each saved).
-  const outA = re.subarray(0, n);
-  for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i]) + meanA;
+  // Copied out (the transform's arrays may be the SIMD kernels' memory, fftBuffers), with the
+  // inverse's 1/m scaling of scaleInverse applied on the way, to the samples kept only.
+  const scale = 1 / m;
+  const outA = new Float64Array(n);
+  for (let i = 0; i < n; i++) outA[i] = Math.abs(re[i] * scale) + meanA;
   if (!b) return [outA, null];
-  const outB = im.subarray(0, b.length);
-  for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i]) + meanB;
+  const outB = new Float64Array(b.length);
+  for (let i = 0; i < b.length; i++) outB[i] = Math.abs(im[i] * scale) + meanB;
   return [outA, outB];
 }
 
@@ -88,17 +88,18 @@ export function bestLag(refEnv: Float64Array, degEnv: Float64Array): number {
   // ViSQOL: 2^e with 2L - 1 = f 2^e, f in [0.5, 1), i.e. the power of two above 2L - 1.
   const p = nextPowerOfTwo(2 * L);
   // c[k] = sum_m ref[m] deg[m + k]; ViSQOL's lag is the opposite shift, so it reads c[-lag].
-  const c = crossCorrelation(refEnv, degEnv, p);
-  let best = -Infinity;
-  let bestLagValue = 0;
-  for (let lag = -maxLag; lag <= maxLag; lag++) {
-    const v = c[lag > 0 ? p - lag : -lag];
-    if (v > best) {
-      best = v;
-      bestLagValue = lag;
+  return readCrossCorrelation(refEnv, degEnv, p, (c) => {
+    let best = -Infinity;
+    let bestLagValue = 0;
+    for (let lag = -maxLag; lag <= maxLag; lag++) {
+      const v = c[lag > 0 ? p - lag : -lag];
+      if (v > best) {
+        best = v;
+        bestLagValue = lag;
+      }
     }
-  }
-  return bestLagValue;
+    return bestLagValue;
+  });
 }
 
 export interface GlobalAlignment {

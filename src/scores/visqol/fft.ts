@@ -11,6 +11,7 @@
  *
  * Forward: X[k] = sum_n x[n] e^{-2 pi i k n / N}. Inverse is scaled by 1/N.
  */
+import { simdKernels, type SimdKernels } from './simd-kernels.ts';
 
 export function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -83,9 +84,18 @@ function twiddles(n: number): Twiddles {
 export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1): void {
   const n = re.length;
   if (n <= 1) return;
-  const { n: tableSize, cos, sin } = twiddles(n);
+  const tw = twiddles(n);
+  if (n >= SIMD_MIN_POINTS && simdTransform(re, im, sign, tw, 'dif')) return;
   let size = n;
-  for (; size >= 4; size >>= 2) {
+  for (; size >= 4; size >>= 2) difPass(re, im, sign, tw, size);
+  if (size === 2) radix2Pairs(re, im);
+}
+
+/** One radix-4 decimation-in-frequency stage over all blocks of `size` points. */
+function difPass(re: Float64Array, im: Float64Array, sign: number, tw: Twiddles, size: number): void {
+  const n = re.length;
+  const { n: tableSize, cos, sin } = tw;
+  {
     const L = size >> 2;
     const step = tableSize / size;
     for (let start = 0; start < n; start += size) {
@@ -129,7 +139,6 @@ export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1):
       }
     }
   }
-  if (size === 2) radix2Pairs(re, im);
 }
 
 /**
@@ -139,14 +148,22 @@ export function fftToBitReversed(re: Float64Array, im: Float64Array, sign = -1):
 export function fftFromBitReversed(re: Float64Array, im: Float64Array, sign = 1): void {
   const n = re.length;
   if (n <= 1) return;
-  const { n: tableSize, cos, sin } = twiddles(n);
+  const tw = twiddles(n);
+  if (n >= SIMD_MIN_POINTS && simdTransform(re, im, sign, tw, 'dit')) return;
   let size = 4;
   // With log2 n odd, a twiddle-free radix-2 stage comes first.
   if ((31 - Math.clz32(n)) % 2 === 1) {
     radix2Pairs(re, im);
     size = 8;
   }
-  for (; size <= n; size <<= 2) {
+  for (; size <= n; size <<= 2) ditPass(re, im, sign, tw, size);
+}
+
+/** One radix-4 decimation-in-time stage over all blocks of `size` points. */
+function ditPass(re: Float64Array, im: Float64Array, sign: number, tw: Twiddles, size: number): void {
+  const n = re.length;
+  const { n: tableSize, cos, sin } = tw;
+  {
     const L = size >> 2;
     const step = tableSize / size;
     for (let start = 0; start < n; start += size) {
@@ -189,6 +206,114 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array, sign = 1)
       }
     }
   }
+}
+
+/**
+ * Blocks up to this many points go through their stages one after the other; larger ones depth
+ * first (one stage over the block, then each quarter in turn, or the mirror image for the
+ * inverse), so that most stages of a 2^20-point transform run on quarters that stay in the
+ * cache. Each butterfly does the same operations in either order: only the memory traffic changes.
+ */
+const IN_CACHE_POINTS = 1 << 14;
+
+/** Below this size the copies to and from the SIMD kernels' memory cost more than they save. */
+const SIMD_MIN_POINTS = 256;
+
+/**
+ * The transform by the SIMD kernels (two butterflies per step, same bits; simd-kernels.ts) for
+ * the stages of a quarter of 2 or more points; the size-4 and size-2 stages stay in JavaScript.
+ * Works in place when re and im are fftBuffers' views, else copies through the kernels' memory.
+ * False (nothing done) without WebAssembly SIMD.
+ */
+function simdTransform(re: Float64Array, im: Float64Array, sign: number, tw: Twiddles, kind: 'dif' | 'dit'): boolean {
+  const kernels = simdKernels();
+  if (!kernels) return false;
+  const n = re.length;
+  const layout = fftLayout(n, tw);
+  const inPlace = isFftBuffer(kernels, re, im, n);
+  // fftBuffers made room for the twiddles: growing now would detach the caller's views.
+  if (inPlace && kernels.exports.memory.buffer.byteLength < 8 * layout.doubles) {
+    throw new Error('fft: the kernels memory is smaller than fftBuffers reserved');
+  }
+  const heap = kernels.heap(layout.doubles);
+  if (!heap) return false;
+  const hre = heap.subarray(0, n);
+  const him = heap.subarray(n, 2 * n);
+  if (!inPlace) {
+    hre.set(re);
+    him.set(im);
+  }
+  const half = tw.n >> 1;
+  heap.set(tw.cos.subarray(0, half), layout.cos);
+  heap.set(tw.sin.subarray(0, half), layout.cos + half);
+  const pass = kind === 'dif' ? kernels.exports.difPass : kernels.exports.ditPass;
+  // The stage of `size`-point blocks over [start, start + len).
+  const stage = (start: number, len: number, size: number) => {
+    if (size === 4) {
+      const jsPass = kind === 'dif' ? difPass : ditPass;
+      jsPass(hre.subarray(start, start + len), him.subarray(start, start + len), sign, tw, 4);
+      return;
+    }
+    pass(8 * start, 8 * (n + start), 8 * len, 8 * size, 2 * size, 8 * layout.cos, 8 * (layout.cos + half), 8 * (tw.n / size), sign);
+  };
+  const odd = (31 - Math.clz32(n)) % 2 === 1;
+  if (kind === 'dif') {
+    const dif = (start: number, size: number) => {
+      if (size > IN_CACHE_POINTS) {
+        stage(start, size, size);
+        const quarter = size >> 2;
+        if (quarter >= 4) for (let q = 0; q < 4; q++) dif(start + q * quarter, quarter);
+        return;
+      }
+      for (let s = size; s >= 4; s >>= 2) stage(start, size, s);
+    };
+    dif(0, n);
+    if (odd) radix2Pairs(hre, him);
+  } else {
+    if (odd) radix2Pairs(hre, him);
+    const first = odd ? 8 : 4;
+    const dit = (start: number, size: number) => {
+      if (size > IN_CACHE_POINTS) {
+        const quarter = size >> 2;
+        if (quarter >= first) for (let q = 0; q < 4; q++) dit(start + q * quarter, quarter);
+        stage(start, size, size);
+        return;
+      }
+      for (let s = first; s <= size; s <<= 2) stage(start, size, s);
+    };
+    dit(0, n);
+  }
+  if (!inPlace) {
+    re.set(hre);
+    im.set(him);
+  }
+  return true;
+}
+
+/** The kernels' memory for an n-point transform: re, im, then the twiddle table's cos and sin halves. */
+function fftLayout(n: number, tw: Twiddles): { cos: number; doubles: number } {
+  return { cos: 2 * n, doubles: 2 * n + tw.n };
+}
+
+function isFftBuffer(kernels: SimdKernels, re: Float64Array, im: Float64Array, n: number): boolean {
+  const buffer = kernels.exports.memory.buffer;
+  return re.buffer === buffer && im.buffer === buffer && re.byteOffset === 0 && im.byteOffset === 8 * n && im.length === n;
+}
+
+/**
+ * Zeroed re and im arrays of n points (a power of two) that the transforms work on in place: views
+ * of the SIMD kernels' memory when there are kernels (no copies, no fresh 16 MB arrays for a
+ * 2^21-point correlation), else new arrays. The views are valid until the next use of any kernel
+ * other than these transforms on them (and the next fftBuffers call).
+ */
+export function fftBuffers(n: number): [Float64Array, Float64Array] {
+  const kernels = n >= SIMD_MIN_POINTS ? simdKernels() : null;
+  if (!kernels) return [new Float64Array(n), new Float64Array(n)];
+  // Room for the largest twiddle table the transforms may meet, so that they never grow the memory.
+  const heap = kernels.heap(fftLayout(n, twiddles(n)).doubles);
+  if (!heap) return [new Float64Array(n), new Float64Array(n)];
+  heap.fill(0, 0, 2 * n);
+  return [heap.subarray(0, n), heap.subarray(n, 2 * n)];
 }
 
 /** The size-2 butterflies of adjacent pairs (no twiddles). */

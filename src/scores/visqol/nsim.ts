@@ -17,6 +17,7 @@
  * cross term is left, and the cell's two quotients share one division.
  */
 import type { Patch } from './patch-creator.ts';
+import { NSIM_CELL_DOUBLES, NSIM_CELL_INTS, simdKernels, type SimdKernels } from './simd-kernels.ts';
 
 const CORNER = 0.0113033910173052;
 const EDGE = 0.0838251475442633;
@@ -204,6 +205,118 @@ function addCellTerms(
     const num = (mab * 2 + NSIM_C1) * (cross - mab + NSIM_C3);
     const den = (intensityDen + bs[j + 1]) * ((roots < 0 ? 0 : roots) + NSIM_C3);
     acc[k] += num / den;
+  }
+}
+
+/**
+ * nsimAcrossOffsets of many reference patches against one degraded field: by the SIMD kernel (two
+ * offsets per step, same bits; simd-kernels.ts), which holds the degraded field in its memory for
+ * the search's lifetime, or by nsimAcrossOffsets where WebAssembly SIMD is missing. Reference
+ * patches must have the field's rows and patch width. Use one search at a time.
+ */
+export class NsimOffsetSearch {
+  private kernels: SimdKernels | null;
+  /** Row stride in the kernel's memory: the field's, plus the columns an odd count's spare lane reads. */
+  private readonly stride: number;
+  private readonly plane: number;
+  private readonly cells: number;
+  private readonly refsAt: number;
+  private readonly scratchAt: number;
+
+  constructor(private readonly deg: NsimField) {
+    this.kernels = simdKernels();
+    const { rows, cols, width } = deg;
+    this.stride = width + 2;
+    this.plane = rows * this.stride;
+    // Memory (in doubles): values, 3 positions x (mu, mu^2, root) planes, cell offsets, reference numbers, scratch.
+    this.cells = 10 * this.plane;
+    this.refsAt = this.cells + Math.ceil((rows * cols * NSIM_CELL_INTS) / 2);
+    this.scratchAt = this.refsAt + rows * cols * NSIM_CELL_DOUBLES;
+    const heap = this.kernels?.heap(this.scratchAt);
+    if (heap) this.load(heap);
+    else this.kernels = null;
+  }
+
+  private load(heap: Float64Array): void {
+    const { rows, cols, width, data, stats } = this.deg;
+    const { stride, plane } = this;
+    heap.fill(0, 0, this.cells);
+    for (let r = 0; r < rows; r++) {
+      heap.set(data.subarray(r * width, (r + 1) * width), r * stride);
+      for (let position = 0; position < 3; position++) {
+        const s = stats[position];
+        const base = (1 + 3 * position) * plane + r * stride;
+        for (let j = 0; j < width; j++) {
+          const k = 3 * (r * width + j);
+          heap[base + j] = s[k];
+          heap[base + plane + j] = s[k + 1];
+          heap[base + 2 * plane + j] = s[k + 2];
+        }
+      }
+    }
+    // Byte offsets of each cell's window values and statistics (offset 0), as addCellTerms reads them.
+    const ints = this.kernels!.int32();
+    const last = cols - 1;
+    let at = 2 * this.cells;
+    for (let r = 0; r < rows; r++) {
+      const u = (r === 0 ? 0 : r - 1) * stride, m = r * stride, d = (r === rows - 1 ? rows - 1 : r + 1) * stride;
+      for (let c = 0; c < cols; c++) {
+        const l = c === 0 ? 0 : c - 1;
+        const rt = c === last ? last : c + 1;
+        const position = c === 0 ? FIRST : c === last ? LAST : INTERIOR;
+        for (const i of [u + l, m + l, d + l, u + c, m + c, d + c, u + rt, m + rt, d + rt]) ints[at++] = 8 * i;
+        ints[at++] = 8 * ((1 + 3 * position) * plane + m + c);
+      }
+    }
+  }
+
+  /** out[k] = NSIM of `ref` against the degraded patch at offset first + k, k < count. */
+  run(ref: NsimField, first: number, count: number, out: Float64Array): void {
+    const kernels = this.kernels;
+    const pairs = Math.ceil(count / 2);
+    const heap = kernels && count > 0 ? kernels.heap(this.scratchAt + 4 * pairs + 4) : null;
+    if (!kernels || !heap) {
+      nsimAcrossOffsets(ref, this.deg, first, count, out);
+      return;
+    }
+    const { rows, cols } = this.deg;
+    writeReferenceCells(ref, heap, this.refsAt);
+    const rowSum = this.scratchAt;
+    const outAt = rowSum + 2 * pairs;
+    heap.fill(0, outAt, outAt + 2 * pairs);
+    kernels.exports.nsimOffsets(
+      8 * this.cells, 8 * this.refsAt, 8 * first, 8 * first, 8 * this.plane,
+      rows, cols, 16 * pairs, 8 * rowSum, 8 * outAt, cols, rows,
+    );
+    for (let k = 0; k < count; k++) out[k] = heap[outAt + k];
+  }
+}
+
+/** Per cell of `ref`, row-major: its 9 weighted window values, mu, mu^2 + C1 and signed root. */
+function writeReferenceCells(ref: NsimField, heap: Float64Array, at: number): void {
+  const { rows, cols, width: aw, data: a } = ref;
+  const last = cols - 1;
+  for (let m = 0; m < rows; m++) {
+    const u = m === 0 ? 0 : m - 1;
+    const d = m === rows - 1 ? rows - 1 : m + 1;
+    for (let c = 0; c < cols; c++) {
+      const l = c === 0 ? 0 : c - 1;
+      const r = c === last ? last : c + 1;
+      const as = ref.stats[c === 0 ? FIRST : c === last ? LAST : INTERIOR];
+      const ai = 3 * (m * aw + c);
+      heap[at++] = a[u * aw + l] * CORNER;
+      heap[at++] = a[m * aw + l] * EDGE;
+      heap[at++] = a[d * aw + l] * CORNER;
+      heap[at++] = a[u * aw + c] * EDGE;
+      heap[at++] = a[m * aw + c] * CENTRE;
+      heap[at++] = a[d * aw + c] * EDGE;
+      heap[at++] = a[u * aw + r] * CORNER;
+      heap[at++] = a[m * aw + r] * EDGE;
+      heap[at++] = a[d * aw + r] * CORNER;
+      heap[at++] = as[ai];
+      heap[at++] = as[ai + 1] + NSIM_C1;
+      heap[at++] = as[ai + 2];
+    }
   }
 }
 

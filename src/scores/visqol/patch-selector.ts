@@ -14,7 +14,7 @@
 import { JitterlabError } from '../../core/errors.ts';
 import { alignAndTruncate } from './envelope-alignment.ts';
 import type { GammatoneFilterbank } from './gammatone.ts';
-import { nsim, nsimAcrossOffsets, NsimField } from './nsim.ts';
+import { nsim, nsimAcrossOffsets, NsimField, NsimOffsetSearch } from './nsim.ts';
 import { extractPatch, type Patch } from './patch-creator.ts';
 import { buildSpectrogram, prepareSpectrogramsForComparison, type Spectrogram } from './spectrogram.ts';
 
@@ -70,6 +70,7 @@ export function findMostOptimalDegPatches(
 
   // Every degraded patch the search can reach (one per frame) is a view of this field.
   const deg = new NsimField(degSpec.bands, degCols, framesPerPatch, degSpec.data, degCols);
+  const search = new NsimOffsetSearch(deg);
   const refFields = refPatches.map((p) => NsimField.ofPatch(p));
   const sims = new Float64Array(Math.min(degCols, 2 * searchWindow + 1));
 
@@ -91,7 +92,7 @@ export function findMostOptimalDegPatches(
     let scanned = lower;
     const from = Math.max(0, refFrame - searchWindow);
     const to = Math.min(refFrame + searchWindow, degCols - 1);
-    if (to >= from) nsimAcrossOffsets(refField, deg, from, to - from + 1, sims);
+    if (to >= from) search.run(refField, from, to - from + 1, sims);
     for (let s = from; s <= to; s++) {
       let sim = sims[s - from];
       let past = -1;

@@ -84,21 +84,38 @@ export function buildSpectrogram(signal: Float64Array, bank: GammatoneFilterbank
   const bands = bank.numBands;
   const data = new Float64Array(bands * frames);
   const hann = hannSymmetric(win.size);
-  const frame = new Float64Array(win.size);
-  const cell = new Float64Array(bands);
   const firstKnown = knownFrameOffset(signal, known, win.hop);
+  // The frames to filter, after copying those `known` holds; filtered two at a time.
+  const todo: number[] = [];
   for (let f = 0; f < frames; f++) {
     if (firstKnown >= 0 && firstKnown + f < known!.spectrogram.frames) {
       const k = known!.spectrogram;
       for (let b = 0; b < bands; b++) data[b * frames + f] = k.data[b * k.frames + firstKnown + f];
-      continue;
+    } else {
+      todo.push(f);
     }
-    const start = f * win.hop;
-    for (let i = 0; i < win.size; i++) frame[i] = signal[start + i] * hann[i];
-    bank.frameRms(frame, cell);
-    for (let b = 0; b < bands; b++) data[b * frames + f] = cell[b];
+  }
+  const frameA = new Float64Array(win.size);
+  const frameB = new Float64Array(win.size);
+  const cellA = new Float64Array(bands);
+  const cellB = new Float64Array(bands);
+  for (let t = 0; t < todo.length; t += 2) {
+    windowFrame(signal, todo[t] * win.hop, hann, frameA);
+    if (t + 1 < todo.length) {
+      windowFrame(signal, todo[t + 1] * win.hop, hann, frameB);
+      bank.framePairRms(frameA, frameB, cellA, cellB);
+      for (let b = 0; b < bands; b++) data[b * frames + todo[t + 1]] = cellB[b];
+    } else {
+      bank.frameRms(frameA, cellA);
+    }
+    for (let b = 0; b < bands; b++) data[b * frames + todo[t]] = cellA[b];
   }
   return { bands, frames, data };
+}
+
+/** frame[i] = signal[start + i] * hann[i]. */
+function windowFrame(signal: Float64Array, start: number, hann: Float64Array, frame: Float64Array): void {
+  for (let i = 0; i < frame.length; i++) frame[i] = signal[start + i] * hann[i];
 }
 
 /** Absolute floor (dB) and floor relative to each frame's peak (dB), `misc_audio.cc`. */
