@@ -58,30 +58,35 @@ export const resultsKey = (id: string): string => `jitterlab:sweep:${id}:results
 export const problemsKey = (id: string): string => `jitterlab:sweep:${id}:problems`;
 export const queueName = (id: string): string => `jitterlab-sweep-${id}`;
 /**
- * A job: up to 16 consecutive points of the shard. One BullMQ job per point costs its Redis round
- * trips (take, lock, complete) per point, about a millisecond each on a loaded 2-core machine,
- * against a few milliseconds of work for a short call (npm run bench:queue); chunks spread that
- * over many points, and a grid is still cut into about 100 jobs or more, so every worker gets a
- * share and a dead worker's chunks are a small part of the grid.
+ * A job: up to 32 consecutive points of the shard. Each job costs Redis round trips (take, lock,
+ * complete, push the outcomes) and a worker's main thread about a millisecond or two of CPU
+ * beside the pool threads that run the points (npm run bench:queue), against a few milliseconds
+ * of work per point of a short call; chunks spread that over many points, and a grid is still cut
+ * into about 64 jobs or more, so every worker gets a share and a dead worker's chunks are a small
+ * part of the grid.
  */
 export interface PointChunk {
   points: PointTask[];
 }
 
+/** Largest job, and the least number of full-size jobs a large grid is cut into. */
+const MAX_CHUNK = 32;
+const MIN_JOBS = 64;
+
 /**
  * The last jobs shrink (guided self-scheduling: Polychronopoulos & Kuck, "Guided self-scheduling",
  * IEEE Trans. Computers C-36(12), 1987): each holds at most 1/TAIL_SHARE of the points left, so
  * near the end no worker still holds a full chunk (and the one it took in advance) while the
- * others have nothing left to take.
+ * others have nothing left to take; a small share keeps the number of extra jobs small.
  */
-const TAIL_SHARE = 16;
+const TAIL_SHARE = 4;
 
 /**
- * Points per job, in queue order, for a shard of `total` points: up to min(16, total / 100), the
+ * Points per job, in queue order, for a shard of `total` points: up to min(32, total / 64), the
  * tail shrinking down to single points. Stable across runs, so a resumed planner's jobs keep their ids.
  */
 export function chunkLayout(total: number): number[] {
-  const base = Math.max(1, Math.min(16, Math.floor(total / 100)));
+  const base = Math.max(1, Math.min(MAX_CHUNK, Math.floor(total / MIN_JOBS)));
   const sizes: number[] = [];
   for (let left = total; left > 0; ) {
     const size = Math.max(1, Math.min(base, Math.floor(left / TAIL_SHARE)));

@@ -1,10 +1,10 @@
 /**
  * `npm run bench:queue`: the overhead of running a sweep through the Redis queue (queued-sweep.ts,
  * queue-worker.ts) against a local sweep on the same cores (issue 18 goal: <= 5%). A 2000-point
- * grid of short calls runs as `--jobs 2` in this process, and through a throw-away redis-server
+ * grid runs as `--jobs 2` in this process, and through a throw-away redis-server
  * with two `jitterlab worker --jobs 1` processes (started before the timer: workers are
  * long-running, with their pool threads loaded before a sweep arrives: the local sweep starts its
- * threads inside the timer), in interleaved pairs with a pause before each run; each pair's figure
+ * threads inside the timer), in interleaved pairs (every other one queue first) with a pause before each run; each pair's figure
  * comes with the load average. Besides
  * wall time, the CPU seconds of every process involved (this one; for the queue also the workers
  * and redis-server, from /proc): on a machine shared with other work, wall time swings with what
@@ -14,9 +14,9 @@
  * read the source and encode one sender setting itself, against fetching the planner's packed
  * encoding and source audio from Redis (one GET, once per worker and sweep: what it does).
  *
- *   npm run bench:queue                # 2 s calls, 2000 points, 3 pairs
- *   npm run bench:queue -- --reps 5
- *   npm run bench:queue -- --quick     # 200 points, 1 pair
+ *   npm run bench:queue                # 2000 points of 2 s calls, then of 20 s calls, 3 pairs each
+ *   npm run bench:queue -- --reps 5 --seconds 20
+ *   npm run bench:queue -- --quick     # 200 points of 2 s calls, 1 pair
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,13 +37,21 @@ if (!redisAvailable()) {
 const quick = process.argv.includes('--quick');
 const repsArg = process.argv.indexOf('--reps');
 const reps = repsArg > 0 ? Math.max(1, Number(process.argv[repsArg + 1])) : quick ? 1 : 3;
-const durationS = 2;
+/**
+ * Call lengths of the grid's points: 2 s calls (a few milliseconds of work per point, so the
+ * queue's fixed costs per sweep and per job weigh most) and 20 s calls (the call bench:sweep and
+ * bench-call.ts describe); `--seconds S` runs one length.
+ */
+const secondsArg = process.argv.indexOf('--seconds');
+const lengths = secondsArg > 0 ? [Number(process.argv[secondsArg + 1])] : quick ? [2] : [2, 20];
 
 const dir = mkdtempSync(join(tmpdir(), 'jitterlab-bench-queue-'));
-const file = join(dir, 'bench.yaml');
-writeFileSync(file, `${benchCallYaml('bench-queue', durationS)}receiver:\n  jitterBuffer: { type: fixed, delayMs: 60 }\n`);
 const vary = ['channel.loss.rate=0:0.19:0.01', `channel.delay.jitterMs=${quick ? '0' : '0:45:5'}`];
-const plan = planSweep(file, { vary, seeds: 10 });
+function gridOf(durationS: number): ReturnType<typeof planSweep> {
+  const file = join(dir, `bench-${durationS}.yaml`);
+  writeFileSync(file, `${benchCallYaml('bench-queue', durationS)}receiver:\n  jitterBuffer: { type: fixed, delayMs: 60 }\n`);
+  return planSweep(file, { vary, seeds: 10 });
+}
 
 const f = (x: number, d = 1) => x.toFixed(d);
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${f(x)}`;
@@ -107,16 +115,38 @@ const redis = await TestRedis.start();
 const workers = [new WorkerProcess(redis.url, { jobs: 1, stallTimeoutS: 30 }), new WorkerProcess(redis.url, { jobs: 1, stallTimeoutS: 30 })];
 try {
   await Promise.all(workers.map((w) => w.ready));
+  for (const durationS of lengths) await pairs(gridOf(durationS), durationS);
+  await encodingTransport(redis.url);
+} finally {
+  await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Interleaved pairs (local --jobs 2, then the queue) over one grid, with the overheads' summary. */
+async function pairs(plan: ReturnType<typeof planSweep>, durationS: number): Promise<void> {
   process.stdout.write(`queue bench: ${plan.points.length} points x ${durationS} s calls; local --jobs 2 vs Redis queue + 2 workers x 1 thread\n\n`);
   const overheads: number[] = [];
   const cpuOverheads: number[] = [];
   for (let r = 0; r < reps; r++) {
     // A pause before each run: after a sweep the workers load the threads of their next pool
     // (what a long-running worker does), which would otherwise run beside the next timed sweep.
+    // Every other pair runs the queue first (ABBA), so a machine that speeds up or slows down
+    // during the bench does not always favour the same side.
+    const runLocal = () => timed((out, onProgress) => runSweep(plan, { outDir: out, jobs: 2, onProgress }), `local-${durationS}-${r}`);
+    const runQueued = () => timed((out, onProgress) => runQueuedSweep(plan, { outDir: out, queue: redis.url, onProgress }), `queued-${durationS}-${r}`);
+    let local: Timed;
+    let queued: Timed;
     await settle();
-    const local = await timed((out, onProgress) => runSweep(plan, { outDir: out, jobs: 2, onProgress }), `local-${r}`);
-    await settle();
-    const queued = await timed((out, onProgress) => runQueuedSweep(plan, { outDir: out, queue: redis.url, onProgress }), `queued-${r}`);
+    if (r % 2 === 0) {
+      local = await runLocal();
+      await settle();
+      queued = await runQueued();
+    } else {
+      queued = await runQueued();
+      await settle();
+      local = await runLocal();
+    }
     const over = (queued.wallS / local.wallS - 1) * 100;
     const overCpu = (queued.cpuS / local.cpuS - 1) * 100;
     overheads.push(over);
@@ -126,13 +156,8 @@ try {
         `queue ${f(queued.wallS, 2)} s wall, ${f(queued.cpuS, 2)} s CPU = planner ${f(queued.split.self, 2)} + workers ${f(queued.split.workers, 2)} + redis ${f(queued.split.redis, 2)} (first point ${f(queued.firstS, 2)} s, load ${f(queued.load, 2)}): overhead wall ${sign(over)}%, CPU ${sign(overCpu)}%\n`,
     );
   }
-  process.stdout.write(`queue overhead, wall (queue / local - 1): ${summary(overheads)} over ${reps} pair(s)  (goal <= 5%)\n`);
-  process.stdout.write(`queue overhead, CPU of all processes (planner, workers, redis-server vs the local sweep): ${summary(cpuOverheads)}; wall figures on a loaded machine swing with what else runs, CPU much less\n\n`);
-  await encodingTransport(redis.url);
-} finally {
-  await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`queue overhead, ${durationS} s calls, wall (queue / local - 1): ${summary(overheads)} over ${reps} pair(s)  (goal <= 5%)\n`);
+  process.stdout.write(`queue overhead, ${durationS} s calls, CPU of all processes (planner, workers, redis-server vs the local sweep): ${summary(cpuOverheads)}; wall figures on a loaded machine swing with what else runs, CPU much less\n\n`);
 }
 
 /** Encode one sender setting here vs fetch its packed bytes (and the source PCM) from Redis, per call length. */

@@ -9,25 +9,25 @@ import { Wakeup } from '../../src/sweep/queue-wake.ts';
 import { redisAvailable, TestRedis } from '../redis/redis-server.ts';
 
 describe('chunkLayout', () => {
-  it('covers every point once, 16 at most, about 100 jobs or more, the tail shrinking to single points', () => {
+  it('covers every point once, 32 at most, about 64 jobs or more, the tail shrinking to single points', () => {
     for (const total of [1, 7, 99, 100, 200, 480, 2000, 10_000]) {
       const sizes = chunkLayout(total);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
-      expect(Math.max(...sizes)).toBe(Math.max(1, Math.min(16, Math.floor(total / 100))));
+      expect(Math.max(...sizes)).toBe(Math.max(1, Math.min(32, Math.floor(total / 64))));
       for (let k = 1; k < sizes.length; k++) expect(sizes[k]).toBeLessThanOrEqual(sizes[k - 1]);
-      // Near the end no job holds more than a sixteenth of what is left (at least one point).
+      // Near the end no job holds more than a quarter of what is left (at least one point).
       let left = total;
       for (const s of sizes) {
-        expect(s).toBeLessThanOrEqual(Math.max(1, Math.floor(left / 16)));
+        expect(s).toBeLessThanOrEqual(Math.max(1, Math.floor(left / 4)));
         left -= s;
       }
       expect(sizes.at(-1)).toBe(1);
-      expect(sizes.length).toBeGreaterThanOrEqual(Math.min(total, 100));
+      expect(sizes.length).toBeGreaterThanOrEqual(Math.min(total, 64));
     }
-    // 2000 points: 16 per job while 256 or more are left.
+    // 2000 points: 31 per job while 124 or more are left; fewer than 100 jobs in all.
     const big = chunkLayout(2000);
-    expect(big.slice(0, 108).every((s) => s === 16)).toBe(true);
-    expect(big.length).toBeLessThan(200);
+    expect(big.slice(0, 60).every((s) => s === 31)).toBe(true);
+    expect(big.length).toBeLessThan(100);
     expect(chunkLayout(2000)).toEqual(big); // stable: a resumed planner's jobs keep their ids
   });
 });

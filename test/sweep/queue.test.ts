@@ -106,9 +106,9 @@ describe.runIf(haveRedis)('a sweep through a Redis queue', () => {
 
   it('continues cleanly when Redis restarts mid-sweep (its queue lost), with points in chunks', async () => {
     const dir = tempDir('queue-restart');
-    // 200 points: two per job, then single points at the tail (queue-spec.ts chunkLayout).
+    // 200 points: three per job, then single points at the tail (queue-spec.ts chunkLayout).
     const plan = planSweep(writeSweepScenario(dir), { vary: ['channel.loss.rate=0:0.09:0.01', 'channel.delay.jitterMs=0,20,40,60'], seeds: 5 });
-    expect(chunkLayout(plan.points.length)[0]).toBe(2);
+    expect(chunkLayout(plan.points.length)[0]).toBe(3);
     await runSweep(plan, { outDir: join(dir, 'local'), jobs: 0 });
     const r = await redis();
     await worker(r.url).ready;
