@@ -105,6 +105,18 @@ function chartView(page: Page, id: string): Promise<ChartView> {
 }
 
 /** Variants whose series the detail chart draws (from its "name: what" labels). */
+/** The chart's view once two readings 50 ms apart give the same plot area (a re-layout has finished). */
+async function settledView(page: Page, id: string): Promise<ChartView> {
+  let view = await chartView(page, id);
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(50);
+    const next = await chartView(page, id);
+    if (JSON.stringify(next.area) === JSON.stringify(view.area)) return next;
+    view = next;
+  }
+  return view;
+}
+
 function shownIn(view: ChartView): string[] {
   return [...new Set(view.datasets.map((d) => /^(.+?): E-model MOS-CQ/.exec(d.label)?.[1]).filter((x): x is string => !!x))];
 }
@@ -150,12 +162,14 @@ describe('the quality view of a 15-variant report', () => {
     const extra = names().find((n) => !before.includes(n))!;
     await page.locator(`#quality-picker input[data-index="${names().indexOf(extra)}"]`).check();
     expect(shownIn(await chartView(page, 'chart-quality')).sort()).toEqual([...before, extra].sort());
-    // A click on the row of a shown variant takes it out of the detail and unticks it.
-    const overview = await chartView(page, 'chart-quality-overview');
+    // A click on the row of a shown variant takes it out of the detail and unticks it. The tick
+    // above re-lays out both charts (their time axes are aligned again): the overview's geometry
+    // is read once it has settled, and the detail is read until the click has reached it.
+    const overview = await settledView(page, 'chart-quality-overview');
     const row = names().indexOf(before[0]) + 1;
     const rowY = overview.area.top + ((row + 0.5) / (names().length + 1)) * (overview.area.bottom - overview.area.top);
     await page.locator('#chart-quality-overview').click({ position: { x: (overview.area.left + overview.area.right) / 2, y: rowY } });
-    expect(shownIn(await chartView(page, 'chart-quality')).sort()).toEqual([before[1], extra].sort());
+    await expect.poll(async () => shownIn(await chartView(page, 'chart-quality')).sort(), { timeout: 5000 }).toEqual([before[1], extra].sort());
     expect(await page.locator(`#quality-picker input[data-index="${row - 1}"]`).isChecked()).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
