@@ -172,6 +172,23 @@ function fftPassKernel(kind: 'dif' | 'dit'): WasmFunction {
   /** Complex product (re, im) x (wr, wi) of locals, left as two vectors on the stack. */
   const cmulRe = (l: Code, r: number, i: number, wr: number, wi: number) => l.get(r).get(wr).mul().get(i).get(wi).mul().sub();
   const cmulIm = (l: Code, r: number, i: number, wr: number, wi: number) => l.get(r).get(wi).mul().get(i).get(wr).mul().add();
+  /**
+   * The radix-2 halves of a radix-4 butterfly into the temporaries X .. X + 7: u + v and u - v of
+   * the first pair, then s + t and (s - t) times i x sign (-i for the forward transform) of the
+   * second; returns the temporaries (re, im of each) in that order.
+   */
+  const sumsAndDifferences = (l: Code, [ur, ui, vr, vi]: number[], [sr, si, tr, ti]: number[]): number[] => {
+    const t = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => X + i);
+    l.get(ur).get(vr).add().set(t[0]);
+    l.get(ui).get(vi).add().set(t[1]);
+    l.get(ur).get(vr).sub().set(t[2]);
+    l.get(ui).get(vi).sub().set(t[3]);
+    l.get(sr).get(tr).add().set(t[4]);
+    l.get(si).get(ti).add().set(t[5]);
+    l.get(NG).get(si).get(ti).sub().mul().set(t[6]);
+    l.get(SG).get(sr).get(tr).sub().mul().set(t[7]);
+    return t;
+  };
   const store = (l: Code, quarter: number, imag: boolean, value: () => void) => {
     l.get(P + quarter);
     if (imag) l.get(D).i32Add();
@@ -206,15 +223,7 @@ function fftPassKernel(kind: 'dif' | 'dit'): WasmFunction {
         l.get(MASK).bitselect();
       };
       if (kind === 'dif') {
-        const [T0R, T0I, T1R, T1I, T2R, T2I, T3R, T3I] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => X + i);
-        l.get(AR).get(CR).add().set(T0R);
-        l.get(AI).get(CI).add().set(T0I);
-        l.get(AR).get(CR).sub().set(T1R);
-        l.get(AI).get(CI).sub().set(T1I);
-        l.get(BR).get(DR).add().set(T2R);
-        l.get(BI).get(DI).add().set(T2I);
-        l.get(NG).get(BI).get(DI).sub().mul().set(T3R);
-        l.get(SG).get(BR).get(DR).sub().mul().set(T3I);
+        const [T0R, T0I, T1R, T1I, T2R, T2I, T3R, T3I] = sumsAndDifferences(l, [AR, AI, CR, CI], [BR, BI, DR, DI]);
         store(l, 0, false, () => l.get(T0R).get(T2R).add());
         store(l, 0, true, () => l.get(T0I).get(T2I).add());
         // x = t0 - t2 (times w2), y = t1 + t3 (times w1), z = t1 - t3 (times w3); reuse a..d.
@@ -245,15 +254,7 @@ function fftPassKernel(kind: 'dif' | 'dit'): WasmFunction {
           select(i, () => cmulIm(l, r, i, wr, wi));
           l.set(i).set(r);
         }
-        const [S0R, S0I, S1R, S1I, S2R, S2I, S3R, S3I] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => X + i);
-        l.get(AR).get(BR).add().set(S0R);
-        l.get(AI).get(BI).add().set(S0I);
-        l.get(AR).get(BR).sub().set(S1R);
-        l.get(AI).get(BI).sub().set(S1I);
-        l.get(CR).get(DR).add().set(S2R);
-        l.get(CI).get(DI).add().set(S2I);
-        l.get(NG).get(CI).get(DI).sub().mul().set(S3R);
-        l.get(SG).get(CR).get(DR).sub().mul().set(S3I);
+        const [S0R, S0I, S1R, S1I, S2R, S2I, S3R, S3I] = sumsAndDifferences(l, [AR, AI, BR, BI], [CR, CI, DR, DI]);
         store(l, 0, false, () => l.get(S0R).get(S2R).add());
         store(l, 0, true, () => l.get(S0I).get(S2I).add());
         store(l, 2, false, () => l.get(S0R).get(S2R).sub());

@@ -75,22 +75,23 @@ export class Code {
     return this;
   }
 
-  get(local: number): this {
-    this.op(0x20);
-    uleb(local, this.bytes);
+  /** local.get, local.set, local.tee: the opcode and the local's index. */
+  private local(code: number, index: number): this {
+    this.op(code);
+    uleb(index, this.bytes);
     return this;
+  }
+
+  get(local: number): this {
+    return this.local(0x20, local);
   }
 
   set(local: number): this {
-    this.op(0x21);
-    uleb(local, this.bytes);
-    return this;
+    return this.local(0x21, local);
   }
 
   tee(local: number): this {
-    this.op(0x22);
-    uleb(local, this.bytes);
-    return this;
+    return this.local(0x22, local);
   }
 
   i32(value: number): this {
