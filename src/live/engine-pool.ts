@@ -147,26 +147,28 @@ const COUNTERS_WAIT_MS = 50;
 export class EnginePool {
   /** Counters of engines that failed, as they last sent them: the totals /metrics shows never go back. */
   private readonly retired: CounterSnapshot[] = [];
+  /** The engine of each slot (a failed one until its replacement is ready). */
+  readonly engines: EngineHandle[] = [];
+  /** Each slot's latest counters (sent every second, or a reply to /metrics), null before the first. */
+  private readonly lastCounters: Array<CounterSnapshot | null>;
   /** When each slot's engine failed, within the restart window. */
   private readonly failures: number[][];
   private closing = false;
 
   private constructor(
-    readonly engines: EngineHandle[],
-    /** Each engine's latest counters (sent every second, or a reply to /metrics), null before the first. */
-    private readonly lastCounters: Array<CounterSnapshot | null>,
     private readonly o: EnginePoolOptions,
+    slots: number,
   ) {
-    this.failures = engines.map(() => []);
+    this.lastCounters = Array.from({ length: slots }, () => null);
+    this.failures = Array.from({ length: slots }, () => []);
   }
 
   /** Start the engines and wait until each has loaded its presets and codecs. */
   static async start(o: EnginePoolOptions): Promise<EnginePool> {
     const count = Math.max(1, o.workers);
-    const pool = new EnginePool([], Array.from({ length: count }, () => null), o);
+    const pool = new EnginePool(o, count);
     const started = Array.from({ length: count }, (_, index) => pool.startEngine(index));
     pool.engines.push(...started.map((s) => s.handle));
-    pool.failures.push(...started.map(() => []));
     try {
       await Promise.all(started.map((s) => s.ready));
     } catch (e) {

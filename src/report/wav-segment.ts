@@ -5,7 +5,7 @@
  * readWavMono and sliced.
  */
 import { closeSync } from 'node:fs';
-import { openWav, pcm16Layout, readPcm16Frames } from '../source/pcm16-wav.ts';
+import { openWav, pcm16Layout, readPcm16Into } from '../source/pcm16-wav.ts';
 import { readWavMono } from '../source/wav-file.ts';
 
 export interface WavInfo {
@@ -39,13 +39,7 @@ export function readWavSegment(file: string, startS: number, durS: number, scrat
     if (l) {
       const first = Math.max(0, Math.round(startS * l.sampleRate));
       const count = Math.max(0, Math.min(l.frames - first, Math.round(durS * l.sampleRate)));
-      const out = scratch && scratch.length >= count ? scratch.subarray(0, count) : new Float32Array(count);
-      let at = 0;
-      readPcm16Frames(fd, l, first, count, (m) => {
-        out.set(m, at);
-        at += m.length;
-      });
-      return { samples: at === count ? out : out.subarray(0, at), sampleRate: l.sampleRate };
+      return { samples: readPcm16Into(fd, l, first, count, scratch), sampleRate: l.sampleRate };
     }
   } finally {
     closeSync(fd);

@@ -5,7 +5,7 @@
  * (wav-file.ts). Reading a whole file into memory first, then copying its samples out, costs two
  * more buffers of its size, and fresh memory costs a page fault per 4 KB.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { WavError } from '../core/errors.ts';
 
 /**
@@ -65,13 +65,21 @@ export function pcm16Layout(fd: number, file: string): PcmLayout | null {
   return null;
 }
 
+/** The file opened for reading; a WavError for a missing or unreadable file, or a directory. */
 export function openWav(file: string): number {
+  let fd: number;
   try {
-    return openSync(file, 'r');
+    fd = openSync(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new WavError(file, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? (e as Error).message})`);
   }
+  // A directory opens on Linux; its first read would fail with a bare EISDIR.
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new WavError(file, 'is a directory, not a WAV file');
+  }
+  return fd;
 }
 
 /**
@@ -101,4 +109,18 @@ export function readPcm16Frames(fd: number, layout: PcmLayout, first: number, co
     if (got < n) break;
   }
   return done;
+}
+
+/**
+ * Frames [first, first + count) as mono floats in one array: in `scratch` when it is large enough
+ * (the result is then a view of it), else in a new one; shorter when the file ends first.
+ */
+export function readPcm16Into(fd: number, layout: PcmLayout, first: number, count: number, scratch?: Float32Array): Float32Array {
+  const out = scratch && scratch.length >= count ? scratch.subarray(0, count) : new Float32Array(count);
+  let at = 0;
+  readPcm16Frames(fd, layout, first, count, (m) => {
+    out.set(m, at);
+    at += m.length;
+  });
+  return at === count ? out : out.subarray(0, at);
 }

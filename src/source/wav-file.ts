@@ -6,7 +6,7 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { WavError } from '../core/errors.ts';
-import { checkRiffWave, openWav, pcm16Layout, readPcm16Frames } from './pcm16-wav.ts';
+import { checkRiffWave, openWav, pcm16Layout, readPcm16Into } from './pcm16-wav.ts';
 
 export { checkRiffWave };
 
@@ -94,14 +94,9 @@ function readPcm16Mono(file: string): MonoAudio | null {
     if (l.dataBytes > 2 ** 31 - 1) throw new WavError(file, 'too large to read whole (over 2 GiB); use a shorter file');
     if (l.channels > 8) throw new WavError(file, `unsupported channel count ${l.channels}`);
     if (l.sampleRate < 8000 || l.sampleRate > 192000) throw new WavError(file, `unsupported sample rate ${l.sampleRate} Hz`);
-    const out = new Float32Array(l.frames);
-    let at = 0;
-    readPcm16Frames(fd, l, 0, l.frames, (m) => {
-      out.set(m, at);
-      at += m.length;
-    });
-    if (at === 0) throw new WavError(file, 'no audio samples');
-    return { samples: at === l.frames ? out : out.subarray(0, at), sampleRate: l.sampleRate, channels: l.channels, bitDepth: '16' };
+    const samples = readPcm16Into(fd, l, 0, l.frames);
+    if (samples.length === 0) throw new WavError(file, 'no audio samples');
+    return { samples, sampleRate: l.sampleRate, channels: l.channels, bitDepth: '16' };
   } finally {
     closeSync(fd);
   }

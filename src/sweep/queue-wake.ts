@@ -12,7 +12,7 @@ export class Wakeup {
   private rung = false;
   private waiter: (() => void) | null = null;
 
-  private constructor(private readonly sub: Redis | null) {}
+  private constructor(private readonly sub: Redis) {}
 
   /** Listens on `channel` through a duplicate of `redis`; when that fails, waits are plain timeouts. */
   static async listen(redis: Redis, channel: string): Promise<Wakeup> {
@@ -55,6 +55,6 @@ export class Wakeup {
 
   close(): void {
     this.waiter?.();
-    this.sub?.disconnect();
+    this.sub.disconnect();
   }
 }

@@ -100,6 +100,9 @@ describe('WAV source', () => {
 
   it('gives clear errors for a missing file, a non-WAV file and an unsupported encoding', () => {
     expect(() => readWavMono(join(dir, 'nope.wav'))).toThrow(/nope\.wav: file not found/);
+    // A directory opens on Linux: it is refused with a WavError, not a bare EISDIR from the first read.
+    expect(() => readWavMono(dir)).toThrow(WavError);
+    expect(() => readWavMono(dir)).toThrow(/is a directory, not a WAV file/);
     const txt = join(dir, 'text.wav');
     writeFileSync(txt, 'hello, this is not audio at all');
     expect(() => readWavMono(txt)).toThrow(WavError);
