@@ -32,6 +32,11 @@ export interface WriteRunOptions extends RunOptions {
   pcap?: boolean;
   /** Worker threads scoring the variants of a run with several (score-pool.ts). Default: every core; 0 = in this thread. */
   jobs?: number;
+  /**
+   * Called once the simulation and the files it writes are done, before scores (of a run scored
+   * after it) and HTML: where a caller can measure those two alone (npm run bench does).
+   */
+  afterSimulation?: () => void;
 }
 
 export interface EnrichContext {
@@ -50,6 +55,7 @@ export async function runToReport(scenario: Scenario, opts: WriteRunOptions): Pr
     // The run's records are the largest thing in memory: they live only inside simulateToDir, so
     // they can be collected before scores and HTML (a one-hour call stays under 400 MB).
     const results = await simulateToDir(scenario, opts, dir, writers, scoring);
+    opts.afterSimulation?.();
     if (scoring) await scoring.addTo(results);
     await scoring?.close();
     writeFileSync(dir.path('results.json'), `${JSON.stringify(results, null, 1)}\n`);

@@ -124,6 +124,26 @@ describe('large transforms and the cross-correlation', () => {
       }
     }
   });
+
+  it('agrees with the direct sum where the real inverse runs in place on the SIMD kernels and above the twiddle cache', () => {
+    const rng = new RngStream(6, 'xcorr-large');
+    for (const [la, lb, n] of [
+      [300, 200, 512],
+      [3000, 5000, 8192],
+      [100_000, 120_000, 1 << 18],
+    ]) {
+      const a = Float64Array.from({ length: la }, (_, i) => rng.at(la, i) - 0.5);
+      const b = Float64Array.from({ length: lb }, (_, i) => rng.at(lb, i, 1) - 0.5);
+      const c = crossCorrelation(a, b, n);
+      // Every lag of the small sizes; a spread of lags (even and odd, both signs) of the large one.
+      const step = n > 10_000 ? 7919 : 1;
+      for (let k = -(la - 1); k < lb; k += step) {
+        let direct = 0;
+        for (let m = 0; m < la; m++) if (m + k >= 0 && m + k < lb) direct += a[m] * b[m + k];
+        expect(Math.abs(c[(k + n) % n] - direct)).toBeLessThan(1e-9);
+      }
+    }
+  });
 });
 
 describe('gammatone filterbank and spectrogram', () => {
