@@ -76,6 +76,104 @@ describe('resample', () => {
     }
   });
 
+  describe('integer decimation (polyphase FFT) equals the direct sums', () => {
+    /** Max |fast - direct|, and the outputs where exactly one of the two is zero. */
+    function compare(x: Float32Array | Float64Array, from: number, to: number) {
+      const fast = resample(x, from, to);
+      const direct = resample(x, from, to, { method: 'direct' });
+      expect(fast.length).toBe(Math.ceil(x.length / (from / to)));
+      expect(direct.length).toBe(fast.length);
+      let maxDiff = 0;
+      const zeroMismatch: number[] = [];
+      for (let i = 0; i < fast.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(fast[i] - direct[i]));
+        if ((fast[i] === 0) !== (direct[i] === 0)) zeroMismatch.push(i);
+      }
+      return { fast, direct, maxDiff, zeroMismatch };
+    }
+    const speech = syntheticSpeech(48000, 3, 11);
+    // M = 2, 3, 4, 6 (the FFT path serves all of them by default).
+    const ratios = [
+      [32000, 16000],
+      [48000, 16000],
+      [64000, 16000],
+      [96000, 16000],
+    ] as const;
+
+    it('lengths not multiples of M, Float32Array and Float64Array', () => {
+      for (const [from, to] of ratios) {
+        for (const n of [from + 1, from + 5, 2 * from - 1, 77777]) {
+          for (const x of [Float64Array.from(speech.subarray(0, n)), Float32Array.from(speech.subarray(0, n))]) {
+            const { maxDiff, zeroMismatch } = compare(x, from, to);
+            expect(maxDiff, `${from} -> ${to}, n ${n}`).toBeLessThan(1e-14);
+            expect(zeroMismatch).toEqual([]);
+          }
+        }
+      }
+    });
+
+    it('signals shorter than the filter, down to one sample', () => {
+      for (const [from, to] of ratios) {
+        for (const n of [1, 2, 3, 5, 7, 50, 150, 401]) {
+          const { fast, direct, maxDiff, zeroMismatch } = compare(Float32Array.from(speech.subarray(10000, 10000 + n)), from, to);
+          expect(maxDiff, `${from} -> ${to}, n ${n}`).toBeLessThan(1e-14);
+          expect(zeroMismatch).toEqual([]);
+          expect(fast.length).toBe(direct.length);
+        }
+      }
+    });
+
+    it('digital silence at the start, in the middle and at the end gives exact zeros', () => {
+      for (const [from, to] of ratios) {
+        const down = from / to;
+        const x = Float32Array.from(speech.subarray(0, 2 * from + 7));
+        const mid = Math.round(x.length * 0.5);
+        const gap = Math.round(x.length * 0.75);
+        x.fill(0, 0, 3001); // leading
+        x.fill(0, mid, mid + 5003); // middle
+        x.fill(0, gap, gap + 100); // middle, shorter than any window here: no output silent
+        x.fill(0, x.length - 4321); // trailing
+        x[mid - 2000] = 0; // isolated zeros, as 16-bit speech has
+        x[mid - 1999] = 0;
+        const { fast, direct, maxDiff, zeroMismatch } = compare(x, from, to);
+        expect(maxDiff, `${from} -> ${to}`).toBeLessThan(1e-14);
+        expect(zeroMismatch).toEqual([]);
+        for (const at of [0, 500, mid + 2500, x.length - 2000, x.length - 1]) {
+          expect(fast[Math.floor(at / down)], `${from} at ${at}`).toBe(0);
+        }
+        expect(fast[Math.floor((mid - 2000) / down)]).not.toBe(0);
+        expect(fast[Math.floor((gap + 50) / down)]).not.toBe(0);
+        // Silence in, silence out.
+        expect(Array.from(resample(new Float32Array(from), from, to)).every((v) => v === 0)).toBe(true);
+      }
+    });
+
+    it('zero runs of every length around the window, at every phase, are found exactly', () => {
+      // The windows span about 135 (M = 2) to 405 (M = 6) input samples.
+      const lengths = Array.from({ length: 300 }, (_, i) => 125 + i);
+      const x = new Float64Array(lengths.length * 1000);
+      for (let i = 0; i < x.length; i++) x[i] = speech[i % speech.length];
+      lengths.forEach((len, g) => x.fill(0, g * 1000 + (g % 7), g * 1000 + (g % 7) + len));
+      for (const [from, to] of ratios) {
+        const { maxDiff, zeroMismatch, fast } = compare(x, from, to);
+        expect(maxDiff, `${from} -> ${to}`).toBeLessThan(1e-14);
+        expect(zeroMismatch, `${from} -> ${to}`).toEqual([]);
+        expect(fast.filter((v) => v === 0).length).toBeGreaterThan(10);
+      }
+    });
+
+    it('one impulse gives the filter: nonzero exactly where its window reaches', () => {
+      for (const [from, to] of ratios) {
+        const x = new Float64Array(from / 2);
+        x[9001] = 1;
+        const { maxDiff, zeroMismatch, fast } = compare(x, from, to);
+        expect(maxDiff).toBeLessThan(1e-14);
+        expect(zeroMismatch).toEqual([]);
+        expect(fast.filter((v) => v !== 0).length).toBeGreaterThan(10);
+      }
+    });
+  });
+
   it('is the identity at equal rates and rejects bad rates', () => {
     const x = Float32Array.of(0.1, -0.2, 0.3);
     expect(Array.from(resample(x, 16000, 16000))).toEqual(Array.from(Float64Array.from(x)));
