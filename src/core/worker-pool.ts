@@ -93,6 +93,23 @@ export function execArgvWithoutTsx(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A worker of the bundle with this process's Node options less tsx's hooks. Only when there are
+ * hooks to leave out are the options given explicitly: a worker then refuses V8 and per-process
+ * options (`node --max-old-space-size=8192 jitterlab.js sweep ...`: ERR_WORKER_INVALID_EXEC_ARGV),
+ * which hold for the whole process anyway, whereas the inherited options leave them out for it.
+ */
+function bundledWorker(bundle: URL, workerData: unknown): Worker {
+  const execArgv = execArgvWithoutTsx(process.execArgv);
+  if (execArgv.length === process.execArgv.length) return new Worker(bundle, { workerData });
+  try {
+    return new Worker(bundle, { workerData, execArgv });
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(bundle, { workerData, execArgv: [] });
+  }
+}
+
 /** Code run by each worker without a bundle: register tsx's loader, then import the worker module. */
 function tsxBootstrap(entry: URL): string {
   return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
@@ -125,7 +142,7 @@ export class WorkerPool<Task, Result> {
     this.depth = Math.max(1, opts.depth ?? 1);
     for (let i = 0; i < Math.max(1, opts.size); i++) {
       const worker = opts.bundle
-        ? new Worker(opts.bundle, { workerData: opts.workerData, execArgv: execArgvWithoutTsx(process.execArgv) })
+        ? bundledWorker(opts.bundle, opts.workerData)
         : new Worker(tsxBootstrap(opts.entry), { eval: true, workerData: opts.workerData });
       const slot: Slot = { worker, held: new Set() };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));

@@ -13,6 +13,12 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The CLI under `node <nodeOptions> jitterlab.js ...`. */
+function cliWithNodeOptions(nodeOptions: string[], ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeOptions, join(PROJECT_ROOT, 'src', 'cli', 'jitterlab.js'), ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
 function file(name: string, body: string): string {
   const f = join(dir, name);
   writeFileSync(f, body);
@@ -22,6 +28,15 @@ function file(name: string, body: string): string {
 const FAST = 'durationS: 1\nreport: { html: false, visqol: false }\n';
 
 describe('robustness of the command line', () => {
+  it('V8 options given to node (a larger heap for a long sweep) reach the worker threads without stopping them', () => {
+    const sc = file('heap.yaml', FAST);
+    const out = join(dir, 'heap-sweep');
+    const r = cliWithNodeOptions(['--max-old-space-size=1024', '--stack-size=2000'], 'sweep', sc, '--vary', 'channel.loss.rate=0,0.05', '--jobs', '2', '--out', out);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).points).toHaveLength(2);
+  });
+
   it('a YAML alias error (unresolved alias, alias bomb) is one scenario line, exit 2, not an internal error', () => {
     const r = cli('validate', file('alias.yaml', 'durationS: 1\nx: *nowhere\n'));
     expect(r.code).toBe(2);
