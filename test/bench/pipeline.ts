@@ -4,7 +4,7 @@
  * same machine. Also: the codec work the report files need (the same loop with a second decoder:
  * degraded.wav and reference.wav are two decodes of one encoding), the cost of an extra
  * receive-only variant, the first run in a fresh process, the scores and HTML on top of the
- * pipeline, `jitterlab score` of a one-minute pair as a real-time factor, peak RSS of a 1-hour
+ * pipeline (in this process, first and again, and in fresh processes as `jitterlab run` pays them), `jitterlab score` of a one-minute pair as a real-time factor, peak RSS of a 1-hour
  * call, and the wall time of a 14-variant run in one thread and on every core.
  *
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
@@ -31,6 +31,7 @@ const { AudioSource, parseScenarioText, PROJECT_ROOT, runToReport, scoreFiles, s
 const require = createRequire(join(PROJECT_ROOT, 'package.json'));
 const quick = process.argv.includes('--quick');
 const rssChild = process.argv.includes('--rss-child');
+const scoresChild = process.argv.includes('--scores-child');
 const seconds = quick ? 30 : 120;
 const repsArg = process.argv.indexOf('--reps');
 const reps = repsArg > 0 ? Math.max(1, Number(process.argv[repsArg + 1])) : 3;
@@ -139,7 +140,30 @@ async function scorePairCpu(durationS: number): Promise<{ first: number; second:
   }
 }
 
+/** CPU ms of the scores and HTML of a `jitterlab run` of the bench call, each in a fresh process (this script again). */
+function freshScoresCpu(runs: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const args = [process.argv[1], '--scores-child', ...(quick ? ['--quick'] : [])];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: PROJECT_ROOT });
+    const m = /\{.*\}/.exec(child.stdout ?? '');
+    if (child.status !== 0 || !m) {
+      process.stdout.write(`scores run in a fresh process failed: ${child.stderr}\n`);
+      process.exitCode = 1;
+      return [];
+    }
+    out.push((JSON.parse(m[0]) as { afterSimulation: number }).afterSimulation);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (scoresChild) {
+    // What `jitterlab run` of the call pays for its scores and HTML: one simulation in a fresh process, then them.
+    const { afterSimulation } = await timedRun(seconds, 1, true);
+    process.stdout.write(`${JSON.stringify({ afterSimulation })}\n`);
+    return;
+  }
   if (rssChild) {
     const s = Number(process.argv[process.argv.indexOf('--rss-child') + 1]);
     // The whole `jitterlab run`: simulation, report files, scores (ViSQOL included) and HTML.
@@ -192,6 +216,11 @@ async function main(): Promise<void> {
   process.stdout.write(`ratio pipeline / bare loop: ${(one / bare).toFixed(3)}  (goal <= 1.15)\n`);
   process.stdout.write(`ratio pipeline / codec work of its files: ${(one / codec).toFixed(3)}  (what the simulation adds to the codec calls it must make)\n`);
   process.stdout.write(`extra receive-only variant: ${((two - one) / one).toFixed(3)} of the first  (goal < 0.20)\n`);
+  const fresh = freshScoresCpu(3);
+  if (fresh.length) {
+    const sorted = [...fresh].sort((a, b) => a - b);
+    process.stdout.write(`scores + HTML, fresh run    ${median(fresh).toFixed(0).padStart(4)} ms CPU  (a new process simulating the call once, then scoring it, as \`jitterlab run\` does: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms in 3 processes; goal <= 500)\n`);
+  }
   const rssSeconds = quick ? 600 : 3600;
   // This bundled script again, in a fresh process (the environment names the app bundle).
   const child = spawnSync(process.execPath, [process.argv[1], '--rss-child', String(rssSeconds)], {
