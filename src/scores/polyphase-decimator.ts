@@ -13,16 +13,8 @@
  * As in fir-overlap-save.ts, two blocks ride in one complex transform (real and imaginary part:
  * the filter is real) and the spectra stay in bit-reversed order.
  */
-import { fftBuffers, fftFromBitReversed, fftToBitReversed, nextPowerOfTwo } from './visqol/fft.ts';
-
-/**
- * FFT size for branches of `taps` taps: 8x their length, so that the overlap is near a tenth
- * (1024 points for the 68 taps of 48 kHz -> 16 kHz; measured on 60 s of speech: 512 points 1.2x
- * slower, 2048 the same); at least the 256 points the SIMD kernels start at.
- */
-function blockSize(taps: number): number {
-  return Math.max(256, nextPowerOfTwo(8 * taps));
-}
+import { overlapSaveBlockSize } from './fir-overlap-save.ts';
+import { fftBuffers, fftFromBitReversed, fftToBitReversed } from './visqol/fft.ts';
 
 /**
  * Writes out[k] = sum_j coef[j] x[down k + firstTap + j] for k < out.length (down >= 2). Outputs
@@ -39,7 +31,7 @@ export function decimateByPolyphaseFft(
   if (count === 0) return;
   if (!Number.isInteger(down) || down < 2) throw new Error(`decimateByPolyphaseFft: down must be an integer >= 2 (got ${down})`);
   const branchTaps = Math.ceil(coef.length / down);
-  const size = blockSize(branchTaps);
+  const size = overlapSaveBlockSize(branchTaps);
   const valid = size - branchTaps + 1;
   // Before fftBuffers: these transforms go through the same kernel memory.
   const spectra = branchSpectra(coef, down, branchTaps, size);
