@@ -4,8 +4,9 @@
  * same machine. Also: the codec work the report files need (the same loop with a second decoder:
  * degraded.wav and reference.wav are two decodes of one encoding), the cost of an extra
  * receive-only variant, the first run in a fresh process, the scores and HTML on top of the
- * pipeline (in this process, first and again, and in fresh processes as `jitterlab run` pays them), `jitterlab score` of a one-minute pair as a real-time factor, peak RSS of a 1-hour
- * call, and the wall time of a 14-variant run in one thread and on every core.
+ * pipeline (in this process, first and again, and in fresh processes as `jitterlab run` pays
+ * them), `jitterlab score` of a one-minute pair as a real-time factor, peak RSS of a 1-hour call,
+ * and the wall time of a 14-variant run in one thread and on every core.
  *
  *   npm run bench                 # 120 s of audio per measurement, 1-hour RSS run
  *   npm run bench -- --quick      # 30 s, RSS run of 10 min
@@ -140,19 +141,28 @@ async function scorePairCpu(durationS: number): Promise<{ first: number; second:
   }
 }
 
-/** CPU ms of the scores and HTML of a `jitterlab run` of the bench call, each in a fresh process (this script again). */
+/**
+ * This bundled script again in a fresh process (the environment names the app bundle) with
+ * `args`: the JSON object it prints, or null (the failure reported as `what`).
+ */
+function childJson<T>(args: string[], what: string): T | null {
+  const child = spawnSync(process.execPath, [process.argv[1], ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+  const m = /\{.*\}/.exec(child.stdout ?? '');
+  if (child.status !== 0 || !m) {
+    process.stdout.write(`${what} failed: ${child.stderr}\n`);
+    process.exitCode = 1;
+    return null;
+  }
+  return JSON.parse(m[0]) as T;
+}
+
+/** CPU ms of the scores and HTML of a `jitterlab run` of the bench call, each in a fresh process. */
 function freshScoresCpu(runs: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const args = [process.argv[1], '--scores-child', ...(quick ? ['--quick'] : [])];
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: PROJECT_ROOT });
-    const m = /\{.*\}/.exec(child.stdout ?? '');
-    if (child.status !== 0 || !m) {
-      process.stdout.write(`scores run in a fresh process failed: ${child.stderr}\n`);
-      process.exitCode = 1;
-      return [];
-    }
-    out.push((JSON.parse(m[0]) as { afterSimulation: number }).afterSimulation);
+    const r = childJson<{ afterSimulation: number }>(['--scores-child', ...(quick ? ['--quick'] : [])], 'scores run in a fresh process');
+    if (!r) return [];
+    out.push(r.afterSimulation);
   }
   return out;
 }
@@ -219,21 +229,12 @@ async function main(): Promise<void> {
   const fresh = freshScoresCpu(3);
   if (fresh.length) {
     const sorted = [...fresh].sort((a, b) => a - b);
-    process.stdout.write(`scores + HTML, fresh run    ${median(fresh).toFixed(0).padStart(4)} ms CPU  (a new process simulating the call once, then scoring it, as \`jitterlab run\` does: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms in 3 processes; goal <= 500)\n`);
+    process.stdout.write(`scores + HTML, fresh run ${median(fresh).toFixed(0).padStart(7)} ms CPU  (a new process simulating the call once, then scoring it, as \`jitterlab run\` does: ${sorted.map((x) => x.toFixed(0)).join(', ')} ms in 3 processes; goal <= 500)\n`);
   }
   const rssSeconds = quick ? 600 : 3600;
-  // This bundled script again, in a fresh process (the environment names the app bundle).
-  const child = spawnSync(process.execPath, [process.argv[1], '--rss-child', String(rssSeconds)], {
-    encoding: 'utf8',
-    cwd: PROJECT_ROOT,
-  });
-  const m = /\{.*\}/.exec(child.stdout ?? '');
-  if (child.status !== 0 || !m) {
-    process.stdout.write(`peak RSS run failed: ${child.stderr}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  const { maxRssMb, cpuMs: rssCpu } = JSON.parse(m[0]) as { maxRssMb: number; cpuMs: number };
+  const rss = childJson<{ maxRssMb: number; cpuMs: number }>(['--rss-child', String(rssSeconds)], 'peak RSS run');
+  if (!rss) return;
+  const { maxRssMb, cpuMs: rssCpu } = rss;
   process.stdout.write(`peak RSS, ${rssSeconds / 60}-minute call, full run with scores and HTML: ${maxRssMb.toFixed(0)} MB  (goal < 400 MB; ${(rssCpu / 1000).toFixed(0)} s CPU)\n`);
   // Built before the first timed run, which would otherwise pay for it.
   await scoreWorkerBundle();
